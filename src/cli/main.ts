@@ -1,0 +1,63 @@
+/**
+ * The fwtp command line: one module per command, this file only assembles them and turns
+ * errors into one line on stderr and an exit code (2 usage, 1 input, 70 internal).
+ */
+import yargs from 'yargs';
+import { readFileSync } from 'node:fs';
+import { FwtpError, exitCodeFor } from '../util/errors.js';
+import { STDIN_SENTINEL } from './shared.js';
+import { gapsCommand } from './gaps.js';
+
+const EXIT_INTERNAL = 70; // EX_SOFTWARE (sysexits.h): a bug in fwtp, not in the input
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const debug = argv.includes('--debug');
+  // yargs drops a lone "-" from positionals (yargs#1312): swap it for a sentinel first.
+  const args = argv.map((a) => (a === '-' ? STDIN_SENTINEL : a));
+  // A closed pipe (fwtp ... | head) is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+  });
+  const parser = yargs(args)
+    .scriptName('fwtp')
+    .usage('$0 <command> [options]\n\nWhat happens if we change the firewall idle timeout? Reads captures into idle-gap\ndistributions and predicts drops, broken sessions and connection-table memory per candidate timeout.')
+    .command(gapsCommand)
+    .demandCommand(1, 'name a command: gaps, plan, recommend, compare')
+    .option('debug', { type: 'boolean', describe: 'show the stack of internal errors', default: false })
+    .option('color', { type: 'boolean', describe: 'colour on a TTY (--no-color or NO_COLOR turn it off)', default: true })
+    .strict()
+    .recommendCommands()
+    .completion('completion', 'print a shell completion script (bash/zsh)')
+    .version(version())
+    .alias('h', 'help')
+    .alias('V', 'version')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilogue('Exit codes: 0 ok, 1 unreadable or invalid input, 2 usage error. Docs: README.md and docs/.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new FwtpError('CLI_USAGE', 'usage', `${msg} (see fwtp --help)`);
+    });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    if (e instanceof FwtpError) {
+      process.stderr.write(`fwtp: ${e.toLine()}\n`);
+      if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+      process.exitCode = exitCodeFor(e);
+      return;
+    }
+    const err = e as Error;
+    process.stderr.write(`fwtp: internal error: ${err?.message ?? String(e)} (a bug in fwtp; run with --debug for the stack and report it)\n`);
+    if (debug && err?.stack) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * What every command that reads inputs shares: the input options, progress on a TTY,
+ * writing the output (stdout or -o FILE, atomically).
+ */
+import type { Argv } from 'yargs';
+import { readInputs, type ReadResult } from '../ingest/inputs.js';
+import { STDIN_PATH } from '../ingest/source.js';
+import { parseDuration } from '../util/duration.js';
+import { writeFileAtomic, assertNotAnInput } from '../util/atomic.js';
+import { usageError } from '../util/errors.js';
+
+/** yargs drops a lone `-` from positionals (yargs#1312): it is swapped for this before parsing. */
+export const STDIN_SENTINEL = '__fwtp_stdin__';
+
+export interface InputArgs {
+  inputs: string[];
+  'gap-floor': string;
+  'flow-idle-limit': string;
+  'max-flows': number;
+  'max-decompressed': number;
+  quiet: boolean;
+  output?: string;
+}
+
+export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
+  return y
+    .positional('inputs', { describe: 'captures (pcap, pcapng, gzip), or - for standard input', type: 'string', array: true, demandOption: true })
+    .option('gap-floor', { describe: 'store per flow the gaps at least this long (the shortest timeout the model can judge)', type: 'string', default: '1s' })
+    .option('flow-idle-limit', { describe: 'end a flow idle this long (0 = never); a later packet starts a new flow', type: 'string', default: '0' })
+    .option('max-flows', { describe: 'most flows held open at once; beyond it the least recently active is ended', type: 'number', default: 4_000_000 })
+    .option('max-decompressed', { describe: 'stop reading a gzip input that inflates beyond this many bytes', type: 'number', default: 64 * 1024 ** 3 })
+    .option('quiet', { alias: 'q', describe: 'no progress or warnings on stderr', type: 'boolean', default: false })
+    .option('output', { alias: 'o', describe: 'write to FILE (atomically) instead of standard output', type: 'string' }) as unknown as Argv<T & InputArgs>;
+}
+
+export function inputPaths(args: { inputs: string[] }): string[] {
+  const paths = (args.inputs ?? []).map((p) => (p === STDIN_SENTINEL ? STDIN_PATH : String(p)));
+  if (paths.length === 0) throw usageError('CLI_NO_INPUT', 'no input given (a capture path, or - for standard input)');
+  if (paths.filter((p) => p === STDIN_PATH).length > 1) throw usageError('CLI_STDIN_TWICE', 'standard input (-) can be read only once');
+  return paths;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = -1;
+  do { v /= 1024; u++; } while (v >= 1024 && u < units.length - 1);
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+/** Progress on stderr, only on a TTY, at most every 200 ms; cleared when done. */
+export function makeProgress(paths: string[], quiet: boolean): { update: (i: number, bytes: number, size: number | null, packets: number) => void; done: () => void } {
+  const tty = process.stderr.isTTY === true && !quiet;
+  let lastDraw = 0;
+  const started = Date.now();
+  let drawn = false;
+  return {
+    update(i, bytes, size, packets) {
+      if (!tty) return;
+      const now = Date.now();
+      if (now - lastDraw < 200) return;
+      lastDraw = now;
+      const secs = (now - started) / 1000;
+      const rate = secs > 0 ? packets / secs : 0;
+      let left = '';
+      if (size !== null && bytes > 0 && bytes < size) left = `, ${Math.ceil(((size - bytes) / bytes) * secs)} s left`;
+      const of = size !== null ? ` of ${formatBytes(size)}` : '';
+      process.stderr.write(`\r\x1b[Kreading ${i + 1}/${paths.length}: ${formatBytes(bytes)}${of}, ${packets.toLocaleString('en-US')} packets, ${Math.round(rate).toLocaleString('en-US')} pkt/s${left}`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+export async function readFromArgs(args: InputArgs): Promise<{ paths: string[]; result: ReadResult }> {
+  const paths = inputPaths(args);
+  if (args.output !== undefined) assertNotAnInput(args.output, paths);
+  const gapFloorSeconds = parseDuration(String(args['gap-floor']));
+  const idle = String(args['flow-idle-limit']);
+  const idleSeconds = idle === '0' || idle === 'never' ? 0 : parseDuration(idle);
+  const maxFlows = Number(args['max-flows']);
+  if (!Number.isInteger(maxFlows) || maxFlows < 1) throw usageError('CLI_INVALID_MAX_FLOWS', `--max-flows must be a whole number of at least 1 (got ${args['max-flows']})`);
+  const progress = makeProgress(paths, args.quiet);
+  try {
+    const result = await readInputs(paths, {
+      gapFloorUs: gapFloorSeconds * 1e6,
+      idleLimitUs: idleSeconds * 1e6,
+      maxFlows,
+      maxDecompressedBytes: Number(args['max-decompressed']),
+      onProgress: progress.update,
+    });
+    return { paths, result };
+  } finally {
+    progress.done();
+  }
+}
+
+/** Warnings on stderr (unless --quiet), one line each, prefixed with the input. */
+export function printWarnings(result: ReadResult, quiet: boolean): void {
+  if (quiet) return;
+  for (const inp of result.inputs) for (const w of inp.warnings) process.stderr.write(`fwtp: warning: ${inp.path}: ${w}\n`);
+  for (const w of result.warnings) process.stderr.write(`fwtp: warning: ${w}\n`);
+}
+
+/** Write the command's output to -o FILE atomically, or to stdout. */
+export function emit(text: string, output: string | undefined): void {
+  if (output !== undefined && output !== '-') writeFileAtomic(output, text);
+  else process.stdout.write(text);
+}

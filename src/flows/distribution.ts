@@ -1,0 +1,159 @@
+/**
+ * The idle-gap distribution over every gap (short ones included), in bounded memory:
+ * exact values while there are at most `exactLimit` of them, and always a log-binned
+ * sketch (bins 2^(1/32) wide: any quantile read from it is within 1.1 % of the true value).
+ */
+import { quantileSorted } from 'simple-statistics';
+import type { GapDistribution } from './types.js';
+import type { GapSummary } from '../model/types.js';
+
+export const SKETCH_BINS_PER_OCTAVE = 32;
+const SKETCH_BINS = 64 * SKETCH_BINS_PER_OCTAVE; // up to 2^64 us
+
+export class GapCollector {
+  count = 0;
+  private exact: Float64Array | null = new Float64Array(1 << 12);
+  readonly sketch = new Float64Array(SKETCH_BINS);
+  private readonly censored: number[] = [];
+
+  constructor(private readonly exactLimit = 1 << 21) {}
+
+  /** Add one gap, in microseconds (>= 0). */
+  add(gapUs: number): void {
+    const n = this.count++;
+    if (this.exact !== null) {
+      if (n >= this.exact.length) {
+        if (n >= this.exactLimit) {
+          this.exact = null;
+        } else {
+          const grown = new Float64Array(this.exact.length * 2);
+          grown.set(this.exact);
+          this.exact = grown;
+        }
+      }
+      if (this.exact !== null) this.exact[n] = gapUs;
+    }
+    this.sketch[gapUs < 1 ? 0 : Math.min(SKETCH_BINS - 1, Math.floor(Math.log2(gapUs) * SKETCH_BINS_PER_OCTAVE))]++;
+  }
+
+  addCensored(seconds: number): void {
+    this.censored.push(seconds);
+  }
+
+  result(): GapDistribution {
+    let exactSorted: Float64Array | null = null;
+    if (this.exact !== null) {
+      exactSorted = this.exact.slice(0, this.count);
+      for (let i = 0; i < exactSorted.length; i++) exactSorted[i] /= 1e6;
+      exactSorted.sort();
+    }
+    return {
+      count: this.count,
+      exactSorted,
+      sketch: this.sketch,
+      sketchBase: Math.pow(2, 1 / SKETCH_BINS_PER_OCTAVE),
+      censoredSeconds: Float64Array.from(this.censored),
+    };
+  }
+}
+
+/** Lower edge of sketch bin k, seconds. */
+function binLoSeconds(k: number): number {
+  return k === 0 ? 0 : Math.pow(2, k / SKETCH_BINS_PER_OCTAVE) / 1e6;
+}
+
+/** Quantile from the sketch: the geometric middle of the bin that holds the p-th gap. */
+function sketchQuantile(d: GapDistribution, p: number): number {
+  const target = p * (d.count - 1);
+  let seen = 0;
+  for (let k = 0; k < d.sketch.length; k++) {
+    seen += d.sketch[k];
+    if (seen > target) return k === 0 ? 0 : Math.sqrt(binLoSeconds(k) * binLoSeconds(k + 1));
+  }
+  return binLoSeconds(d.sketch.length);
+}
+
+function quantile(d: GapDistribution, p: number): number | null {
+  if (d.count === 0) return null;
+  if (d.exactSorted !== null) return quantileSorted(Array.prototype.slice.call(d.exactSorted) as number[], p);
+  return sketchQuantile(d, p);
+}
+
+/**
+ * Summary for output: quantiles, ECDF points and a histogram on decade-and-a-half bins
+ * (1-2-5 steps from 1 ms), for the table, JSON and the TUI chart.
+ */
+export function summariseGaps(d: GapDistribution): GapSummary {
+  const exact = d.exactSorted !== null;
+  let sortedArr: number[] | null = null;
+  if (exact && d.exactSorted !== null) sortedArr = Array.prototype.slice.call(d.exactSorted) as number[];
+  const q = (p: number): number | null => {
+    if (d.count === 0) return null;
+    if (sortedArr !== null) return quantileSorted(sortedArr, p);
+    return sketchQuantile(d, p);
+  };
+  const max = d.count === 0 ? null : sortedArr !== null ? sortedArr[sortedArr.length - 1] : maxFromSketch(d);
+  // Histogram edges: 0, 1ms, 2ms, 5ms, 10ms ... up to beyond the max.
+  const edges: number[] = [0];
+  for (let e = -3; e <= 7; e++) for (const m of [1, 2, 5]) edges.push(m * Math.pow(10, e));
+  const histogram: GapSummary['histogram'] = [];
+  const counts = new Array<number>(edges.length).fill(0);
+  if (sortedArr !== null) {
+    let b = 0;
+    for (const v of sortedArr) {
+      while (b + 1 < edges.length && v >= edges[b + 1]) b++;
+      counts[b]++;
+    }
+  } else {
+    for (let k = 0; k < d.sketch.length; k++) {
+      if (d.sketch[k] === 0) continue;
+      const mid = k === 0 ? 0 : Math.sqrt(binLoSeconds(k) * binLoSeconds(k + 1));
+      let b = 0;
+      while (b + 1 < edges.length && mid >= edges[b + 1]) b++;
+      counts[b] += d.sketch[k];
+    }
+  }
+  for (let b = 0; b < edges.length; b++) {
+    if (counts[b] === 0) continue;
+    histogram.push({ loSeconds: edges[b], hiSeconds: b + 1 < edges.length ? edges[b + 1] : Number.POSITIVE_INFINITY, count: counts[b] });
+  }
+  // ECDF: up to 200 points at evenly spaced ranks (exact), or one per non-empty sketch bin.
+  const ecdf: GapSummary['ecdf'] = [];
+  if (sortedArr !== null && sortedArr.length > 0) {
+    const n = sortedArr.length;
+    const step = Math.max(1, Math.floor(n / 200));
+    for (let i = step - 1; i < n; i += step) {
+      // Advance over ties so each point is the true fraction <= value.
+      let j = i;
+      while (j + 1 < n && sortedArr[j + 1] === sortedArr[i]) j++;
+      ecdf.push({ seconds: sortedArr[i], fraction: (j + 1) / n });
+      i = j;
+    }
+    if (ecdf[ecdf.length - 1].fraction < 1) ecdf.push({ seconds: sortedArr[n - 1], fraction: 1 });
+  } else if (d.count > 0) {
+    let seen = 0;
+    for (let k = 0; k < d.sketch.length; k++) {
+      if (d.sketch[k] === 0) continue;
+      seen += d.sketch[k];
+      ecdf.push({ seconds: binLoSeconds(k + 1), fraction: seen / d.count });
+    }
+  }
+  return {
+    count: d.count,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max,
+    censored: d.censoredSeconds.length,
+    exact,
+    ecdf,
+    histogram,
+  };
+}
+
+function maxFromSketch(d: GapDistribution): number {
+  for (let k = d.sketch.length - 1; k >= 0; k--) if (d.sketch[k] > 0) return binLoSeconds(k + 1);
+  return 0;
+}
+
+export { quantile as gapQuantile };

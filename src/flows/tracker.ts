@@ -1,0 +1,695 @@
+/**
+ * The flow table: bidirectional flows keyed on (protocol, address, port, address, port),
+ * TCP lifecycle, Wireshark's keep-alive rules, idle gaps. Per packet it allocates nothing:
+ * flows live in typed-array columns indexed by a slot id, found through an open-addressing
+ * hash on the numeric key, and ordered in an LRU list so idle flows can be evicted cheaply.
+ *
+ * TCP analysis mirrors Wireshark 4.0 (epan/dissectors/packet-tcp.c, tcp_analyze_sequence_number);
+ * docs/WIRESHARK-RULES.md has the rules with source references.
+ */
+import { AddressTable } from './addresses.js';
+import { GapCollector } from './distribution.js';
+import {
+  FlowEnd, FlowStart, FlowState, PacketKind, PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6,
+  packGapInfo, type Direction, type FlowSet,
+} from './types.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Decoded } from '../ingest/decode.js';
+
+export interface TrackerOptions {
+  /** Gaps at least this long are stored per flow for the model (microseconds). */
+  gapFloorUs: number;
+  /** Evict a flow idle for longer than this (microseconds); 0 = never. */
+  idleLimitUs: number;
+  /** Most flows held open at once; beyond it the least recently active flow is evicted. */
+  maxFlows: number;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  gapFloorUs: 1e6,
+  idleLimitUs: 0,
+  maxFlows: 4_000_000,
+};
+
+const NONE = -1;
+// TCP analysis flag kept per direction (Wireshark's lastsegmentflags & TCP_A_KEEP_ALIVE).
+const LAST_WAS_KEEPALIVE = 1;
+
+/** Growable column helpers. */
+function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> { const b = new Float64Array(n); b.set(a); return b; }
+function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> { const b = new Uint32Array(n); b.set(a); return b; }
+function growI32(a: Int32Array, n: number): Int32Array<ArrayBuffer> { const b = new Int32Array(n); b.set(a); return b; }
+function growU16(a: Uint16Array, n: number): Uint16Array<ArrayBuffer> { const b = new Uint16Array(n); b.set(a); return b; }
+function growU8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> { const b = new Uint8Array(n); b.set(a); return b; }
+
+/** Finished flows, appended column by column; becomes the FlowSet. */
+class FlowSetBuilder {
+  count = 0;
+  cap = 1024;
+  proto = new Uint8Array(this.cap);
+  clientAddr = new Uint32Array(this.cap);
+  serverAddr = new Uint32Array(this.cap);
+  clientPort = new Uint16Array(this.cap);
+  serverPort = new Uint16Array(this.cap);
+  firstUs = new Float64Array(this.cap);
+  lastUs = new Float64Array(this.cap);
+  start = new Uint8Array(this.cap);
+  end = new Uint8Array(this.cap);
+  endState = new Uint8Array(this.cap);
+  packetsC2S = new Float64Array(this.cap);
+  packetsS2C = new Float64Array(this.cap);
+  bytesC2S = new Float64Array(this.cap);
+  bytesS2C = new Float64Array(this.cap);
+  keepAlivesC2S = new Uint32Array(this.cap);
+  keepAlivesS2C = new Uint32Array(this.cap);
+  keepAliveAcks = new Uint32Array(this.cap);
+  gapOffset = new Uint32Array(this.cap + 1);
+  gapCount = 0;
+  gapCap = 1024;
+  gapStartUs = new Float64Array(this.gapCap);
+  gapEndUs = new Float64Array(this.gapCap);
+  gapInfo = new Uint16Array(this.gapCap);
+
+  reserve(): number {
+    if (this.count === this.cap) {
+      const n = this.cap * 2;
+      this.proto = growU8(this.proto, n);
+      this.clientAddr = growU32(this.clientAddr, n);
+      this.serverAddr = growU32(this.serverAddr, n);
+      this.clientPort = growU16(this.clientPort, n);
+      this.serverPort = growU16(this.serverPort, n);
+      this.firstUs = growF64(this.firstUs, n);
+      this.lastUs = growF64(this.lastUs, n);
+      this.start = growU8(this.start, n);
+      this.end = growU8(this.end, n);
+      this.endState = growU8(this.endState, n);
+      this.packetsC2S = growF64(this.packetsC2S, n);
+      this.packetsS2C = growF64(this.packetsS2C, n);
+      this.bytesC2S = growF64(this.bytesC2S, n);
+      this.bytesS2C = growF64(this.bytesS2C, n);
+      this.keepAlivesC2S = growU32(this.keepAlivesC2S, n);
+      this.keepAlivesS2C = growU32(this.keepAlivesS2C, n);
+      this.keepAliveAcks = growU32(this.keepAliveAcks, n);
+      this.gapOffset = growU32(this.gapOffset, n + 1);
+      this.cap = n;
+    }
+    return this.count++;
+  }
+
+  pushGap(startUs: number, endUs: number, info: number): void {
+    if (this.gapCount === this.gapCap) {
+      const n = this.gapCap * 2;
+      this.gapStartUs = growF64(this.gapStartUs, n);
+      this.gapEndUs = growF64(this.gapEndUs, n);
+      this.gapInfo = growU16(this.gapInfo, n);
+      this.gapCap = n;
+    }
+    this.gapStartUs[this.gapCount] = startUs;
+    this.gapEndUs[this.gapCount] = endUs;
+    this.gapInfo[this.gapCount] = info;
+    this.gapCount++;
+  }
+}
+
+export interface TrackerStats {
+  /** Packets offered to the tracker that had a network header. */
+  ipPackets: number;
+  /** Later IP fragments attributed to the flow of their first fragment. */
+  fragmentsAttributed: number;
+  /** Later fragments whose first fragment was never seen (counted, not in any flow). */
+  fragmentsOrphaned: number;
+  /** Flows evicted for idling past the limit, or to stay within maxFlows. */
+  evictedIdle: number;
+  evictedForSpace: number;
+  /** Packets whose timestamp was earlier than the previous packet of their flow. */
+  timeReversals: number;
+  tcpFlows: number;
+  udpFlows: number;
+  otherFlows: number;
+  keepAliveProbes: number;
+  keepAliveAcks: number;
+}
+
+export class FlowTracker {
+  readonly addresses = new AddressTable();
+  readonly gapsAll = new GapCollector();
+  readonly stats: TrackerStats = {
+    ipPackets: 0, fragmentsAttributed: 0, fragmentsOrphaned: 0, evictedIdle: 0, evictedForSpace: 0,
+    timeReversals: 0, tcpFlows: 0, udpFlows: 0, otherFlows: 0, keepAliveProbes: 0, keepAliveAcks: 0,
+  };
+  windowStartUs = Number.NaN;
+  windowEndUs = Number.NaN;
+  private lastTsUs = 0;
+
+  private readonly opts: TrackerOptions;
+  private readonly out = new FlowSetBuilder();
+
+  // ---- open-flow columns, indexed by slot ----
+  private cap = 1024;
+  private used = 0; // slots ever handed out
+  private freeHead = NONE;
+  private kProto = new Uint8Array(this.cap);
+  private kA = new Uint32Array(this.cap); // address ids, A <= B in key order
+  private kB = new Uint32Array(this.cap);
+  private kPorts = new Uint32Array(this.cap); // portA << 16 | portB
+  private clientIsB = new Uint8Array(this.cap);
+  private fFirst = new Float64Array(this.cap);
+  private fLast = new Float64Array(this.cap);
+  private fPkts = new Float64Array(this.cap * 2); // [slot*2 + dir], dir 0 = client->server
+  private fBytes = new Float64Array(this.cap * 2);
+  private fState = new Uint8Array(this.cap);
+  private fStart = new Uint8Array(this.cap);
+  private fFin = new Uint8Array(this.cap); // bit d: FIN sent by dir d; bit 2+d: that FIN acknowledged; bit 4: RST
+  private fFinEnd = new Uint32Array(this.cap * 2); // sequence number just past each side's FIN
+  private fKa = new Uint32Array(this.cap * 2); // keep-alive probes per dir
+  private fKaAck = new Uint32Array(this.cap);
+  private fLastKind = new Uint8Array(this.cap); // PacketKind | dir << 3 of the previous packet
+  // TCP sequence analysis, per direction [slot*2 + d] where d is the direction relative to the KEY (0 = A->B).
+  private tBase = new Uint32Array(this.cap * 2);
+  private tNext = new Uint32Array(this.cap * 2); // relative next expected sequence number, 0 = unknown
+  private tLastAck = new Uint32Array(this.cap * 2);
+  private tWin = new Uint32Array(this.cap * 2);
+  private tFlags = new Uint8Array(this.cap * 2); // bit 0 base set, bit 1 LAST_WAS_KEEPALIVE(<<1)
+  // gap list per open flow (singly linked through the pool)
+  private gHead = new Int32Array(this.cap);
+  private gTail = new Int32Array(this.cap);
+  // LRU list
+  private lruPrev = new Int32Array(this.cap);
+  private lruNext = new Int32Array(this.cap);
+  private lruHead = NONE;
+  private lruTail = NONE;
+  private open = 0;
+
+  // ---- long-gap pool for open flows ----
+  private pCap = 1024;
+  private pStart = new Float64Array(this.pCap);
+  private pEnd = new Float64Array(this.pCap);
+  private pInfo = new Uint16Array(this.pCap);
+  private pNext = new Int32Array(this.pCap);
+  private pUsed = 0;
+  private pFree = NONE;
+
+  // ---- hash: slot + 1, 0 = empty ----
+  private hSlots = new Int32Array(2048);
+  private hMask = 2047;
+
+  // ---- IP fragments: (src, dst, proto, id) -> slot of the first fragment's flow; rare, so a Map ----
+  private fragments = new Map<string, number>();
+
+  constructor(opts: Partial<TrackerOptions> = {}) {
+    this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
+  }
+
+  /** Offer one decoded IP packet (decode() returned DECODE_IP). */
+  packet(tsIn: number, d: Decoded, wireLen: number): void {
+    this.stats.ipPackets++;
+    let ts = tsIn;
+    if (ts !== ts) ts = this.lastTsUs; // untimed (pcapng simple packet block): no gap information
+    else {
+      this.lastTsUs = ts;
+      if (!(ts >= this.windowStartUs)) this.windowStartUs = ts;
+      if (!(ts <= this.windowEndUs)) this.windowEndUs = ts;
+    }
+    const aId = d.family === 4 ? this.addresses.internV4(d.src4) : this.addresses.internV6(d.src6);
+    const bId = d.family === 4 ? this.addresses.internV4(d.dst4) : this.addresses.internV6(d.dst6);
+
+    if (d.laterFragment) {
+      const slot = this.fragments.get(`${aId},${bId},${d.proto},${d.fragId}`);
+      if (slot === undefined || this.fState[slot] === 255) {
+        this.stats.fragmentsOrphaned++;
+        return;
+      }
+      this.stats.fragmentsAttributed++;
+      const dir: Direction = this.dirOf(slot, aId);
+      this.touch(slot, ts, dir, wireLen, PacketKind.Data, false, this.fState[slot]);
+      return;
+    }
+
+    const proto = d.proto;
+    let sport = 0, dport = 0;
+    if (d.hasPorts || (proto === PROTO_TCP && (d.sport | d.dport) !== 0)) {
+      sport = d.sport;
+      dport = d.dport;
+    }
+    // Canonical key order: lower (address id, port) first.
+    let swapped = false;
+    if (aId > bId || (aId === bId && sport > dport)) swapped = true;
+    const ka = swapped ? bId : aId;
+    const kb = swapped ? aId : bId;
+    const ports = swapped ? ((dport << 16) | sport) >>> 0 : ((sport << 16) | dport) >>> 0;
+    const keyDir = swapped ? 1 : 0; // direction of this packet relative to the key
+
+    let slot = this.find(proto, ka, kb, ports);
+    const isTcp = proto === PROTO_TCP && d.hasPorts;
+    const flags = isTcp ? d.tcpFlags : 0;
+
+    if (slot !== NONE && this.opts.idleLimitUs > 0 && ts - this.fLast[slot] > this.opts.idleLimitUs) {
+      this.stats.evictedIdle++;
+      this.finalize(slot, FlowEnd.Evicted);
+      slot = NONE;
+    }
+    if (slot !== NONE && isTcp && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      // Wireshark: a SYN whose sequence number differs from the base sequence number of that
+      // direction starts a new conversation on the same 4-tuple (port reuse).
+      const td = slot * 2 + keyDir;
+      if ((this.tFlags[td] & 1) !== 0 && d.seq !== this.tBase[td]) {
+        this.finalize(slot, FlowEnd.Superseded);
+        slot = NONE;
+      }
+    }
+    if (slot === NONE) {
+      slot = this.create(proto, ka, kb, ports, keyDir, ts, isTcp, flags);
+      if (d.firstFragment) this.fragments.set(`${aId},${bId},${proto},${d.fragId}`, slot);
+    } else if (d.firstFragment) {
+      this.fragments.set(`${aId},${bId},${proto},${d.fragId}`, slot);
+    }
+    if (this.fragments.size > 65536) this.fragments.clear(); // bounded: fragments are short-lived
+
+    const dir: Direction = (keyDir === 1) === (this.clientIsB[slot] === 0) ? 1 : 0;
+    let kind = PacketKind.Data;
+    let retrans = false;
+    const stateBefore = this.fState[slot];
+    if (isTcp) {
+      const a = this.analyseTcp(slot, keyDir, dir, d);
+      kind = a & 7;
+      retrans = (a & 8) !== 0;
+    } else if (proto === PROTO_UDP || proto === 136) {
+      if (dir === 1) this.fState[slot] = FlowState.UdpReplied;
+    }
+    this.touch(slot, ts, dir, wireLen, kind, retrans, stateBefore);
+    this.maybeEvictForSpace();
+  }
+
+  /** Direction of a packet from address id `src` in flow `slot`. */
+  private dirOf(slot: number, src: number): Direction {
+    const fromA = this.kA[slot] === src;
+    return fromA === (this.clientIsB[slot] === 0) ? 0 : 1;
+  }
+
+  private hash(proto: number, a: number, b: number, ports: number): number {
+    let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 15) ^ b, 0xc2b2ae35);
+    h = Math.imul(h ^ (h >>> 13) ^ ports, 0x27d4eb2f);
+    h = Math.imul(h ^ (h >>> 16) ^ proto, 0x165667b1);
+    return (h ^ (h >>> 15)) & this.hMask;
+  }
+
+  private find(proto: number, a: number, b: number, ports: number): number {
+    let i = this.hash(proto, a, b, ports);
+    const slots = this.hSlots;
+    for (;;) {
+      const s = slots[i];
+      if (s === 0) return NONE;
+      const f = s - 1;
+      if (this.kPorts[f] === ports && this.kA[f] === a && this.kB[f] === b && this.kProto[f] === proto) return f;
+      i = (i + 1) & this.hMask;
+    }
+  }
+
+  private hashInsert(slot: number): void {
+    if ((this.open + 1) * 2 > this.hSlots.length) this.rehash(this.hSlots.length * 2);
+    let i = this.hash(this.kProto[slot], this.kA[slot], this.kB[slot], this.kPorts[slot]);
+    while (this.hSlots[i] !== 0) i = (i + 1) & this.hMask;
+    this.hSlots[i] = slot + 1;
+  }
+
+  /** Linear-probing delete with backward shift (no tombstones). */
+  private hashDelete(slot: number): void {
+    const mask = this.hMask;
+    let i = this.hash(this.kProto[slot], this.kA[slot], this.kB[slot], this.kPorts[slot]);
+    while (this.hSlots[i] !== slot + 1) i = (i + 1) & mask;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const s = this.hSlots[j];
+      if (s === 0) break;
+      const f = s - 1;
+      const home = this.hash(this.kProto[f], this.kA[f], this.kB[f], this.kPorts[f]);
+      // Move f back into the hole at i if its home is not cyclically in (i, j].
+      if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+        this.hSlots[i] = s;
+        i = j;
+      }
+    }
+    this.hSlots[i] = 0;
+  }
+
+  private rehash(size: number): void {
+    this.hSlots = new Int32Array(size);
+    this.hMask = size - 1;
+    for (let s = this.lruHead; s !== NONE; s = this.lruNext[s]) {
+      let i = this.hash(this.kProto[s], this.kA[s], this.kB[s], this.kPorts[s]);
+      while (this.hSlots[i] !== 0) i = (i + 1) & this.hMask;
+      this.hSlots[i] = s + 1;
+    }
+  }
+
+  private growSlots(): void {
+    const n = this.cap * 2;
+    this.kProto = growU8(this.kProto, n);
+    this.kA = growU32(this.kA, n);
+    this.kB = growU32(this.kB, n);
+    this.kPorts = growU32(this.kPorts, n);
+    this.clientIsB = growU8(this.clientIsB, n);
+    this.fFirst = growF64(this.fFirst, n);
+    this.fLast = growF64(this.fLast, n);
+    this.fPkts = growF64(this.fPkts, n * 2);
+    this.fBytes = growF64(this.fBytes, n * 2);
+    this.fState = growU8(this.fState, n);
+    this.fStart = growU8(this.fStart, n);
+    this.fFin = growU8(this.fFin, n);
+    this.fFinEnd = growU32(this.fFinEnd, n * 2);
+    this.fKa = growU32(this.fKa, n * 2);
+    this.fKaAck = growU32(this.fKaAck, n);
+    this.fLastKind = growU8(this.fLastKind, n);
+    this.tBase = growU32(this.tBase, n * 2);
+    this.tNext = growU32(this.tNext, n * 2);
+    this.tLastAck = growU32(this.tLastAck, n * 2);
+    this.tWin = growU32(this.tWin, n * 2);
+    this.tFlags = growU8(this.tFlags, n * 2);
+    this.gHead = growI32(this.gHead, n);
+    this.gTail = growI32(this.gTail, n);
+    this.lruPrev = growI32(this.lruPrev, n);
+    this.lruNext = growI32(this.lruNext, n);
+    this.cap = n;
+  }
+
+  private create(proto: number, ka: number, kb: number, ports: number, keyDir: number, ts: number, isTcp: boolean, flags: number): number {
+    let slot: number;
+    if (this.freeHead !== NONE) {
+      slot = this.freeHead;
+      this.freeHead = this.lruNext[slot];
+    } else {
+      if (this.used === this.cap) this.growSlots();
+      slot = this.used++;
+    }
+    this.kProto[slot] = proto;
+    this.kA[slot] = ka;
+    this.kB[slot] = kb;
+    this.kPorts[slot] = ports;
+    // The initiator is the sender of the first packet, except that a SYN-ACK seen first
+    // (capture started during the handshake) names its receiver as the client.
+    let initiatorDir = keyDir;
+    if (isTcp && (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) initiatorDir = 1 - keyDir;
+    this.clientIsB[slot] = initiatorDir;
+    this.fFirst[slot] = ts;
+    this.fLast[slot] = ts;
+    const s2 = slot * 2;
+    this.fPkts[s2] = 0; this.fPkts[s2 + 1] = 0;
+    this.fBytes[s2] = 0; this.fBytes[s2 + 1] = 0;
+    this.fKa[s2] = 0; this.fKa[s2 + 1] = 0;
+    this.fKaAck[slot] = 0;
+    this.fFin[slot] = 0;
+    this.fFinEnd[s2] = 0; this.fFinEnd[s2 + 1] = 0;
+    this.tBase[s2] = 0; this.tBase[s2 + 1] = 0;
+    this.tNext[s2] = 0; this.tNext[s2 + 1] = 0;
+    this.tLastAck[s2] = 0; this.tLastAck[s2 + 1] = 0;
+    this.tWin[s2] = 0; this.tWin[s2 + 1] = 0;
+    this.tFlags[s2] = 0; this.tFlags[s2 + 1] = 0;
+    this.fLastKind[slot] = 255;
+    this.gHead[slot] = NONE;
+    this.gTail[slot] = NONE;
+    if (proto === PROTO_TCP) {
+      this.stats.tcpFlows++;
+      if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+        this.fStart[slot] = FlowStart.Syn;
+        this.fState[slot] = FlowState.SynSent;
+      } else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
+        this.fStart[slot] = FlowStart.MidStream;
+        this.fState[slot] = FlowState.SynRecv;
+      } else {
+        this.fStart[slot] = FlowStart.MidStream;
+        this.fState[slot] = FlowState.Established;
+      }
+    } else {
+      this.fStart[slot] = FlowStart.Datagram;
+      if (proto === PROTO_UDP || proto === 136) {
+        this.stats.udpFlows++;
+        this.fState[slot] = FlowState.UdpUnreplied;
+      } else if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) {
+        this.stats.otherFlows++;
+        this.fState[slot] = FlowState.Icmp;
+      } else {
+        this.stats.otherFlows++;
+        this.fState[slot] = FlowState.Other;
+      }
+    }
+    // LRU append
+    this.lruPrev[slot] = this.lruTail;
+    this.lruNext[slot] = NONE;
+    if (this.lruTail !== NONE) this.lruNext[this.lruTail] = slot;
+    else this.lruHead = slot;
+    this.lruTail = slot;
+    this.open++;
+    this.hashInsert(slot);
+    return slot;
+  }
+
+  /**
+   * Wireshark's sequence analysis for one segment, reduced to what fwtp needs: keep-alive and
+   * keep-alive ACK flags, retransmissions of data, and the TCP state. Returns PacketKind | 8 if
+   * the segment retransmits data.
+   */
+  private analyseTcp(slot: number, keyDir: number, dir: Direction, d: Decoded): number {
+    const fwd = slot * 2 + keyDir;
+    const rev = slot * 2 + (1 - keyDir);
+    const flags = d.tcpFlags;
+    const segLen = d.segLen;
+    // Relative sequence numbers, as Wireshark analyses them (tcp_relative_seq on by default).
+    if ((this.tFlags[fwd] & 1) === 0) {
+      this.tBase[fwd] = (flags & TCP_SYN) !== 0 ? d.seq : (d.seq - 1) >>> 0;
+      this.tFlags[fwd] |= 1;
+    }
+    const seq = (d.seq - this.tBase[fwd]) >>> 0;
+    const ack = d.ack;
+    const nextSeqKnown = this.tNext[fwd];
+    let isKeepAlive = false;
+    let isKeepAliveAck = false;
+    let retrans = false;
+    // KEEP ALIVE: 0 or 1 byte, one byte before the next expected sequence number, no SYN/FIN/RST.
+    if ((segLen === 0 || segLen === 1) && nextSeqKnown !== 0 && seq === ((nextSeqKnown - 1) >>> 0) && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) {
+      isKeepAlive = true;
+    }
+    // KEEP ALIVE ACK: repeats the previous ACK and window of this direction, right after a keep-alive the other way.
+    if (!isKeepAlive && segLen === 0 && d.window !== 0 && d.window === this.tWin[fwd] && seq === nextSeqKnown &&
+      ack === this.tLastAck[fwd] && (this.tFlags[rev] & 2) !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) {
+      isKeepAliveAck = true;
+    }
+    if (!isKeepAlive && segLen > 0 && nextSeqKnown !== 0 && ((seq + segLen - nextSeqKnown) | 0) <= 0) retrans = true;
+    // Advance nextseq when the segment reaches beyond it (SYN and FIN count one).
+    let next = (seq + segLen) >>> 0;
+    if ((flags & (TCP_SYN | TCP_FIN)) !== 0) next = (next + 1) >>> 0;
+    if (nextSeqKnown === 0 || ((next - nextSeqKnown) | 0) > 0) this.tNext[fwd] = next;
+    this.tWin[fwd] = d.window;
+    this.tLastAck[fwd] = ack;
+    if (isKeepAlive) this.tFlags[fwd] |= 2;
+    else this.tFlags[fwd] &= ~2;
+
+    // Keep-alive counters
+    if (isKeepAlive) {
+      this.fKa[slot * 2 + dir]++;
+      this.stats.keepAliveProbes++;
+    } else if (isKeepAliveAck) {
+      this.fKaAck[slot]++;
+      this.stats.keepAliveAcks++;
+    }
+
+    // TCP lifecycle in conntrack's terms (nf_conntrack_proto_tcp.c tcp_conntracks table, simplified).
+    const state = this.fState[slot];
+    let fin = this.fFin[slot];
+    let kind: PacketKind;
+    if ((flags & TCP_RST) !== 0) {
+      fin |= 16;
+      this.fState[slot] = FlowState.Close;
+      kind = PacketKind.Rst;
+    } else if ((flags & TCP_SYN) !== 0) {
+      if ((flags & TCP_ACK) !== 0) {
+        if (state === FlowState.SynSent) this.fState[slot] = FlowState.SynRecv;
+      }
+      kind = PacketKind.Syn;
+    } else {
+      if (state === FlowState.SynSent || state === FlowState.SynRecv) this.fState[slot] = FlowState.Established;
+      if ((flags & TCP_FIN) !== 0) {
+        fin |= 1 << dir;
+        this.fFinEnd[slot * 2 + dir] = (d.seq + segLen + 1) >>> 0;
+        kind = PacketKind.Fin;
+      } else {
+        kind = isKeepAlive ? PacketKind.KeepAliveProbe : isKeepAliveAck ? PacketKind.KeepAliveAck : PacketKind.Data;
+      }
+      // An ACK from this side at or past the peer's FIN acknowledges it.
+      const peer = 1 - dir;
+      if ((flags & TCP_ACK) !== 0 && (fin & (1 << peer)) !== 0 && ((d.ack - this.fFinEnd[slot * 2 + peer]) | 0) >= 0) fin |= 4 << peer;
+      if ((fin & 16) === 0 && (fin & 3) !== 0) {
+        if ((fin & 3) === 3) this.fState[slot] = (fin & 12) === 12 ? FlowState.TimeWait : FlowState.LastAck;
+        else this.fState[slot] = (fin & 12) !== 0 ? FlowState.CloseWait : FlowState.FinWait;
+      }
+    }
+    this.fFin[slot] = fin;
+    return kind | (retrans ? 8 : 0);
+  }
+
+  /** Account one packet to a flow: counters, gap, LRU position. */
+  private touch(slot: number, ts: number, dir: Direction, wireLen: number, kind: PacketKind, retrans: boolean, stateBefore: number): void {
+    const last = this.fLast[slot];
+    const i = slot * 2 + dir;
+    const first = this.fPkts[slot * 2] + this.fPkts[slot * 2 + 1] === 0;
+    this.fPkts[i]++;
+    this.fBytes[i] += wireLen;
+    if (!first) {
+      let gap = ts - last;
+      if (gap < 0) {
+        this.stats.timeReversals++;
+        gap = 0;
+      }
+      this.gapsAll.add(gap);
+      if (gap >= this.opts.gapFloorUs) {
+        const prev = this.fLastKind[slot];
+        const probeRetry = kind === PacketKind.KeepAliveProbe && prev === (PacketKind.KeepAliveProbe | (dir << 3));
+        // The entry spent the gap in the state the previous packet left it in.
+        this.pushGap(slot, last, ts, packGapInfo(stateBefore, kind, dir, probeRetry, retrans));
+      }
+    }
+    this.fLastKind[slot] = kind | (dir << 3);
+    if (ts > last) this.fLast[slot] = ts;
+    // LRU: move to tail
+    if (this.lruTail !== slot) {
+      const p = this.lruPrev[slot], n = this.lruNext[slot];
+      if (p !== NONE) this.lruNext[p] = n; else this.lruHead = n;
+      if (n !== NONE) this.lruPrev[n] = p;
+      this.lruPrev[slot] = this.lruTail;
+      this.lruNext[slot] = NONE;
+      this.lruNext[this.lruTail] = slot;
+      this.lruTail = slot;
+    }
+  }
+
+  private pushGap(slot: number, startUs: number, endUs: number, info: number): void {
+    let g: number;
+    if (this.pFree !== NONE) {
+      g = this.pFree;
+      this.pFree = this.pNext[g];
+    } else {
+      if (this.pUsed === this.pCap) {
+        const n = this.pCap * 2;
+        this.pStart = growF64(this.pStart, n);
+        this.pEnd = growF64(this.pEnd, n);
+        this.pInfo = growU16(this.pInfo, n);
+        this.pNext = growI32(this.pNext, n);
+        this.pCap = n;
+      }
+      g = this.pUsed++;
+    }
+    this.pStart[g] = startUs;
+    this.pEnd[g] = endUs;
+    this.pInfo[g] = info;
+    this.pNext[g] = NONE;
+    if (this.gTail[slot] === NONE) this.gHead[slot] = g;
+    else this.pNext[this.gTail[slot]] = g;
+    this.gTail[slot] = g;
+  }
+
+  private maybeEvictForSpace(): void {
+    const idle = this.opts.idleLimitUs;
+    if (idle > 0) {
+      // Flows idle past the limit can be finished now; the LRU head is the most idle.
+      while (this.lruHead !== NONE && this.lastTsUs - this.fLast[this.lruHead] > idle) {
+        this.stats.evictedIdle++;
+        this.finalize(this.lruHead, FlowEnd.Evicted);
+      }
+    }
+    while (this.open > this.opts.maxFlows) {
+      this.stats.evictedForSpace++;
+      this.finalize(this.lruHead, FlowEnd.Evicted);
+    }
+  }
+
+  /** Move an open flow to the output and free its slot. */
+  private finalize(slot: number, endHint: FlowEnd): void {
+    const o = this.out;
+    const f = o.reserve();
+    const cB = this.clientIsB[slot] === 1;
+    const ports = this.kPorts[slot];
+    o.proto[f] = this.kProto[slot];
+    o.clientAddr[f] = cB ? this.kB[slot] : this.kA[slot];
+    o.serverAddr[f] = cB ? this.kA[slot] : this.kB[slot];
+    o.clientPort[f] = cB ? ports & 0xffff : ports >>> 16;
+    o.serverPort[f] = cB ? ports >>> 16 : ports & 0xffff;
+    o.firstUs[f] = this.fFirst[slot];
+    o.lastUs[f] = this.fLast[slot];
+    o.start[f] = this.fStart[slot];
+    const fin = this.fFin[slot];
+    let end = endHint;
+    if ((fin & 16) !== 0) end = FlowEnd.Rst;
+    else if ((fin & 3) === 3) end = FlowEnd.Fin;
+    else if ((fin & 3) !== 0 && endHint === FlowEnd.Open) end = FlowEnd.HalfClosed;
+    o.end[f] = end;
+    o.endState[f] = this.fState[slot];
+    o.packetsC2S[f] = this.fPkts[slot * 2];
+    o.packetsS2C[f] = this.fPkts[slot * 2 + 1];
+    o.bytesC2S[f] = this.fBytes[slot * 2];
+    o.bytesS2C[f] = this.fBytes[slot * 2 + 1];
+    o.keepAlivesC2S[f] = this.fKa[slot * 2];
+    o.keepAlivesS2C[f] = this.fKa[slot * 2 + 1];
+    o.keepAliveAcks[f] = this.fKaAck[slot];
+    o.gapOffset[f] = o.gapCount;
+    for (let g = this.gHead[slot]; g !== NONE;) {
+      o.pushGap(this.pStart[g], this.pEnd[g], this.pInfo[g]);
+      const next = this.pNext[g];
+      this.pNext[g] = this.pFree;
+      this.pFree = g;
+      g = next;
+    }
+    o.gapOffset[f + 1] = o.gapCount;
+    if (end === FlowEnd.Open || end === FlowEnd.HalfClosed) {
+      const censored = (this.windowEndUs - this.fLast[slot]) / 1e6;
+      if (censored >= 0) this.gapsAll.addCensored(censored);
+    }
+    // unlink
+    this.hashDelete(slot);
+    const p = this.lruPrev[slot], n = this.lruNext[slot];
+    if (p !== NONE) this.lruNext[p] = n; else this.lruHead = n;
+    if (n !== NONE) this.lruPrev[n] = p; else this.lruTail = p;
+    this.lruNext[slot] = this.freeHead;
+    this.freeHead = slot;
+    this.fState[slot] = 255; // marks a freed slot for fragment lookups
+    this.open--;
+  }
+
+  get openFlows(): number {
+    return this.open;
+  }
+
+  /** Finish every open flow and return the FlowSet. The tracker must not be used afterwards. */
+  finish(): FlowSet {
+    while (this.lruHead !== NONE) this.finalize(this.lruHead, FlowEnd.Open);
+    const o = this.out;
+    const n = o.count;
+    return {
+      count: n,
+      proto: o.proto.slice(0, n),
+      clientAddr: o.clientAddr.slice(0, n),
+      serverAddr: o.serverAddr.slice(0, n),
+      clientPort: o.clientPort.slice(0, n),
+      serverPort: o.serverPort.slice(0, n),
+      firstUs: o.firstUs.slice(0, n),
+      lastUs: o.lastUs.slice(0, n),
+      start: o.start.slice(0, n),
+      end: o.end.slice(0, n),
+      endState: o.endState.slice(0, n),
+      packetsC2S: o.packetsC2S.slice(0, n),
+      packetsS2C: o.packetsS2C.slice(0, n),
+      bytesC2S: o.bytesC2S.slice(0, n),
+      bytesS2C: o.bytesS2C.slice(0, n),
+      keepAlivesC2S: o.keepAlivesC2S.slice(0, n),
+      keepAlivesS2C: o.keepAlivesS2C.slice(0, n),
+      keepAliveAcks: o.keepAliveAcks.slice(0, n),
+      gapOffset: o.gapOffset.slice(0, n + 1),
+      gapStartUs: o.gapStartUs.slice(0, o.gapCount),
+      gapEndUs: o.gapEndUs.slice(0, o.gapCount),
+      gapInfo: o.gapInfo.slice(0, o.gapCount),
+      addresses: this.addresses.texts(),
+      gapFloorUs: this.opts.gapFloorUs,
+      windowStartUs: this.windowStartUs,
+      windowEndUs: this.windowEndUs,
+    };
+  }
+}

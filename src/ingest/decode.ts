@@ -1,0 +1,299 @@
+/**
+ * Link, network and transport decoding into one reused record (no allocation per packet).
+ * Decoding never decides what a packet means (STYLE.md, after Wireshark's packet-tcp.c):
+ * it only fills fields; src/flows analyses them.
+ *
+ * Link types: https://www.tcpdump.org/linktypes.html
+ */
+
+export const LINKTYPE_NULL = 0;
+export const LINKTYPE_ETHERNET = 1;
+export const LINKTYPE_RAW_OPENBSD = 12; // DLT_RAW on OpenBSD (and BSD/OS DLT 14)
+export const LINKTYPE_RAW_BSDOS = 14;
+export const LINKTYPE_RAW = 101;
+export const LINKTYPE_LOOP = 108;
+export const LINKTYPE_LINUX_SLL = 113;
+export const LINKTYPE_IPV4 = 228;
+export const LINKTYPE_IPV6 = 229;
+export const LINKTYPE_LINUX_SLL2 = 276;
+
+export const LINK_TYPE_NAMES: Record<number, string> = {
+  0: 'NULL', 1: 'ETHERNET', 6: 'IEEE802_5', 8: 'SLIP', 9: 'PPP', 10: 'FDDI', 12: 'RAW', 14: 'RAW', 50: 'PPP_HDLC', 51: 'PPP_ETHER',
+  100: 'ATM_RFC1483', 101: 'RAW', 104: 'C_HDLC', 105: 'IEEE802_11', 107: 'FRELAY', 108: 'LOOP', 113: 'LINUX_SLL',
+  114: 'LTALK', 117: 'PFLOG', 119: 'IEEE802_11_PRISM', 122: 'IP_OVER_FC', 123: 'SUNATM', 127: 'IEEE802_11_RADIOTAP',
+  129: 'ARCNET_LINUX', 138: 'APPLE_IP_OVER_IEEE1394', 139: 'MTP2_WITH_PHDR', 140: 'MTP2', 141: 'MTP3', 142: 'SCCP',
+  143: 'DOCSIS', 144: 'LINUX_IRDA', 147: 'USER0', 163: 'IEEE802_11_AVS', 165: 'BACNET_MS_TP', 166: 'PPP_PPPD',
+  169: 'GPRS_LLC', 177: 'LINUX_LAPD', 187: 'BLUETOOTH_HCI_H4', 189: 'USB_LINUX', 192: 'PPI', 195: 'IEEE802_15_4_WITHFCS',
+  201: 'BLUETOOTH_HCI_H4_WITH_PHDR', 202: 'AX25_KISS', 215: 'IEEE802_15_4_NONASK_PHY', 220: 'USB_LINUX_MMAPPED',
+  224: 'FC_2', 226: 'IPNET', 227: 'CAN_SOCKETCAN', 228: 'IPV4', 229: 'IPV6', 230: 'IEEE802_15_4_NOFCS', 231: 'DBUS',
+  235: 'DVB_CI', 239: 'NFLOG', 240: 'NETANALYZER', 244: 'IPOIB', 247: 'NETLINK', 249: 'USBPCAP', 251: 'BLUETOOTH_LE_LL',
+  252: 'WIRESHARK_UPPER_PDU', 253: 'NETLINK', 254: 'BLUETOOTH_LINUX_MONITOR', 256: 'BLUETOOTH_LE_LL_WITH_PHDR',
+  263: 'PROFIBUS_DL', 264: 'PKTAP', 266: 'IPMI_HPM_2', 271: 'LINUX_SLL', 272: 'NORDIC_BLE', 276: 'LINUX_SLL2', 279: 'EBHSCR',
+  281: 'DSA_TAG', 283: 'ETW', 288: 'ZBOSS_NCP', 293: 'AUERSWALD_LOG',
+};
+
+export function linkTypeName(linkType: number): string {
+  return LINK_TYPE_NAMES[linkType] ?? `LINKTYPE_${linkType}`;
+}
+
+/** Result of decode(). */
+export const DECODE_IP = 0; // an IPv4 / IPv6 packet with its transport header where present
+export const DECODE_NOT_IP = 1; // a decoded link layer carrying something else (ARP, LLDP, ...)
+export const DECODE_UNKNOWN_LINK = 2; // a link type we do not decode
+export const DECODE_MALFORMED = 3; // too short or inconsistent to find the network header
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_VLAN = 0x8100;
+const ETHERTYPE_QINQ = 0x88a8;
+const ETHERTYPE_QINQ_OLD = 0x9100;
+const ETHERTYPE_QINQ_OLD2 = 0x9200;
+
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+
+/** The decoded packet. One instance is reused for every packet. */
+export class Decoded {
+  family = 4;
+  /** IPv4 addresses, or word 0..3 of the IPv6 addresses in src6/dst6. */
+  src4 = 0;
+  dst4 = 0;
+  readonly src6 = new Uint32Array(4);
+  readonly dst6 = new Uint32Array(4);
+  proto = 0;
+  /** Transport header present and complete enough for ports (and for TCP, seq/ack/flags/window). */
+  hasPorts = false;
+  sport = 0;
+  dport = 0;
+  /** IPv4/IPv6 fragment that is not the first: no transport header. */
+  laterFragment = false;
+  /** First fragment of a fragmented datagram (MF set, offset 0). */
+  firstFragment = false;
+  fragId = 0;
+  tcpFlags = 0;
+  seq = 0;
+  ack = 0;
+  window = 0;
+  /** TCP segment length from the IP lengths (not the captured bytes). */
+  segLen = 0;
+  /** ICMP type/code; ports hold the echo identifier for echo messages. */
+  icmpType = 0;
+  icmpCode = 0;
+}
+
+/**
+ * Decode one record. Fills `out` and returns a DECODE_* code.
+ * Ethernet with 802.1Q / 802.1ad tag stacks; Linux cooked v1 and v2; raw IP (101, 12, 14);
+ * BSD NULL and LOOP; LINKTYPE_IPV4 / IPV6.
+ */
+export function decode(linkType: number, buf: Buffer, off: number, capLen: number, out: Decoded): number {
+  const end = off + capLen;
+  let p = off;
+  let etherType = 0;
+  switch (linkType) {
+    case LINKTYPE_ETHERNET: {
+      if (capLen < 14) return DECODE_MALFORMED;
+      etherType = (buf[p + 12] << 8) | buf[p + 13];
+      p += 14;
+      while (etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ || etherType === ETHERTYPE_QINQ_OLD || etherType === ETHERTYPE_QINQ_OLD2) {
+        if (p + 4 > end) return DECODE_MALFORMED;
+        etherType = (buf[p + 2] << 8) | buf[p + 3];
+        p += 4;
+      }
+      break;
+    }
+    case LINKTYPE_LINUX_SLL: {
+      if (capLen < 16) return DECODE_MALFORMED;
+      etherType = (buf[p + 14] << 8) | buf[p + 15];
+      p += 16;
+      while (etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ) {
+        if (p + 4 > end) return DECODE_MALFORMED;
+        etherType = (buf[p + 2] << 8) | buf[p + 3];
+        p += 4;
+      }
+      break;
+    }
+    case LINKTYPE_LINUX_SLL2: {
+      if (capLen < 20) return DECODE_MALFORMED;
+      etherType = (buf[p] << 8) | buf[p + 1];
+      p += 20;
+      while (etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ) {
+        if (p + 4 > end) return DECODE_MALFORMED;
+        etherType = (buf[p + 2] << 8) | buf[p + 3];
+        p += 4;
+      }
+      break;
+    }
+    case LINKTYPE_RAW:
+    case LINKTYPE_RAW_OPENBSD:
+    case LINKTYPE_RAW_BSDOS:
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6: {
+      if (capLen < 1) return DECODE_MALFORMED;
+      const v = buf[p] >> 4;
+      if (v === 4) etherType = ETHERTYPE_IPV4;
+      else if (v === 6) etherType = ETHERTYPE_IPV6;
+      else return DECODE_NOT_IP;
+      break;
+    }
+    case LINKTYPE_NULL:
+    case LINKTYPE_LOOP: {
+      if (capLen < 4) return DECODE_MALFORMED;
+      // NULL: address family in the capturing host's byte order; LOOP: network order.
+      // A family is small, so whichever half is non-zero tells the order.
+      let family = (buf[p] << 24 | buf[p + 1] << 16 | buf[p + 2] << 8 | buf[p + 3]) >>> 0;
+      if (linkType === LINKTYPE_NULL && (family & 0xffff) === 0) family = buf.readUInt32LE(p);
+      p += 4;
+      if (family === 2) etherType = ETHERTYPE_IPV4;
+      else if (family === 10 || family === 24 || family === 28 || family === 30) etherType = ETHERTYPE_IPV6; // Linux, NetBSD/OpenBSD, FreeBSD, macOS
+      else return DECODE_NOT_IP;
+      break;
+    }
+    default:
+      return DECODE_UNKNOWN_LINK;
+  }
+  if (etherType === ETHERTYPE_IPV4) return decodeIpv4(buf, p, end, out);
+  if (etherType === ETHERTYPE_IPV6) return decodeIpv6(buf, p, end, out);
+  return DECODE_NOT_IP;
+}
+
+function decodeIpv4(buf: Buffer, p: number, end: number, out: Decoded): number {
+  if (p + 20 > end) return DECODE_MALFORMED;
+  const vihl = buf[p];
+  if (vihl >> 4 !== 4) return DECODE_MALFORMED;
+  const ihl = (vihl & 0x0f) * 4;
+  if (ihl < 20) return DECODE_MALFORMED;
+  const totalLen = (buf[p + 2] << 8) | buf[p + 3];
+  const fragWord = (buf[p + 6] << 8) | buf[p + 7];
+  out.family = 4;
+  out.proto = buf[p + 9];
+  out.src4 = ((buf[p + 12] << 24) | (buf[p + 13] << 16) | (buf[p + 14] << 8) | buf[p + 15]) >>> 0;
+  out.dst4 = ((buf[p + 16] << 24) | (buf[p + 17] << 16) | (buf[p + 18] << 8) | buf[p + 19]) >>> 0;
+  out.fragId = (buf[p + 4] << 8) | buf[p + 5];
+  const fragOffset = fragWord & 0x1fff;
+  out.laterFragment = fragOffset !== 0;
+  out.firstFragment = fragOffset === 0 && (fragWord & 0x2000) !== 0;
+  out.hasPorts = false;
+  // TSO captures carry total length 0; fall back to what was captured.
+  const payloadLen = (totalLen >= ihl ? totalLen : end - p) - ihl;
+  out.sport = 0;
+  out.dport = 0;
+  if (out.laterFragment) return DECODE_IP;
+  if (p + ihl > end) return DECODE_IP; // options cut off by the snaplen: addresses only
+  decodeTransport(buf, p + ihl, end, payloadLen, out);
+  return DECODE_IP;
+}
+
+function decodeIpv6(buf: Buffer, p: number, end: number, out: Decoded): number {
+  if (p + 40 > end) return DECODE_MALFORMED;
+  if (buf[p] >> 4 !== 6) return DECODE_MALFORMED;
+  out.family = 6;
+  const payloadLen = (buf[p + 4] << 8) | buf[p + 5];
+  let next = buf[p + 6];
+  for (let i = 0; i < 4; i++) {
+    out.src6[i] = ((buf[p + 8 + i * 4] << 24) | (buf[p + 9 + i * 4] << 16) | (buf[p + 10 + i * 4] << 8) | buf[p + 11 + i * 4]) >>> 0;
+    out.dst6[i] = ((buf[p + 24 + i * 4] << 24) | (buf[p + 25 + i * 4] << 16) | (buf[p + 26 + i * 4] << 8) | buf[p + 27 + i * 4]) >>> 0;
+  }
+  out.src4 = out.src6[3];
+  out.dst4 = out.dst6[3];
+  out.laterFragment = false;
+  out.firstFragment = false;
+  out.hasPorts = false;
+  out.sport = 0;
+  out.dport = 0;
+  out.fragId = 0;
+  let q = p + 40;
+  // Jumbograms (payload length 0 with a hop-by-hop jumbo option) fall back to the captured length.
+  let remaining = payloadLen > 0 ? payloadLen : end - q;
+  // Extension header chain (RFC 8200 section 4): hop-by-hop, routing, fragment, destination options, AH, mobility, HIP, shim6.
+  for (let hops = 0; hops < 16; hops++) {
+    if (next === 0 || next === 43 || next === 60 || next === 135 || next === 139 || next === 140) {
+      if (q + 2 > end) { out.proto = next; return DECODE_IP; }
+      const hlen = (buf[q + 1] + 1) * 8;
+      next = buf[q];
+      q += hlen;
+      remaining -= hlen;
+    } else if (next === 44) {
+      if (q + 8 > end) { out.proto = next; return DECODE_IP; }
+      const offFlags = (buf[q + 2] << 8) | buf[q + 3];
+      out.fragId = buf.readUInt32BE(q + 4);
+      next = buf[q];
+      q += 8;
+      remaining -= 8;
+      if ((offFlags & 0xfff8) !== 0) {
+        out.laterFragment = true;
+        out.proto = next;
+        return DECODE_IP;
+      }
+      if ((offFlags & 1) !== 0) out.firstFragment = true;
+    } else if (next === 51) {
+      if (q + 2 > end) { out.proto = next; return DECODE_IP; }
+      const hlen = (buf[q + 1] + 2) * 4;
+      next = buf[q];
+      q += hlen;
+      remaining -= hlen;
+    } else {
+      break;
+    }
+  }
+  out.proto = next;
+  if (q > end || remaining < 0) return DECODE_IP;
+  decodeTransport(buf, q, end, remaining, out);
+  return DECODE_IP;
+}
+
+function decodeTransport(buf: Buffer, q: number, end: number, payloadLen: number, out: Decoded): void {
+  const proto = out.proto;
+  out.sport = 0;
+  out.dport = 0;
+  if (proto === 6) {
+    if (q + 20 > end) {
+      // Ports alone still identify the flow when the snaplen cut the header.
+      if (q + 4 <= end) {
+        out.sport = (buf[q] << 8) | buf[q + 1];
+        out.dport = (buf[q + 2] << 8) | buf[q + 3];
+      }
+      return;
+    }
+    const doff = (buf[q + 12] >> 4) * 4;
+    if (doff < 20) return; // Wireshark: "bogus TCP header length", no analysis
+    out.sport = (buf[q] << 8) | buf[q + 1];
+    out.dport = (buf[q + 2] << 8) | buf[q + 3];
+    out.seq = buf.readUInt32BE(q + 4);
+    out.ack = buf.readUInt32BE(q + 8);
+    out.tcpFlags = buf[q + 13];
+    out.window = (buf[q + 14] << 8) | buf[q + 15];
+    out.segLen = payloadLen - doff;
+    if (out.segLen < 0) return; // header longer than the IP payload: malformed, no analysis
+    out.hasPorts = true;
+  } else if (proto === 17 || proto === 136) {
+    if (q + 4 > end) return;
+    out.sport = (buf[q] << 8) | buf[q + 1];
+    out.dport = (buf[q + 2] << 8) | buf[q + 3];
+    out.hasPorts = true;
+  } else if (proto === 1 || proto === 58) {
+    if (q + 2 > end) return;
+    out.icmpType = buf[q];
+    out.icmpCode = buf[q + 1];
+    const t = out.icmpType;
+    const echo = proto === 1 ? (t === 8 || t === 0 || t === 13 || t === 14 || t === 15 || t === 16) : (t === 128 || t === 129);
+    if (echo && q + 8 <= end) {
+      // conntrack keys ICMP queries by identifier (nf_conntrack_proto_icmp.c).
+      out.sport = (buf[q + 4] << 8) | buf[q + 5];
+      out.dport = out.sport;
+    } else {
+      out.sport = 0;
+      out.dport = 0;
+    }
+    out.hasPorts = true;
+  } else if (proto === 132 || proto === 33) {
+    // SCTP and DCCP: ports in the first four bytes.
+    if (q + 4 > end) return;
+    out.sport = (buf[q] << 8) | buf[q + 1];
+    out.dport = (buf[q + 2] << 8) | buf[q + 3];
+    out.hasPorts = true;
+  }
+}

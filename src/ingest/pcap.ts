@@ -1,0 +1,103 @@
+/**
+ * Classic libpcap files: the four magics (microsecond / nanosecond, either byte order).
+ * Format: https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-04.html (file header 24 bytes,
+ * record header 16 bytes: ts_sec, ts_usec|ts_nsec, incl_len, orig_len).
+ */
+import { inputError } from '../util/errors.js';
+import { Carry, newStats, type ContainerParser, type ContainerStats, type PacketSink } from './packets.js';
+
+export const PCAP_MAGIC_US = 0xa1b2c3d4;
+export const PCAP_MAGIC_NS = 0xa1b23c4d;
+
+/** Largest record we accept: libpcap's MAXIMUM_SNAPLEN is 262144; allow some slack for odd writers. */
+export const PCAP_MAX_RECORD = 0x4000000; // 64 MiB
+
+/** True when the first 4 bytes are one of the pcap magics. */
+export function isPcapMagic(head: Buffer): boolean {
+  if (head.length < 4) return false;
+  const le = head.readUInt32LE(0);
+  const be = head.readUInt32BE(0);
+  return le === PCAP_MAGIC_US || le === PCAP_MAGIC_NS || be === PCAP_MAGIC_US || be === PCAP_MAGIC_NS;
+}
+
+export class PcapParser implements ContainerParser {
+  readonly stats: ContainerStats = newStats('pcap');
+  private readonly carry = new Carry();
+  private headerDone = false;
+  private littleEndian = true;
+  private nanos = false;
+  private linkType = 1;
+  private snapLen = 0;
+
+  constructor(private readonly file: string, private readonly sink: PacketSink) {}
+
+  feed(chunk: Buffer): void {
+    const buf = this.carry.join(chunk);
+    let pos = 0;
+    if (!this.headerDone) {
+      if (buf.length < 24) {
+        this.carry.keep(buf, 0);
+        return;
+      }
+      this.readHeader(buf);
+      pos = 24;
+    }
+    const le = this.littleEndian;
+    const nsDiv = this.nanos ? 1000 : 1;
+    const sink = this.sink;
+    const linkType = this.linkType;
+    const end = buf.length;
+    let packets = 0;
+    while (pos + 16 <= end) {
+      const sec = le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
+      const frac = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
+      const capLen = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
+      const wireLen = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
+      if (capLen > PCAP_MAX_RECORD) {
+        this.stats.packets += packets;
+        throw inputError('PCAP_RECORD_LENGTH',
+          `record length ${capLen} is larger than any capture allows (expected at most ${PCAP_MAX_RECORD}, snaplen ${this.snapLen}): the file is damaged`,
+          { file: this.file, byteOffset: this.carry.base + pos + 8 });
+      }
+      if (pos + 16 + capLen > end) break;
+      sink.packet(sec * 1e6 + frac / nsDiv, linkType, buf, pos + 16, capLen, wireLen);
+      packets++;
+      pos += 16 + capLen;
+    }
+    this.stats.packets += packets;
+    if (packets > 0) this.stats.linkTypes.set(linkType, (this.stats.linkTypes.get(linkType) ?? 0) + packets);
+    this.carry.keep(buf, pos);
+  }
+
+  finish(): void {
+    if (!this.headerDone) {
+      throw inputError('PCAP_SHORT_HEADER', `file ends inside the 24-byte pcap header (${this.carry.pending} bytes)`,
+        { file: this.file, byteOffset: 0 });
+    }
+    if (this.carry.pending > 0) {
+      this.stats.truncated = true;
+      this.stats.warnings.push(
+        `truncated: the last record is cut short at byte ${this.carry.base + this.carry.pending} (record starts at byte ${this.carry.base}); read ${this.stats.packets} packets up to the damage`);
+    }
+  }
+
+  private readHeader(buf: Buffer): void {
+    const le = buf.readUInt32LE(0);
+    const be = buf.readUInt32BE(0);
+    if (le === PCAP_MAGIC_US || le === PCAP_MAGIC_NS) {
+      this.littleEndian = true;
+      this.nanos = le === PCAP_MAGIC_NS;
+    } else if (be === PCAP_MAGIC_US || be === PCAP_MAGIC_NS) {
+      this.littleEndian = false;
+      this.nanos = be === PCAP_MAGIC_NS;
+    } else {
+      throw inputError('PCAP_BAD_MAGIC', 'not a pcap file (expected magic a1b2c3d4 or a1b23c4d)', { file: this.file, byteOffset: 0 });
+    }
+    this.snapLen = this.littleEndian ? buf.readUInt32LE(16) : buf.readUInt32BE(16);
+    const lt = this.littleEndian ? buf.readUInt32LE(20) : buf.readUInt32BE(20);
+    // The upper bits carry the FCS length and flags (pcap draft, "LinkType and additional information").
+    this.linkType = lt & 0x0fffffff;
+    this.headerDone = true;
+  }
+}
+

@@ -1,0 +1,115 @@
+/**
+ * What the model predicts, one CandidateResult per candidate timeout. The JSON output of
+ * `fwtp plan --format json` is a PlanResult serialised as is (schemaVersion 1).
+ * docs/MODEL.md explains every figure.
+ */
+
+export type Source = 'observed' | 'profile' | 'flag' | 'file';
+
+export interface KeepAliveSchedule {
+  /** Idle time before the first probe, seconds (Linux tcp_keepalive_time). */
+  idleSeconds: number;
+  /** Time between unanswered probes, seconds (tcp_keepalive_intvl). */
+  intervalSeconds: number;
+  /** Unanswered probes before the sender gives up (tcp_keepalive_probes). */
+  count: number;
+}
+
+export interface KeepAliveSetting {
+  profile: string; // linux | windows | macos | off | custom
+  schedule: KeepAliveSchedule | null; // null = keep-alives off
+  source: Source;
+  /** Per sender (address:port) where the capture showed probes: the inferred schedule. */
+  observed: Array<{ sender: string; idleSeconds: number; intervalSeconds: number | null; probes: number }>;
+}
+
+export interface TableEntries {
+  mean: number;
+  peak: number;
+  p99: number;
+  atEnd: number;
+}
+
+export interface AffectedService {
+  /** As a drop log shows it: "198.51.100.24:1521 -> 192.0.2.10:*". */
+  label: string;
+  sessions: number;
+  /** First dropped packet kind for most of them, and the typical idle time before it. */
+  kind: 'keepAlive' | 'data' | 'close';
+  idleSeconds: number;
+}
+
+export interface CandidateResult {
+  timeoutSeconds: number;
+  sessionsWithDrops: number;
+  droppedKeepAlives: number;
+  droppedPackets: number;
+  brokenByKind: { keepAlive: number; data: number; close: number };
+  tableEntries: TableEntries;
+  memoryBytes: { mean: number; peak: number };
+  /** Share of the platform's table maximum at peak (0..1), null when the platform has no maximum. */
+  headroom: number | null;
+  /** Entries per hour that never expire (leaked sessions kept alive by keep-alives), or null. */
+  growthPerHour: number | null;
+  extrapolated: boolean;
+  extrapolatedReason?: string;
+  /** Table entries over the window, for charts: `series.length` evenly spaced samples. */
+  series: number[];
+  affected: AffectedService[];
+  warnings: string[];
+}
+
+export interface PlatformSetting {
+  name: string;
+  /** Timeout per FlowState name (seconds) in force apart from the candidate. */
+  stateTimeouts: Record<string, number>;
+  pickup: 'strict' | 'loose';
+  bytesPerEntry: number;
+  fixedBytes: number;
+  tableMax: number | null;
+  sources: Record<string, Source>;
+}
+
+export interface PlanResult {
+  schemaVersion: 1;
+  window: { start: string | null; end: string | null; seconds: number };
+  inputs: Array<{ path: string; format: string }>;
+  flows: number;
+  platform: PlatformSetting;
+  keepalive: KeepAliveSetting;
+  protocol: 'tcp' | 'udp';
+  candidates: CandidateResult[];
+  warnings: string[];
+}
+
+/** The idle-gap distribution as `gaps` prints it and the TUI charts it. */
+export interface GapSummary {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+  /** Censored observations (time after the last packet of flows open at capture end). */
+  censored: number;
+  /** Whether the quantiles are exact or come from the log-binned sketch (relative error <= 1 %). */
+  exact: boolean;
+  /** ECDF points (seconds, fraction of gaps <= seconds), at most ~200, increasing. */
+  ecdf: Array<{ seconds: number; fraction: number }>;
+  /** Histogram on logarithmic bins (seconds). */
+  histogram: Array<{ loSeconds: number; hiSeconds: number; count: number }>;
+}
+
+/**
+ * Re-plans without re-reading the inputs: what the TUI and `recommend` use.
+ * Everything the model needs is precomputed when the Planner is made (model/plan.ts).
+ */
+export interface Planner {
+  readonly platform: PlatformSetting;
+  readonly keepalive: KeepAliveSetting;
+  readonly window: PlanResult['window'];
+  readonly gaps: GapSummary;
+  evaluate(timeoutSeconds: number): CandidateResult;
+  /** A planner over the same flows with another platform profile or keep-alive profile. */
+  withPlatform(name: string): Planner;
+  withKeepAlive(profile: string): Planner;
+}

@@ -1,0 +1,113 @@
+/**
+ * The `fwtp gaps` document: one object (schemaVersion 1) rendered as JSON, a plain-text
+ * table or CSV. docs/JSON.md describes every field.
+ */
+import type { ReadResult } from '../ingest/inputs.js';
+import { summariseGaps } from '../flows/distribution.js';
+import { groupFlows, keepAliveSenders, longestGaps, type GroupBy, type GroupRow, type KeepAliveSender, type LongestGapRow } from '../flows/summary.js';
+import type { GapSummary } from '../model/types.js';
+import { renderTable, sanitizeText } from '../util/text.js';
+import { csvCell } from './csv.js';
+
+export interface GapsDocument {
+  schemaVersion: 1;
+  inputs: Array<{
+    path: string; format: string; gzip: boolean; linkTypes: Record<string, number>; packets: number;
+    ipPackets: number; nonIpPackets: number; undecodedLinkTypes: Record<string, number>; malformedPackets: number;
+    truncated: boolean; warnings: string[];
+  }>;
+  window: { start: string | null; end: string | null; seconds: number };
+  packets: number;
+  flows: { total: number; tcp: number; udp: number; other: number };
+  tcpStreams: number;
+  keepAlives: { probes: number; acks: number; senders: KeepAliveSender[] };
+  gapFloorSeconds: number;
+  gaps: GapSummary;
+  groupBy: GroupBy;
+  groups: GroupRow[];
+  longest: LongestGapRow[];
+  warnings: string[];
+}
+
+function iso(us: number): string | null {
+  return Number.isFinite(us) ? new Date(us / 1000).toISOString() : null;
+}
+
+export function buildGapsDocument(r: ReadResult, by: GroupBy, limit: number): GapsDocument {
+  const fs = r.flows;
+  const t = r.tracker;
+  return {
+    schemaVersion: 1,
+    inputs: r.inputs.map((i) => ({
+      path: i.path, format: i.format, gzip: i.gzip, linkTypes: i.linkTypes, packets: i.packets, ipPackets: i.ipPackets,
+      nonIpPackets: i.nonIpPackets, undecodedLinkTypes: i.undecodedLinkTypes, malformedPackets: i.malformedPackets,
+      truncated: i.truncated, warnings: i.warnings,
+    })),
+    window: {
+      start: iso(fs.windowStartUs),
+      end: iso(fs.windowEndUs),
+      seconds: Number.isFinite(fs.windowStartUs) ? (fs.windowEndUs - fs.windowStartUs) / 1e6 : 0,
+    },
+    packets: r.inputs.reduce((s, i) => s + i.packets, 0),
+    flows: { total: fs.count, tcp: t.tcpFlows, udp: t.udpFlows, other: t.otherFlows },
+    tcpStreams: t.tcpFlows,
+    keepAlives: { probes: t.keepAliveProbes, acks: t.keepAliveAcks, senders: keepAliveSenders(fs) },
+    gapFloorSeconds: fs.gapFloorUs / 1e6,
+    gaps: summariseGaps(r.distribution),
+    groupBy: by,
+    groups: groupFlows(fs, by, limit),
+    longest: longestGaps(fs, limit),
+    warnings: r.warnings,
+  };
+}
+
+function secs(v: number | null): string {
+  if (v === null) return '-';
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 1) return v.toFixed(2);
+  return v.toFixed(6);
+}
+
+export function gapsTable(doc: GapsDocument): string {
+  const out: string[] = [];
+  out.push(`${doc.packets.toLocaleString('en-US')} packets in ${doc.inputs.length} input(s), window ${doc.window.start ?? '-'} .. ${doc.window.end ?? '-'} (${secs(doc.window.seconds)} s)`);
+  out.push(`flows: ${doc.flows.total} (tcp ${doc.flows.tcp}, udp ${doc.flows.udp}, other ${doc.flows.other}); keep-alive probes ${doc.keepAlives.probes}, keep-alive ACKs ${doc.keepAlives.acks}`);
+  const g = doc.gaps;
+  out.push(`idle gaps: ${g.count} (p50 ${secs(g.p50)} s, p90 ${secs(g.p90)} s, p99 ${secs(g.p99)} s, max ${secs(g.max)} s${g.exact ? '' : ', quantiles within 1.1 %'}); censored at capture end: ${g.censored}`);
+  out.push('');
+  out.push('idle-gap histogram (seconds):');
+  const total = g.count || 1;
+  for (const h of g.histogram) {
+    const bar = '#'.repeat(Math.max(1, Math.round((h.count / total) * 40)));
+    out.push(`  ${secs(h.loSeconds).padStart(10)} .. ${(Number.isFinite(h.hiSeconds) ? secs(h.hiSeconds) : 'inf').padEnd(10)} ${String(h.count).padStart(9)}  ${bar}`);
+  }
+  out.push('');
+  out.push(`by ${doc.groupBy} (gaps >= ${doc.gapFloorSeconds} s):`);
+  out.push(renderTable(['group', 'flows', 'packets', 'gaps', 'max s', 'p50 s', 'p90 s', 'keep-alives', 'open'],
+    doc.groups.map((r) => [sanitizeText(r.key), String(r.flows), String(r.packets), String(r.longGaps), secs(r.maxGapSeconds),
+      secs(r.p50GapSeconds), secs(r.p90GapSeconds), String(r.keepAliveProbes), String(r.openAtEnd)])).trimEnd());
+  if (doc.longest.length > 0) {
+    out.push('');
+    out.push('longest gaps:');
+    out.push(renderTable(['flow', 'gap s', 'state', 'ended by', 'sender', 'ended at', 'flow end'],
+      doc.longest.map((r) => [sanitizeText(r.flow), secs(r.gapSeconds), r.state, r.endedBy, r.sender, r.endedAt, r.flowEnd])).trimEnd());
+  }
+  if (doc.keepAlives.senders.length > 0) {
+    out.push('');
+    out.push('keep-alive senders (observed cadence):');
+    out.push(renderTable(['sender', 'flows', 'probes', 'idle s', 'interval s', 'retries'],
+      doc.keepAlives.senders.map((s) => [sanitizeText(s.sender), String(s.flows), String(s.probes), secs(s.idleSeconds), secs(s.intervalSeconds), String(s.unansweredRetries)])).trimEnd());
+  }
+  return out.join('\n') + '\n';
+}
+
+/** CSV: one row per group (the table's main body), header first. */
+export function gapsCsv(doc: GapsDocument): string {
+  const header = ['group_by', 'group', 'flows', 'packets', 'gaps', 'max_gap_s', 'p50_gap_s', 'p90_gap_s', 'keepalive_probes', 'open_at_end'];
+  const lines = [header.join(',')];
+  for (const r of doc.groups) {
+    lines.push([doc.groupBy, r.key, r.flows, r.packets, r.longGaps, r.maxGapSeconds ?? '', r.p50GapSeconds ?? '', r.p90GapSeconds ?? '', r.keepAliveProbes, r.openAtEnd]
+      .map((v) => csvCell(v)).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
