@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { FwtpError, exitCodeFor } from '../util/errors.js';
 import { STDIN_SENTINEL } from './shared.js';
 import { gapsCommand } from './gaps.js';
+import { planCommand } from './plan.js';
+import { recommendCommand } from './recommend.js';
 
 const EXIT_INTERNAL = 70; // EX_SOFTWARE (sysexits.h): a bug in fwtp, not in the input
 
@@ -31,6 +33,8 @@ export async function main(argv: string[]): Promise<void> {
     .scriptName('fwtp')
     .usage('$0 <command> [options]\n\nWhat happens if we change the firewall idle timeout? Reads captures into idle-gap\ndistributions and predicts drops, broken sessions and connection-table memory per candidate timeout.')
     .command(gapsCommand)
+    .command(planCommand)
+    .command(recommendCommand)
     .demandCommand(1, 'name a command: gaps, plan, recommend, compare')
     .option('debug', { type: 'boolean', describe: 'show the stack of internal errors', default: false })
     .option('color', { type: 'boolean', describe: 'colour on a TTY (--no-color or NO_COLOR turn it off)', default: true })

@@ -1,0 +1,85 @@
+/**
+ * Options shared by the commands that run the model (plan, recommend, compare): the
+ * platform profile and its overrides, endpoint keep-alive, per-service timeouts, candidates.
+ */
+import type { Argv } from 'yargs';
+import { applyOverrides, getPlatform, loadPlatformFile, parseStateTimeoutFlag, platformNames, type PlatformOverrides, type PlatformProfile } from '../model/platforms.js';
+import { parseServiceRule, type TimeoutRule } from '../model/policy.js';
+import { parseTimeouts } from '../util/duration.js';
+import { usageError } from '../util/errors.js';
+import type { PlanOptions } from '../model/plan.js';
+import type { Source } from '../model/types.js';
+
+export interface ModelArgs {
+  timeouts?: string;
+  steps: number;
+  platform: string;
+  'platform-file'?: string;
+  'state-timeout'?: string[];
+  'bytes-per-entry'?: number;
+  'table-max'?: number;
+  pickup?: 'strict' | 'loose';
+  protocol: 'tcp' | 'udp';
+  keepalive?: string;
+  'service-timeout'?: string[];
+}
+
+/** Candidates when none are given: 5 minutes to 1 day on a logarithmic grid, plus the platform's own value. */
+export const DEFAULT_TIMEOUTS = '5m..1d';
+
+export function modelOptions<T>(y: Argv<T>): Argv<T & ModelArgs> {
+  return y
+    .option('timeouts', { alias: 't', type: 'string', describe: `candidate timeouts: a list (3600,7200,9000; 90s, 60m, 2h30m, 1:00:00) or a range LO..HI on a log grid (default ${DEFAULT_TIMEOUTS} plus the platform's current value)` })
+    .option('steps', { type: 'number', default: 12, describe: 'values in a --timeouts range' })
+    .option('platform', { alias: 'p', type: 'string', default: 'linux', describe: `firewall profile: ${platformNames().join(', ')}` })
+    .option('platform-file', { type: 'string', describe: 'JSON profile file ({"base": "linux", "stateTimeouts": {...}, "bytesPerEntry": ...})' })
+    .option('state-timeout', { type: 'string', array: true, describe: 'override one state timeout, e.g. time_wait=120 (repeatable)' })
+    .option('bytes-per-entry', { type: 'number', describe: 'memory per connection-table entry, bytes' })
+    .option('table-max', { type: 'number', describe: 'connection-table maximum (entries)' })
+    .option('pickup', { choices: ['strict', 'loose'] as const, describe: 'strict: only a SYN creates state (default); loose: mid-stream packets create state' })
+    .option('protocol', { choices: ['tcp', 'udp'] as const, default: 'tcp' as const, describe: 'which established timeout the candidate replaces' })
+    .option('keepalive', { alias: 'k', type: 'string', describe: 'endpoint keep-alive: linux, windows, macos, off or IDLE/INTERVAL/COUNT (7200/75/9); default: what the capture shows, else linux' })
+    .option('service-timeout', { type: 'string', array: true, describe: 'per-service timeout kept apart from the candidate, e.g. 198.51.100.24:1521=9000 (repeatable)' }) as unknown as Argv<T & ModelArgs>;
+}
+
+export function resolvePlatform(args: ModelArgs): { platform: PlatformProfile; sources: Partial<Record<string, Source>> } {
+  let platform = args['platform-file'] !== undefined ? loadPlatformFile(args['platform-file']) : getPlatform(args.platform);
+  const overrides: PlatformOverrides = {};
+  const states: Record<string, number> = {};
+  for (const flag of args['state-timeout'] ?? []) {
+    const { state, seconds } = parseStateTimeoutFlag(String(flag));
+    states[state] = seconds;
+  }
+  if (Object.keys(states).length > 0) overrides.stateTimeouts = states;
+  if (args['bytes-per-entry'] !== undefined) {
+    if (!(args['bytes-per-entry'] > 0)) throw usageError('CLI_INVALID_BYTES', `--bytes-per-entry must be above zero (got ${args['bytes-per-entry']})`);
+    overrides.bytesPerEntry = args['bytes-per-entry'];
+  }
+  if (args['table-max'] !== undefined) {
+    if (!(args['table-max'] > 0)) throw usageError('CLI_INVALID_TABLE_MAX', `--table-max must be above zero (got ${args['table-max']})`);
+    overrides.tableMax = args['table-max'];
+  }
+  if (args.pickup !== undefined) overrides.pickup = args.pickup;
+  if (Object.keys(overrides).length > 0) platform = applyOverrides(platform, overrides, 'flag');
+  return { platform, sources: {} };
+}
+
+export function resolveTimeouts(args: ModelArgs, platform: PlatformProfile): number[] {
+  if (args.timeouts !== undefined) return parseTimeouts(String(args.timeouts), args.steps);
+  const current = args.protocol === 'udp' ? platform.stateTimeouts.udp_replied : platform.stateTimeouts.established;
+  return [...new Set([...parseTimeouts(DEFAULT_TIMEOUTS, args.steps), current])].sort((a, b) => a - b);
+}
+
+export function resolveModel(args: ModelArgs): { options: PlanOptions; timeouts: number[] } {
+  const { platform, sources } = resolvePlatform(args);
+  const rules: TimeoutRule[] = (args['service-timeout'] ?? []).map((r) => parseServiceRule(String(r)));
+  const options: PlanOptions = {
+    platform,
+    platformSources: sources,
+    keepalive: args.keepalive ?? 'linux',
+    keepaliveSource: args.keepalive !== undefined ? 'flag' : 'profile',
+    protocol: args.protocol,
+    rules,
+  };
+  return { options, timeouts: resolveTimeouts(args, platform) };
+}

@@ -1,0 +1,87 @@
+/**
+ * Idle-gap survival: how likely an idle period lasts longer than t, from gaps that ended
+ * (events) and idle periods still running at capture end (right-censored). Used where a
+ * candidate is longer than the capture window can show (docs/MODEL.md, "Beyond the window").
+ */
+
+export interface Survival {
+  /** Distinct event times, ascending (seconds). */
+  times: Float64Array;
+  /** S(t) just after each time in `times`. */
+  survival: Float64Array;
+  /** Exponential tail beyond `tailFrom`: S(t) = S(tailFrom) * exp(-rate * (t - tailFrom)). */
+  tailFrom: number;
+  tailRate: number;
+  events: number;
+  censored: number;
+}
+
+/**
+ * Kaplan-Meier product-limit estimate: S(t) = prod over event times t_i <= t of (1 - d_i / n_i),
+ * n_i = idle periods still running just before t_i (events or censorings at or after t_i),
+ * d_i = events at t_i. Censored observations at t_i count as at risk at t_i (the usual convention).
+ * Kaplan & Meier, "Nonparametric estimation from incomplete observations", JASA 53 (1958).
+ *
+ * The tail beyond the 90th percentile of the events is an exponential fitted by maximum
+ * likelihood on the excesses over that threshold, censored ones included:
+ * rate = (events above u) / (sum over all observations above u of (x - u)).
+ *
+ * @example kaplanMeier([1, 2, 3], [2.5]) // S(1) = 3/4, S(2) = 3/4 * 2/3 = 1/2, S(3) = 1/2 * 0 = 0
+ */
+export function kaplanMeier(eventTimes: ArrayLike<number>, censoredTimes: ArrayLike<number>): Survival {
+  const ev = Float64Array.from(eventTimes).sort();
+  const ce = Float64Array.from(censoredTimes).sort();
+  const times: number[] = [];
+  const surv: number[] = [];
+  let atRisk = ev.length + ce.length;
+  let s = 1;
+  let i = 0;
+  let j = 0;
+  while (i < ev.length) {
+    const t = ev[i];
+    // Censored strictly before t leave the risk set first.
+    while (j < ce.length && ce[j] < t) { atRisk--; j++; }
+    let d = 0;
+    while (i < ev.length && ev[i] === t) { d++; i++; }
+    s *= 1 - d / atRisk;
+    times.push(t);
+    surv.push(s);
+    atRisk -= d;
+  }
+  // Tail threshold: the 90th percentile of event times (or the largest, for few events).
+  let tailFrom = 0;
+  let tailRate = 0;
+  if (ev.length > 0) {
+    tailFrom = ev[Math.min(ev.length - 1, Math.floor(ev.length * 0.9))];
+    let exceed = 0;
+    let sumExcess = 0;
+    for (const x of ev) if (x > tailFrom) { exceed++; sumExcess += x - tailFrom; }
+    for (const x of ce) if (x > tailFrom) sumExcess += x - tailFrom;
+    tailRate = sumExcess > 0 ? exceed / sumExcess : 0;
+  }
+  return { times: Float64Array.from(times), survival: Float64Array.from(surv), tailFrom, tailRate, events: ev.length, censored: ce.length };
+}
+
+/** S(t): the KM step function up to `tailFrom`, the fitted exponential beyond. */
+export function survivalAt(km: Survival, t: number): number {
+  if (km.events === 0) return 1;
+  const at = (x: number): number => {
+    // last index with times[k] <= x
+    let lo = 0, hi = km.times.length - 1, k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (km.times[mid] <= x) { k = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    return k < 0 ? 1 : km.survival[k];
+  };
+  if (t <= km.tailFrom) return at(t);
+  const base = at(km.tailFrom);
+  return km.tailRate > 0 ? base * Math.exp(-km.tailRate * (t - km.tailFrom)) : base;
+}
+
+/** P(G > t | G > c): the chance an idle period already c long lasts beyond t (t >= c). */
+export function conditionalSurvival(km: Survival, t: number, c: number): number {
+  const sc = survivalAt(km, c);
+  if (sc <= 0) return 0;
+  return Math.min(1, survivalAt(km, t) / sc);
+}

@@ -1,0 +1,155 @@
+/**
+ * Rendering a PlanResult (and a Recommendation) as a plain-text table, CSV or Markdown.
+ * JSON is the PlanResult itself.
+ */
+import type { CandidateResult, PlanResult } from '../model/types.js';
+import type { Recommendation } from '../model/recommend.js';
+import { formatDuration } from '../util/duration.js';
+import { renderTable, sanitizeText } from '../util/text.js';
+import { csvLine } from './csv.js';
+
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return '-';
+  if (n < 1024) return `${Math.round(n)} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = -1;
+  do { v /= 1024; u++; } while (v >= 1024 && u < units.length - 1);
+  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
+}
+
+function num(v: number, digits = 1): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(digits);
+}
+
+function candidateRow(c: CandidateResult): string[] {
+  return [
+    `${formatDuration(c.timeoutSeconds)}${c.extrapolated ? '*' : ''}`,
+    String(c.timeoutSeconds),
+    String(c.sessionsWithDrops),
+    String(c.droppedKeepAlives),
+    `${c.brokenByKind.keepAlive}/${c.brokenByKind.data}/${c.brokenByKind.close}`,
+    num(c.tableEntries.mean),
+    String(c.tableEntries.peak),
+    String(c.tableEntries.atEnd),
+    formatBytes(c.memoryBytes.peak),
+    c.headroom === null ? '-' : `${(c.headroom * 100).toFixed(2)}%`,
+    c.growthPerHour === null ? '-' : num(c.growthPerHour, 2),
+  ];
+}
+
+const HEADER = ['timeout', 'seconds', 'broken', 'dropped KA', 'KA/data/close', 'mean entries', 'peak', 'at end', 'peak memory', 'of max', 'growth/h'];
+
+function settingsLines(r: PlanResult): string[] {
+  const ka = r.keepalive;
+  const kaText = ka.schedule === null ? 'off' : `${ka.schedule.idleSeconds}/${ka.schedule.intervalSeconds}/${ka.schedule.count}`;
+  const lines = [
+    `window ${r.window.start ?? '-'} .. ${r.window.end ?? '-'} (${formatDuration(r.window.seconds)}), ${r.flows} flows from ${r.inputs.length} input(s)`,
+    `platform ${r.platform.name} (pickup ${r.platform.pickup}, ${r.platform.bytesPerEntry} bytes/entry${r.platform.tableMax !== null ? `, max ${r.platform.tableMax} entries` : ''}); ` +
+      `keep-alive ${ka.profile} ${kaText} (${ka.source}); candidate replaces the ${r.protocol} established timeout`,
+  ];
+  for (const o of ka.observed) {
+    lines.push(`observed keep-alives from ${sanitizeText(o.sender)}: ${o.probes} probes, idle ${formatDuration(o.idleSeconds)}${o.intervalSeconds !== null ? `, retries every ${formatDuration(o.intervalSeconds)}` : ''}`);
+  }
+  return lines;
+}
+
+export function planTable(r: PlanResult): string {
+  const out = settingsLines(r);
+  out.push('');
+  out.push(renderTable(HEADER, r.candidates.map(candidateRow)).trimEnd());
+  if (r.candidates.some((c) => c.extrapolated)) out.push('* extrapolated beyond the capture window (see --format json: extrapolatedReason)');
+  for (const c of r.candidates) {
+    if (c.affected.length === 0) continue;
+    out.push('');
+    out.push(`at ${formatDuration(c.timeoutSeconds)}: sessions that lose their state while in use`);
+    for (const a of c.affected.slice(0, 5)) {
+      out.push(`  ${sanitizeText(a.label)}  ${a.sessions} session(s), first drop: ${a.kind} after ${formatDuration(a.idleSeconds)} idle`);
+    }
+  }
+  const warnings = [...r.warnings, ...r.candidates.flatMap((c) => c.warnings.map((w) => `at ${formatDuration(c.timeoutSeconds)}: ${w}`))];
+  if (warnings.length > 0) {
+    out.push('');
+    for (const w of warnings) out.push(`warning: ${w}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function planCsv(r: PlanResult): string {
+  const header = ['timeout_s', 'sessions_with_drops', 'dropped_keepalives', 'dropped_packets', 'broken_keepalive', 'broken_data', 'broken_close',
+    'entries_mean', 'entries_peak', 'entries_p99', 'entries_at_end', 'memory_mean_bytes', 'memory_peak_bytes', 'headroom', 'growth_per_hour', 'extrapolated', 'platform', 'keepalive'];
+  const lines = [header.join(',')];
+  const ka = r.keepalive.schedule === null ? 'off' : `${r.keepalive.schedule.idleSeconds}/${r.keepalive.schedule.intervalSeconds}/${r.keepalive.schedule.count}`;
+  for (const c of r.candidates) {
+    lines.push(csvLine([c.timeoutSeconds, c.sessionsWithDrops, c.droppedKeepAlives, c.droppedPackets, c.brokenByKind.keepAlive, c.brokenByKind.data,
+      c.brokenByKind.close, c.tableEntries.mean, c.tableEntries.peak, c.tableEntries.p99, c.tableEntries.atEnd, c.memoryBytes.mean, c.memoryBytes.peak,
+      c.headroom, c.growthPerHour, c.extrapolated, r.platform.name, ka]));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Escape text for a GitHub-flavoured Markdown table cell. */
+export function mdCell(text: string): string {
+  return sanitizeText(text).replace(/[\\`*_{}[\]()#+!|<>]/g, (c) => `\\${c}`);
+}
+
+export function planMarkdown(r: PlanResult): string {
+  const out: string[] = ['# fwtp plan', ''];
+  for (const l of settingsLines(r)) out.push(`- ${mdCell(l)}`);
+  out.push('');
+  out.push(`| ${HEADER.join(' | ')} |`);
+  out.push(`|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
+  for (const c of r.candidates) out.push(`| ${candidateRow(c).map(mdCell).join(' | ')} |`);
+  out.push('');
+  for (const c of r.candidates) {
+    if (c.affected.length === 0) continue;
+    out.push(`## At ${formatDuration(c.timeoutSeconds)}`);
+    out.push('');
+    for (const a of c.affected.slice(0, 10)) out.push(`- ${mdCell(a.label)}: ${a.sessions} session(s), first drop ${a.kind} after ${mdCell(formatDuration(a.idleSeconds))} idle`);
+    out.push('');
+  }
+  const warnings = [...r.warnings, ...r.candidates.flatMap((c) => c.warnings)];
+  if (warnings.length > 0) {
+    out.push('## Warnings', '');
+    for (const w of warnings) out.push(`- ${mdCell(w)}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+export function recommendTable(rec: Recommendation, plan: PlanResult): string {
+  const out = settingsLines(plan);
+  out.push('');
+  out.push(`limits: at most ${rec.limits.maxBroken} broken session(s)${rec.limits.maxMemoryBytes !== null ? `, at most ${formatBytes(rec.limits.maxMemoryBytes)} of table memory` : ''}`);
+  if (rec.range !== null) {
+    out.push(`timeouts within the limits: ${formatDuration(rec.range.minSeconds)} (${rec.range.minSeconds} s) .. ${formatDuration(rec.range.maxSeconds)} (${rec.range.maxSeconds} s)`);
+    out.push(`recommended: ${formatDuration(rec.recommendedSeconds!)} (${rec.recommendedSeconds} s), the shortest in range: least memory for the same safety`);
+  } else {
+    out.push(`no candidate meets the limits: ${rec.reason}`);
+  }
+  if (rec.keepAlive !== null) {
+    const k = rec.keepAlive;
+    out.push('');
+    out.push(`a keep-alive idle of ${formatDuration(k.idleSeconds)} (interval ${k.intervalSeconds} s, ${k.count} probes) would make ${formatDuration(k.forTimeoutSeconds)} safe for idle sessions: ` +
+      `${k.withAdvice.sessionsWithDrops} broken instead of ${rec.candidates.find((c) => c.timeoutSeconds === k.forTimeoutSeconds)?.sessionsWithDrops ?? '?'}`);
+    for (const s of k.settings) out.push(`  ${s}`);
+  }
+  out.push('');
+  out.push(renderTable(HEADER, rec.candidates.map(candidateRow)).trimEnd());
+  return out.join('\n') + '\n';
+}
+
+export function recommendMarkdown(rec: Recommendation, plan: PlanResult): string {
+  return `# fwtp recommend\n\n\`\`\`\n${recommendTable(rec, plan).replace(/```/g, "'''")}\`\`\`\n`;
+}
+
+export function recommendCsv(rec: Recommendation, plan: PlanResult): string {
+  const lines = planCsv({ ...plan, candidates: rec.candidates }).trimEnd().split('\n');
+  lines[0] += ',within_limits,recommended';
+  for (let i = 0; i < rec.candidates.length; i++) {
+    const t = rec.candidates[i].timeoutSeconds;
+    const within = rec.range !== null && t >= rec.range.minSeconds && t <= rec.range.maxSeconds;
+    lines[i + 1] += `,${within},${t === rec.recommendedSeconds}`;
+  }
+  return lines.join('\n') + '\n';
+}
