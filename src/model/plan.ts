@@ -68,12 +68,17 @@ interface Prepared {
   evidence: Int32Array;
   /** Per flow: the last long gap ended with keep-alive traffic (a session kept only by keep-alives). */
   keptByKeepAlive: Uint8Array;
-  /** Flow indices by first packet time. */
-  byStart: Uint32Array;
+  /** First packet times, ascending. */
+  startsUs: Float64Array;
   /** Flows whose last state has a fixed timeout, by end of entry; and flows whose last state follows the candidate, by last packet. */
   fixedEndOrder: Uint32Array;
   fixedEndUs: Float64Array; // aligned with fixedEndOrder
   candEndOrder: Uint32Array;
+  candLastUs: Float64Array; // aligned with candEndOrder
+  /** Per flow and side: the affected-service label id (-1 until first needed). */
+  labelIds: Int32Array;
+  labels: string[];
+  labelIndex: Map<string, number>;
   seriesPoints: number;
   affectedLimit: number;
   survival: Survival;
@@ -241,7 +246,7 @@ export function prepare(data: PlanData, opts: PlanOptions): Prepared {
     }
   }
 
-  const byStart = sortedIndex(n, (i) => fs.firstUs[i]);
+  const startsUs = Float64Array.from(fs.firstUs).sort();
   const fixedIdx: number[] = [];
   const candIdx: number[] = [];
   for (let i = 0; i < n; i++) ((followsCandidate[timeoutIndex[i]] & (1 << fs.endState[i])) !== 0 ? candIdx : fixedIdx).push(i);
@@ -252,6 +257,8 @@ export function prepare(data: PlanData, opts: PlanOptions): Prepared {
   for (let k = 0; k < fixedEndOrder.length; k++) fixedEndUs[k] = fixedEnd(fixedEndOrder[k]);
   const candEndOrder = Uint32Array.from(candIdx);
   sortByKey(candEndOrder, (i) => fs.lastUs[i]);
+  const candLastUs = new Float64Array(candEndOrder.length);
+  for (let k = 0; k < candEndOrder.length; k++) candLastUs[k] = fs.lastUs[candEndOrder[k]];
 
   const windowStartUs = fs.windowStartUs;
   const windowEndUs = fs.windowEndUs;
@@ -259,7 +266,8 @@ export function prepare(data: PlanData, opts: PlanOptions): Prepared {
     fs, platform: opts.platform, platformSetting: toPlatformSetting(opts.platform, opts.platformSources ?? {}), keepalive, protocol,
     windowStartUs, windowEndUs, windowSeconds: Number.isFinite(windowStartUs) ? (windowEndUs - windowStartUs) / 1e6 : 0,
     timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
-    byStart, fixedEndOrder, fixedEndUs, candEndOrder,
+    startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
+    labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
     survival: kaplanMeier(survivalEvents, survivalCensored), gaps: summariseGaps(data.distribution), rules,
   };
@@ -273,13 +281,6 @@ function maxCandUpTo(fs: FlowSet, i: number, mask: number, stop: number): number
     if (g > m) m = g;
   }
   return m;
-}
-
-function sortedIndex(n: number, key: (i: number) => number): Uint32Array {
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  sortByKey(idx, key);
-  return idx;
 }
 
 /** Sorts indices by a numeric key (ties by index), through a Float64 key array. */
@@ -321,9 +322,9 @@ export function evaluate(p: Prepared, T: number): CandidateResult {
   let neverExpiring = 0;
   // Per-candidate exceptions to the precomputed end orders.
   const special = new Uint8Array(n); // 1: end computed here (broken, evidence survivor, re-picked)
-  const extraEnds: number[] = [];
-  const extraStarts: number[] = [];
-  const affected = new Map<string, { sessions: number; kinds: number[]; idle: number[] }>();
+  const extraEnds = new F64List();
+  const extraStarts = new F64List();
+  const affected = new Map<number, { sessions: number; kinds: number[]; idle: number[] }>();
   const warnings: string[] = [];
 
   for (let i = 0; i < n; i++) {
@@ -385,7 +386,7 @@ export function evaluate(p: Prepared, T: number): CandidateResult {
           continue;
         }
         // A reply to a forgotten datagram flow is dropped.
-        if (!broken) { broken = true; sessionsWithDrops++; byKind[KIND_DATA]++; noteAffected(affected, fs, i, dir, KIND_DATA, gapUs / 1e6); }
+        if (!broken) { broken = true; sessionsWithDrops++; byKind[KIND_DATA]++; noteAffected(affected, p, i, dir, KIND_DATA, gapUs / 1e6); }
         droppedPackets++;
         alive = false;
         continue;
@@ -396,7 +397,7 @@ export function evaluate(p: Prepared, T: number): CandidateResult {
       sessionsWithDrops++;
       const bk = breakKind(kind);
       byKind[bk]++;
-      noteAffected(affected, fs, i, dir, bk, gapUs / 1e6);
+      noteAffected(affected, p, i, dir, bk, gapUs / 1e6);
       const drops = dropsAfterBreak(p, i, k, bk, dir);
       droppedKeepAlives += drops.keepAlives;
       droppedPackets += drops.packets;
@@ -406,11 +407,10 @@ export function evaluate(p: Prepared, T: number): CandidateResult {
       if (alive) {
         // Entry lives past the last packet for the timeout of the final state.
         const end = fs.lastUs[i] + timeoutOf(p, i, fs.endState[i], T) * 1e6;
-        extraEnds.push(end);
         if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
-          extraEnds[extraEnds.length - 1] = Number.POSITIVE_INFINITY;
+          extraEnds.push(Number.POSITIVE_INFINITY);
           neverExpiring++;
-        }
+        } else extraEnds.push(end);
       }
     }
   }
@@ -465,7 +465,7 @@ export function evaluate(p: Prepared, T: number): CandidateResult {
     extrapolated,
     ...(extrapolated ? { extrapolatedReason: reasons.join('; ') } : {}),
     series: occ.series,
-    affected: topAffected(affected, p.affectedLimit),
+    affected: topAffected(affected, p.labels, p.affectedLimit),
     warnings,
   };
 }
@@ -539,33 +539,59 @@ function countProbesFrom(fs: FlowSet, i: number, k: number, dir: 0 | 1): number 
   return Math.max(1, c);
 }
 
-function noteAffected(m: Map<string, { sessions: number; kinds: number[]; idle: number[] }>, fs: FlowSet, i: number, dir: 0 | 1, kind: number, idleSeconds: number): void {
-  // As a drop log shows the first dropped packet: its source -> destination, ephemeral client ports as *.
-  const server = hostPort(fs.addresses[fs.serverAddr[i]], fs.serverPort[i]);
-  const clientAddr = fs.addresses[fs.clientAddr[i]];
-  const client = `${clientAddr.includes(':') ? `[${clientAddr}]` : clientAddr}:*`;
-  const label = `${protoName(fs.proto[i])} ${dir === 1 ? `${server} -> ${client}` : `${client} -> ${server}`}`;
-  let a = m.get(label);
+function noteAffected(m: Map<number, { sessions: number; kinds: number[]; idle: number[] }>, p: Prepared, i: number, dir: 0 | 1, kind: number, idleSeconds: number): void {
+  let id = p.labelIds[i * 2 + dir];
+  if (id < 0) {
+    // As a drop log shows the first dropped packet: its source -> destination, ephemeral client ports as *.
+    const fs = p.fs;
+    const server = hostPort(fs.addresses[fs.serverAddr[i]], fs.serverPort[i]);
+    const clientAddr = fs.addresses[fs.clientAddr[i]];
+    const client = `${clientAddr.includes(':') ? `[${clientAddr}]` : clientAddr}:*`;
+    const label = `${protoName(fs.proto[i])} ${dir === 1 ? `${server} -> ${client}` : `${client} -> ${server}`}`;
+    id = p.labelIndex.get(label) ?? -1;
+    if (id < 0) {
+      id = p.labels.length;
+      p.labels.push(label);
+      p.labelIndex.set(label, id);
+    }
+    p.labelIds[i * 2 + dir] = id;
+  }
+  let a = m.get(id);
   if (a === undefined) {
     a = { sessions: 0, kinds: [0, 0, 0], idle: [] };
-    m.set(label, a);
+    m.set(id, a);
   }
   a.sessions++;
   a.kinds[kind]++;
-  a.idle.push(idleSeconds);
+  if (a.idle.length < 4096) a.idle.push(idleSeconds);
 }
 
-function topAffected(m: Map<string, { sessions: number; kinds: number[]; idle: number[] }>, limit: number): AffectedService[] {
+function topAffected(m: Map<number, { sessions: number; kinds: number[]; idle: number[] }>, labels: string[], limit: number): AffectedService[] {
   const names = ['keepAlive', 'data', 'close'] as const;
-  const rows: AffectedService[] = [];
-  for (const [label, a] of m) {
+  const top = [...m.entries()].sort((x, y) => y[1].sessions - x[1].sessions || (labels[x[0]] < labels[y[0]] ? -1 : 1)).slice(0, limit);
+  return top.map(([id, a]) => {
     let best = 0;
     for (let k = 1; k < 3; k++) if (a.kinds[k] > a.kinds[best]) best = k;
     a.idle.sort((x, y) => x - y);
-    rows.push({ label, sessions: a.sessions, kind: names[best], idleSeconds: a.idle[Math.floor((a.idle.length - 1) / 2)] });
+    return { label: labels[id], sessions: a.sessions, kind: names[best], idleSeconds: a.idle[Math.floor((a.idle.length - 1) / 2)] };
+  });
+}
+
+/** A growable list of float64 values (no boxing, native numeric sort). */
+class F64List {
+  data = new Float64Array(64);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Float64Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
   }
-  rows.sort((x, y) => y.sessions - x.sessions || (x.label < y.label ? -1 : 1));
-  return rows.slice(0, limit);
+  sorted(): Float64Array {
+    return this.data.subarray(0, this.length).sort();
+  }
 }
 
 interface Occupancy {
@@ -583,70 +609,76 @@ interface Occupancy {
  * last-packet order), and this candidate's exceptions. An end at the same instant as a start is
  * taken first. Time-weighted mean and 99th percentile; peak; count at window end; a series.
  */
-function sweep(p: Prepared, T: number, special: Uint8Array, extraStarts: number[], extraEnds: number[]): Occupancy {
-  const fs = p.fs;
+function sweep(p: Prepared, T: number, special: Uint8Array, extraStartList: F64List, extraEndList: F64List): Occupancy {
   const ws = p.windowStartUs;
   const we = p.windowEndUs;
-  const n = fs.count;
-  if (n === 0 || !(we >= ws)) return { mean: 0, peak: 0, p99: 0, atEnd: 0, series: new Array(p.seriesPoints).fill(0) };
+  const points = p.seriesPoints;
+  if (p.fs.count === 0 || !(we >= ws)) return { mean: 0, peak: 0, p99: 0, atEnd: 0, series: new Array(points).fill(0) };
   const Tus = T * 1e6;
-  extraStarts.sort((a, b) => a - b);
-  extraEnds.sort((a, b) => a - b);
+  const starts = p.startsUs;
+  const extraStarts = extraStartList.sorted();
+  const extraEnds = extraEndList.sorted();
   const fixedOrder = p.fixedEndOrder;
   const fixedEnd = p.fixedEndUs;
   const candOrder = p.candEndOrder;
+  const candLast = p.candLastUs;
+  const nS = starts.length, nXS = extraStarts.length, nF = fixedOrder.length, nC = candOrder.length, nXE = extraEnds.length;
   let iS = 0, iXS = 0, iF = 0, iC = 0, iXE = 0;
-  // Skip exceptions in the precomputed end orders.
-  const nextF = (): void => { while (iF < fixedOrder.length && special[fixedOrder[iF]] === 1) iF++; };
-  const nextC = (): void => { while (iC < candOrder.length && special[candOrder[iC]] === 1) iC++; };
-  nextF();
-  nextC();
-  const candEnd = (k: number): number => fs.lastUs[candOrder[k]] + Tus;
+  while (iF < nF && special[fixedOrder[iF]] === 1) iF++;
+  while (iC < nC && special[candOrder[iC]] === 1) iC++;
 
   const durationUs = we - ws;
-  const points = p.seriesPoints;
   const series = new Array<number>(points).fill(0);
+  const step = points > 1 ? durationUs / (points - 1) : 0;
   let nextSample = 0;
-  const sampleAt = (k: number): number => (points === 1 ? we : ws + (durationUs * k) / (points - 1));
+  let nextSampleAt = points === 1 ? we : ws;
   // Time spent at each entry count, for the time-weighted percentile.
-  const timeAtCount: number[] = [];
+  const timeAtCount = new Float64Array(nS + nXS + 1);
   let count = 0;
   let peak = 0;
   let t = ws;
   let area = 0;
-  const advance = (to: number): void => {
-    const until = Math.min(to, we);
-    while (nextSample < points && sampleAt(nextSample) < until) series[nextSample++] = count;
-    if (until > t) {
-      const d = until - t;
-      area += d * count;
-      timeAtCount[count] = (timeAtCount[count] ?? 0) + d;
-      t = until;
-    }
-  };
   for (;;) {
-    const s1 = iS < n ? fs.firstUs[p.byStart[iS]] : Infinity;
-    const s2 = iXS < extraStarts.length ? extraStarts[iXS] : Infinity;
-    const e1 = iF < fixedOrder.length ? fixedEnd[iF] : Infinity;
-    const e2 = iC < candOrder.length ? candEnd(iC) : Infinity;
-    const e3 = iXE < extraEnds.length ? extraEnds[iXE] : Infinity;
-    const s = Math.min(s1, s2);
-    const e = Math.min(e1, e2, e3);
-    if (s === Infinity && e === Infinity) break;
+    const s1 = iS < nS ? starts[iS] : Infinity;
+    const s2 = iXS < nXS ? extraStarts[iXS] : Infinity;
+    const e1 = iF < nF ? fixedEnd[iF] : Infinity;
+    const e2 = iC < nC ? candLast[iC] + Tus : Infinity;
+    const e3 = iXE < nXE ? extraEnds[iXE] : Infinity;
+    const s = s1 <= s2 ? s1 : s2;
+    let e = e1 <= e2 ? e1 : e2;
+    if (e3 < e) e = e3;
+    const at = e <= s ? e : s;
+    if (at > we || at === Infinity) break;
+    // Advance the clock to `at` with the current count.
+    while (nextSample < points && nextSampleAt < at) {
+      series[nextSample++] = count;
+      nextSampleAt = ws + step * nextSample;
+    }
+    if (at > t) {
+      const d = at - t;
+      area += d * count;
+      timeAtCount[count] += d;
+      t = at;
+    }
     if (e <= s) {
-      if (e > we) break; // everything left ends after the window
-      advance(e);
       count--;
-      if (e === e1) { iF++; nextF(); } else if (e === e2) { iC++; nextC(); } else iXE++;
+      if (e === e1) { iF++; while (iF < nF && special[fixedOrder[iF]] === 1) iF++; }
+      else if (e === e2) { iC++; while (iC < nC && special[candOrder[iC]] === 1) iC++; }
+      else iXE++;
     } else {
-      if (s > we) break;
-      advance(s);
       count++;
       if (count > peak) peak = count;
       if (s === s1) iS++; else iXS++;
     }
   }
-  advance(we);
+  while (nextSample < points && nextSampleAt < we) {
+    series[nextSample++] = count;
+    nextSampleAt = ws + step * nextSample;
+  }
+  if (we > t) {
+    area += (we - t) * count;
+    timeAtCount[count] += we - t;
+  }
   while (nextSample < points) series[nextSample++] = count;
   const atEnd = count;
   const mean = durationUs > 0 ? area / durationUs : count;
@@ -654,8 +686,8 @@ function sweep(p: Prepared, T: number, special: Uint8Array, extraStarts: number[
   let p99 = peak;
   if (durationUs > 0) {
     let acc = 0;
-    for (let c = 0; c < timeAtCount.length; c++) {
-      acc += timeAtCount[c] ?? 0;
+    for (let c = 0; c <= peak; c++) {
+      acc += timeAtCount[c];
       if (acc >= 0.99 * durationUs) { p99 = c; break; }
     }
   }
