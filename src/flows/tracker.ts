@@ -123,6 +123,8 @@ export interface TrackerStats {
   /** Packets whose timestamp was earlier than the previous packet of their flow. */
   timeReversals: number;
   tcpFlows: number;
+  /** TCP conversations as Wireshark numbers them (tcp.stream): flows with at least one readable TCP header. */
+  tcpStreams: number;
   udpFlows: number;
   otherFlows: number;
   keepAliveProbes: number;
@@ -134,7 +136,7 @@ export class FlowTracker {
   readonly gapsAll = new GapCollector();
   readonly stats: TrackerStats = {
     ipPackets: 0, fragmentsAttributed: 0, fragmentsOrphaned: 0, evictedIdle: 0, evictedForSpace: 0,
-    timeReversals: 0, tcpFlows: 0, udpFlows: 0, otherFlows: 0, keepAliveProbes: 0, keepAliveAcks: 0,
+    timeReversals: 0, tcpFlows: 0, tcpStreams: 0, udpFlows: 0, otherFlows: 0, keepAliveProbes: 0, keepAliveAcks: 0,
   };
   windowStartUs = Number.NaN;
   windowEndUs = Number.NaN;
@@ -165,7 +167,9 @@ export class FlowTracker {
   private fLastKind = new Uint8Array(this.cap); // PacketKind | dir << 3 of the previous packet
   // TCP sequence analysis, per direction [slot*2 + d] where d is the direction relative to the KEY (0 = A->B).
   private tBase = new Uint32Array(this.cap * 2);
-  private tNext = new Uint32Array(this.cap * 2); // relative next expected sequence number, 0 = unknown
+  private tNext = new Uint32Array(this.cap * 2); // next expected sequence number (absolute), 0 = unknown
+  private tMaxAck = new Uint32Array(this.cap * 2); // Wireshark's maxseqtobeacked
+  private fStream = new Uint8Array(this.cap); // 1 once a packet with a readable TCP header counted this flow as a tcp.stream
   private tLastAck = new Uint32Array(this.cap * 2);
   private tWin = new Uint32Array(this.cap * 2);
   private tFlags = new Uint8Array(this.cap * 2); // bit 0 base set, bit 1 LAST_WAS_KEEPALIVE(<<1)
@@ -219,6 +223,11 @@ export class FlowTracker {
         return;
       }
       this.stats.fragmentsAttributed++;
+      if (!d.moreFragments && this.kProto[slot] === PROTO_TCP && this.fStream[slot] === 0) {
+        // The last fragment completes the datagram: where Wireshark dissects (and numbers) the segment.
+        this.fStream[slot] = 1;
+        this.stats.tcpStreams++;
+      }
       const dir: Direction = this.dirOf(slot, aId);
       this.touch(slot, ts, dir, wireLen, PacketKind.Data, false, this.fState[slot]);
       return;
@@ -239,7 +248,7 @@ export class FlowTracker {
     const keyDir = swapped ? 1 : 0; // direction of this packet relative to the key
 
     let slot = this.find(proto, ka, kb, ports);
-    const isTcp = proto === PROTO_TCP && d.hasPorts;
+    const isTcp = proto === PROTO_TCP && d.tcpStream;
     const flags = isTcp ? d.tcpFlags : 0;
 
     if (slot !== NONE && this.opts.idleLimitUs > 0 && ts - this.fLast[slot] > this.opts.idleLimitUs) {
@@ -248,13 +257,21 @@ export class FlowTracker {
       slot = NONE;
     }
     if (slot !== NONE && isTcp && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
-      // Wireshark: a SYN whose sequence number differs from the base sequence number of that
-      // direction starts a new conversation on the same 4-tuple (port reuse).
+      // Wireshark (docs/WIRESHARK-RULES.md section 2): a pure SYN whose sequence number differs from
+      // the base sequence number of its direction starts a new conversation on the 4-tuple (port
+      // reuse); the same ISN is a retransmitted SYN, which restores nextseq.
       const td = slot * 2 + keyDir;
-      if ((this.tFlags[td] & 1) !== 0 && d.seq !== this.tBase[td]) {
-        this.finalize(slot, FlowEnd.Superseded);
-        slot = NONE;
+      if ((this.tFlags[td] & 1) !== 0) {
+        if (d.seq !== this.tBase[td]) {
+          this.finalize(slot, FlowEnd.Superseded);
+          slot = NONE;
+        } else {
+          this.tNext[td] = this.tMaxAck[td];
+        }
       }
+    } else if (slot !== NONE && isTcp && (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
+      const td = slot * 2 + keyDir;
+      if ((this.tFlags[td] & 1) !== 0 && d.seq !== this.tBase[td]) this.tBase[td] = d.seq;
     }
     if (slot === NONE) {
       slot = this.create(proto, ka, kb, ports, keyDir, ts, isTcp, flags);
@@ -263,12 +280,16 @@ export class FlowTracker {
       this.fragments.set(`${aId},${bId},${proto},${d.fragId}`, slot);
     }
     if (this.fragments.size > 65536) this.fragments.clear(); // bounded: fragments are short-lived
+    if (isTcp && this.fStream[slot] === 0) {
+      this.fStream[slot] = 1;
+      this.stats.tcpStreams++;
+    }
 
     const dir: Direction = (keyDir === 1) === (this.clientIsB[slot] === 0) ? 1 : 0;
     let kind = PacketKind.Data;
     let retrans = false;
     const stateBefore = this.fState[slot];
-    if (isTcp) {
+    if (isTcp && d.tcpAnalyse) {
       const a = this.analyseTcp(slot, keyDir, dir, d);
       kind = a & 7;
       retrans = (a & 8) !== 0;
@@ -363,6 +384,8 @@ export class FlowTracker {
     this.fLastKind = growU8(this.fLastKind, n);
     this.tBase = growU32(this.tBase, n * 2);
     this.tNext = growU32(this.tNext, n * 2);
+    this.tMaxAck = growU32(this.tMaxAck, n * 2);
+    this.fStream = growU8(this.fStream, n);
     this.tLastAck = growU32(this.tLastAck, n * 2);
     this.tWin = growU32(this.tWin, n * 2);
     this.tFlags = growU8(this.tFlags, n * 2);
@@ -402,8 +425,11 @@ export class FlowTracker {
     this.fFinEnd[s2] = 0; this.fFinEnd[s2 + 1] = 0;
     this.tBase[s2] = 0; this.tBase[s2 + 1] = 0;
     this.tNext[s2] = 0; this.tNext[s2 + 1] = 0;
+    this.tMaxAck[s2] = 0; this.tMaxAck[s2 + 1] = 0;
     this.tLastAck[s2] = 0; this.tLastAck[s2 + 1] = 0;
-    this.tWin[s2] = 0; this.tWin[s2 + 1] = 0;
+    // A window no header can carry, so the first segment of a direction is never a keep-alive ACK.
+    this.tWin[s2] = 0xffffffff; this.tWin[s2 + 1] = 0xffffffff;
+    this.fStream[slot] = 0;
     this.tFlags[s2] = 0; this.tFlags[s2 + 1] = 0;
     this.fLastKind[slot] = 255;
     this.gHead[slot] = NONE;
@@ -454,35 +480,50 @@ export class FlowTracker {
     const rev = slot * 2 + (1 - keyDir);
     const flags = d.tcpFlags;
     const segLen = d.segLen;
-    // Relative sequence numbers, as Wireshark analyses them (tcp_relative_seq on by default).
+    const seq = d.seq;
+    const ack = d.ack;
+    // tcp_analyze_sequence_number(), docs/WIRESHARK-RULES.md section 3: absolute sequence numbers,
+    // nextseq 0 = unknown.
     if ((this.tFlags[fwd] & 1) === 0) {
-      this.tBase[fwd] = (flags & TCP_SYN) !== 0 ? d.seq : (d.seq - 1) >>> 0;
+      this.tBase[fwd] = (flags & TCP_SYN) !== 0 ? seq : (seq - 1) >>> 0;
       this.tFlags[fwd] |= 1;
     }
-    const seq = (d.seq - this.tBase[fwd]) >>> 0;
-    const ack = d.ack;
-    const nextSeqKnown = this.tNext[fwd];
+    if ((this.tFlags[rev] & 1) === 0 && (flags & TCP_ACK) !== 0) {
+      this.tBase[rev] = (ack - 1) >>> 0;
+      this.tFlags[rev] |= 1;
+    }
+    const nextSeq = this.tNext[fwd];
+    let zeroWindowProbe = false;
     let isKeepAlive = false;
     let isKeepAliveAck = false;
-    let retrans = false;
-    // KEEP ALIVE: 0 or 1 byte, one byte before the next expected sequence number, no SYN/FIN/RST.
-    if ((segLen === 0 || segLen === 1) && nextSeqKnown !== 0 && seq === ((nextSeqKnown - 1) >>> 0) && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) {
-      isKeepAlive = true;
+    if (segLen === 1 && seq === nextSeq && this.tWin[rev] === 0) {
+      zeroWindowProbe = true;
+    } else {
+      // KEEP ALIVE: 0 or 1 byte starting one byte before the next expected sequence number; never SYN/FIN/RST.
+      if ((segLen === 0 || segLen === 1) && seq === ((nextSeq - 1) >>> 0) && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) isKeepAlive = true;
+      // KEEP ALIVE ACK: repeats this direction's previous ACK and window right after a keep-alive the other way.
+      if (segLen === 0 && d.window !== 0 && d.window === this.tWin[fwd] && seq === nextSeq && ack === this.tLastAck[fwd] &&
+        (this.tFlags[rev] & 2) !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) isKeepAliveAck = true;
     }
-    // KEEP ALIVE ACK: repeats the previous ACK and window of this direction, right after a keep-alive the other way.
-    if (!isKeepAlive && segLen === 0 && d.window !== 0 && d.window === this.tWin[fwd] && seq === nextSeqKnown &&
-      ack === this.tLastAck[fwd] && (this.tFlags[rev] & 2) !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) {
-      isKeepAliveAck = true;
+    // ACKED LOST PACKET: only its effect on the other side's maxseqtobeacked matters.
+    const revMax = this.tMaxAck[rev];
+    if (revMax !== 0 && ((revMax - ack) | 0) < 0 && (flags & TCP_ACK) !== 0 && revMax > this.tNext[rev]) this.tMaxAck[rev] = this.tNext[rev];
+    const retrans = !isKeepAlive && segLen > 0 && nextSeq !== 0 && ((seq + segLen - nextSeq) | 0) <= 0;
+    let candidate = (seq + segLen) >>> 0;
+    if ((flags & (TCP_SYN | TCP_FIN)) !== 0) candidate = (candidate + 1) >>> 0;
+    if (!zeroWindowProbe) {
+      if (((this.tNext[fwd] - candidate) | 0) < 0 || this.tNext[fwd] === 0) this.tNext[fwd] = candidate;
+      if (seq === this.tMaxAck[fwd] || this.tMaxAck[fwd] === 0) this.tMaxAck[fwd] = this.tNext[fwd];
     }
-    if (!isKeepAlive && segLen > 0 && nextSeqKnown !== 0 && ((seq + segLen - nextSeqKnown) | 0) <= 0) retrans = true;
-    // Advance nextseq when the segment reaches beyond it (SYN and FIN count one).
-    let next = (seq + segLen) >>> 0;
-    if ((flags & (TCP_SYN | TCP_FIN)) !== 0) next = (next + 1) >>> 0;
-    if (nextSeqKnown === 0 || ((next - nextSeqKnown) | 0) > 0) this.tNext[fwd] = next;
     this.tWin[fwd] = d.window;
     this.tLastAck[fwd] = ack;
     if (isKeepAlive) this.tFlags[fwd] |= 2;
     else this.tFlags[fwd] &= ~2;
+    // Wireshark shows the flags only when the whole header was captured.
+    if (!d.tcpFlagsVisible) {
+      isKeepAlive = false;
+      isKeepAliveAck = false;
+    }
 
     // Keep-alive counters
     if (isKeepAlive) {

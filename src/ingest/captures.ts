@@ -43,7 +43,7 @@ class TrackerSink implements PacketSink {
   constructor(private readonly tracker: FlowTracker) {}
 
   packet(tsUs: number, linkType: number, buf: Buffer, offset: number, capLen: number, wireLen: number): void {
-    const r = decode(linkType, buf, offset, capLen, this.decoded);
+    const r = decode(linkType, buf, offset, capLen, this.decoded, wireLen);
     if (r === DECODE_IP) {
       this.ip++;
       this.tracker.packet(tsUs, this.decoded, wireLen);

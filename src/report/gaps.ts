@@ -50,7 +50,7 @@ export function buildGapsDocument(r: ReadResult, by: GroupBy, limit: number): Ga
     },
     packets: r.inputs.reduce((s, i) => s + i.packets, 0),
     flows: { total: fs.count, tcp: t.tcpFlows, udp: t.udpFlows, other: t.otherFlows },
-    tcpStreams: t.tcpFlows,
+    tcpStreams: t.tcpStreams,
     keepAlives: { probes: t.keepAliveProbes, acks: t.keepAliveAcks, senders: keepAliveSenders(fs) },
     gapFloorSeconds: fs.gapFloorUs / 1e6,
     gaps: summariseGaps(r.distribution),
