@@ -16,7 +16,7 @@ export class GapCollector {
   readonly sketch = new Float64Array(SKETCH_BINS);
   private readonly censored: number[] = [];
 
-  constructor(private readonly exactLimit = 1 << 21) {}
+  constructor(private readonly exactLimit = 1 << 20) {}
 
   /** Add one gap, in microseconds (>= 0). */
   add(gapUs: number): void {
@@ -75,7 +75,7 @@ function sketchQuantile(d: GapDistribution, p: number): number {
 
 function quantile(d: GapDistribution, p: number): number | null {
   if (d.count === 0) return null;
-  if (d.exactSorted !== null) return quantileSorted(Array.prototype.slice.call(d.exactSorted) as number[], p);
+  if (d.exactSorted !== null) return quantileSorted(d.exactSorted as unknown as number[], p);
   return sketchQuantile(d, p);
 }
 
@@ -85,8 +85,8 @@ function quantile(d: GapDistribution, p: number): number | null {
  */
 export function summariseGaps(d: GapDistribution): GapSummary {
   const exact = d.exactSorted !== null;
-  let sortedArr: number[] | null = null;
-  if (exact && d.exactSorted !== null) sortedArr = Array.prototype.slice.call(d.exactSorted) as number[];
+  // simple-statistics reads only length and indices, so the typed array serves as is (no copy).
+  const sortedArr: number[] | null = d.exactSorted !== null ? (d.exactSorted as unknown as number[]) : null;
   const q = (p: number): number | null => {
     if (d.count === 0) return null;
     if (sortedArr !== null) return quantileSorted(sortedArr, p);

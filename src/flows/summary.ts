@@ -54,13 +54,20 @@ export interface GroupRow {
 }
 
 /** Groups sorted by their longest gap, then by flows. */
+/** A numeric group key (address ids are interned, far below 2^20), so grouping builds no strings per flow. */
+function numericKey(fs: FlowSet, i: number, by: GroupBy): number {
+  if (by === 'service') return (fs.serverAddr[i] * 65536 + fs.serverPort[i]) * 256 + fs.proto[i];
+  if (by === 'pair') return (fs.clientAddr[i] * 1048576 + fs.serverAddr[i]) * 256 + fs.proto[i];
+  return i;
+}
+
 export function groupFlows(fs: FlowSet, by: GroupBy, limit = 50): GroupRow[] {
-  const groups = new Map<string, { flows: number; packets: number; gaps: number[]; ka: number; open: number }>();
+  const groups = new Map<number, { first: number; flows: number; packets: number; gaps: number[]; ka: number; open: number }>();
   for (let i = 0; i < fs.count; i++) {
-    const key = groupKey(fs, i, by);
+    const key = numericKey(fs, i, by);
     let g = groups.get(key);
     if (g === undefined) {
-      g = { flows: 0, packets: 0, gaps: [], ka: 0, open: 0 };
+      g = { first: i, flows: 0, packets: 0, gaps: [], ka: 0, open: 0 };
       groups.set(key, g);
     }
     g.flows++;
@@ -70,11 +77,11 @@ export function groupFlows(fs: FlowSet, by: GroupBy, limit = 50): GroupRow[] {
     for (let k = fs.gapOffset[i]; k < fs.gapOffset[i + 1]; k++) g.gaps.push((fs.gapEndUs[k] - fs.gapStartUs[k]) / 1e6);
   }
   const rows: GroupRow[] = [];
-  for (const [key, g] of groups) {
+  for (const g of groups.values()) {
     g.gaps.sort((a, b) => a - b);
     const n = g.gaps.length;
     rows.push({
-      key,
+      key: groupKey(fs, g.first, by),
       flows: g.flows,
       packets: g.packets,
       longGaps: n,
