@@ -22,6 +22,8 @@ export interface TrackerOptions {
   idleLimitUs: number;
   /** Most flows held open at once; beyond it the least recently active flow is evicted. */
   maxFlows: number;
+  /** Keep only the flows whose key hashes to shard `index` of `count` (fwtp extract --shard I/N). */
+  shard?: { index: number; count: number };
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -33,6 +35,37 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
 const NONE = -1;
 // TCP analysis flag kept per direction (Wireshark's lastsegmentflags & TCP_A_KEEP_ALIVE).
 const LAST_WAS_KEEPALIVE = 1;
+
+/**
+ * The shard of a packet's flow: a hash of the direction-independent key over the raw address
+ * words (not interned ids, which differ between machines), so every machine that reads the
+ * same packets puts a flow in the same shard. Later IP fragments carry no ports: they hash on
+ * the addresses and protocol alone, as does every packet when ports are not used for the shard.
+ */
+export function shardOf(d: Decoded, count: number): number {
+  let a0: number, b0: number, a1 = 0, b1 = 0, a2 = 0, b2 = 0, a3: number, b3: number;
+  if (d.family === 4) {
+    a0 = 0; b0 = 0; a3 = d.src4; b3 = d.dst4;
+  } else {
+    a0 = d.src6[0]; a1 = d.src6[1]; a2 = d.src6[2]; a3 = d.src6[3];
+    b0 = d.dst6[0]; b1 = d.dst6[1]; b2 = d.dst6[2]; b3 = d.dst6[3];
+  }
+  // Order-independent: combine the two endpoints symmetrically (xor and sum of their hashes).
+  const ha = mixWords(a0, a1, a2, a3);
+  const hb = mixWords(b0, b1, b2, b3);
+  let h = (ha ^ hb) + Math.imul(ha + hb, 0x9e3779b1);
+  h = Math.imul(h ^ d.proto, 0x85ebca6b);
+  h ^= h >>> 16;
+  return (h >>> 0) % count;
+}
+
+function mixWords(a: number, b: number, c: number, d: number): number {
+  let h = Math.imul(a ^ 0x27d4eb2f, 0x165667b1);
+  h = Math.imul(h ^ (h >>> 15) ^ b, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ c, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ d, 0x27d4eb2f);
+  return (h ^ (h >>> 15)) >>> 0;
+}
 
 /** Growable column helpers. */
 function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> { const b = new Float64Array(n); b.set(a); return b; }
@@ -122,6 +155,8 @@ export interface TrackerStats {
   evictedForSpace: number;
   /** Packets whose timestamp was earlier than the previous packet of their flow. */
   timeReversals: number;
+  /** Packets left to other shards (--shard). */
+  shardSkipped: number;
   tcpFlows: number;
   /** TCP conversations as Wireshark numbers them (tcp.stream): flows with at least one readable TCP header. */
   tcpStreams: number;
@@ -136,7 +171,7 @@ export class FlowTracker {
   readonly gapsAll = new GapCollector();
   readonly stats: TrackerStats = {
     ipPackets: 0, fragmentsAttributed: 0, fragmentsOrphaned: 0, evictedIdle: 0, evictedForSpace: 0,
-    timeReversals: 0, tcpFlows: 0, tcpStreams: 0, udpFlows: 0, otherFlows: 0, keepAliveProbes: 0, keepAliveAcks: 0,
+    timeReversals: 0, shardSkipped: 0, tcpFlows: 0, tcpStreams: 0, udpFlows: 0, otherFlows: 0, keepAliveProbes: 0, keepAliveAcks: 0,
   };
   windowStartUs = Number.NaN;
   windowEndUs = Number.NaN;
@@ -212,6 +247,10 @@ export class FlowTracker {
       this.lastTsUs = ts;
       if (!(ts >= this.windowStartUs)) this.windowStartUs = ts;
       if (!(ts <= this.windowEndUs)) this.windowEndUs = ts;
+    }
+    if (this.opts.shard !== undefined && shardOf(d, this.opts.shard.count) !== this.opts.shard.index) {
+      this.stats.shardSkipped++;
+      return;
     }
     const aId = d.family === 4 ? this.addresses.internV4(d.src4) : this.addresses.internV6(d.src6);
     const bId = d.family === 4 ? this.addresses.internV4(d.dst4) : this.addresses.internV6(d.dst6);

@@ -75,6 +75,16 @@ interface Prepared {
   fixedEndUs: Float64Array; // aligned with fixedEndOrder
   candEndOrder: Uint32Array;
   candLastUs: Float64Array; // aligned with candEndOrder
+  /** Occupancy grid: `buckets` equal steps over the window. */
+  buckets: number;
+  bucketUs: number;
+  /** Index of the first start (startsUs) and first fixed end (fixedEndUs) in each bucket; length buckets + 2. */
+  startCum: Int32Array;
+  fixedCum: Int32Array;
+  /** Bucket of each fixed end (aligned with fixedEndOrder); `buckets` when after the window. */
+  fixedBucket: Int32Array;
+  /** Sum over all flows of (first packet - window start), us. */
+  startSumUs: number;
   /** Per flow and side: the affected-service label id (-1 until first needed). */
   labelIds: Int32Array;
   labels: string[];
@@ -251,22 +261,34 @@ export function prepare(data: PlanData, opts: PlanOptions): Prepared {
   const candIdx: number[] = [];
   for (let i = 0; i < n; i++) ((followsCandidate[timeoutIndex[i]] & (1 << fs.endState[i])) !== 0 ? candIdx : fixedIdx).push(i);
   const fixedEnd = (i: number): number => fs.lastUs[i] + timeouts[timeoutIndex[i]][fs.endState[i]] * 1e6;
-  const fixedEndOrder = Uint32Array.from(fixedIdx).sort();
-  sortByKey(fixedEndOrder, fixedEnd);
-  const fixedEndUs = new Float64Array(fixedEndOrder.length);
-  for (let k = 0; k < fixedEndOrder.length; k++) fixedEndUs[k] = fixedEnd(fixedEndOrder[k]);
-  const candEndOrder = Uint32Array.from(candIdx);
-  sortByKey(candEndOrder, (i) => fs.lastUs[i]);
-  const candLastUs = new Float64Array(candEndOrder.length);
-  for (let k = 0; k < candEndOrder.length; k++) candLastUs[k] = fs.lastUs[candEndOrder[k]];
+  const fixedKeys = new Float64Array(fixedIdx.length);
+  for (let k = 0; k < fixedIdx.length; k++) fixedKeys[k] = fixedEnd(fixedIdx[k]);
+  const fixedPerm = argsort(fixedKeys);
+  const fixedEndOrder = new Uint32Array(fixedIdx.length);
+  const fixedEndUs = new Float64Array(fixedIdx.length);
+  for (let k = 0; k < fixedIdx.length; k++) { fixedEndOrder[k] = fixedIdx[fixedPerm[k]]; fixedEndUs[k] = fixedKeys[fixedPerm[k]]; }
+  const candKeys = new Float64Array(candIdx.length);
+  for (let k = 0; k < candIdx.length; k++) candKeys[k] = fs.lastUs[candIdx[k]];
+  const candPerm = argsort(candKeys);
+  const candEndOrder = new Uint32Array(candIdx.length);
+  const candLastUs = new Float64Array(candIdx.length);
+  for (let k = 0; k < candIdx.length; k++) { candEndOrder[k] = candIdx[candPerm[k]]; candLastUs[k] = candKeys[candPerm[k]]; }
 
   const windowStartUs = fs.windowStartUs;
   const windowEndUs = fs.windowEndUs;
+  const grid = makeGrid(windowStartUs, windowEndUs, n);
+  const startCum = cumulativeByBucket(startsUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
+  const fixedCum = cumulativeByBucket(fixedEndUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
+  const fixedBucket = new Int32Array(fixedEndUs.length);
+  for (let k = 0; k < fixedEndUs.length; k++) fixedBucket[k] = bucketOf(fixedEndUs[k], grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
+  let startSumUs = 0;
+  for (let k = 0; k < n; k++) startSumUs += startsUs[k] - windowStartUs;
   return {
     fs, platform: opts.platform, platformSetting: toPlatformSetting(opts.platform, opts.platformSources ?? {}), keepalive, protocol,
     windowStartUs, windowEndUs, windowSeconds: Number.isFinite(windowStartUs) ? (windowEndUs - windowStartUs) / 1e6 : 0,
     timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
     startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
+    buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
     labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
     survival: kaplanMeier(survivalEvents, survivalCensored), gaps: summariseGaps(data.distribution), rules,
@@ -283,16 +305,75 @@ function maxCandUpTo(fs: FlowSet, i: number, mask: number, stop: number): number
   return m;
 }
 
-/** Sorts indices by a numeric key (ties by index), through a Float64 key array. */
-function sortByKey(idx: Uint32Array, key: (i: number) => number): void {
-  const n = idx.length;
-  const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) keys[k] = key(idx[k]);
-  const order = new Uint32Array(n);
-  for (let k = 0; k < n; k++) order[k] = k;
-  order.sort((a, b) => keys[a] - keys[b] || idx[a] - idx[b]);
-  const copy = idx.slice();
-  for (let k = 0; k < n; k++) idx[k] = copy[order[k]];
+/**
+ * The permutation that sorts `keys` ascending, ties by position (a quicksort on parallel
+ * typed arrays: no comparator closure per comparison, which dominates Array#sort on big inputs).
+ */
+export function argsort(keys: Float64Array): Uint32Array {
+  const n = keys.length;
+  const k = keys.slice();
+  const idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  const less = (ka: number, ia: number, kb: number, ib: number): boolean => ka < kb || (ka === kb && ia < ib);
+  const stack: number[] = [0, n - 1];
+  while (stack.length > 0) {
+    let hi = stack.pop()!;
+    let lo = stack.pop()!;
+    while (hi - lo > 16) {
+      const mid = (lo + hi) >>> 1;
+      // median of three as pivot
+      if (less(k[mid], idx[mid], k[lo], idx[lo])) swap(k, idx, mid, lo);
+      if (less(k[hi], idx[hi], k[lo], idx[lo])) swap(k, idx, hi, lo);
+      if (less(k[hi], idx[hi], k[mid], idx[mid])) swap(k, idx, hi, mid);
+      const pk = k[mid], pi = idx[mid];
+      let i = lo, j = hi;
+      while (i <= j) {
+        while (less(k[i], idx[i], pk, pi)) i++;
+        while (less(pk, pi, k[j], idx[j])) j--;
+        if (i <= j) { swap(k, idx, i, j); i++; j--; }
+      }
+      // recurse into the smaller side first (bounded stack), loop on the larger
+      if (j - lo < hi - i) { stack.push(i, hi); hi = j; } else { stack.push(lo, j); lo = i; }
+    }
+    for (let a = lo + 1; a <= hi; a++) {
+      const ka = k[a], ia = idx[a];
+      let b = a - 1;
+      while (b >= lo && less(ka, ia, k[b], idx[b])) { k[b + 1] = k[b]; idx[b + 1] = idx[b]; b--; }
+      k[b + 1] = ka; idx[b + 1] = ia;
+    }
+  }
+  return idx;
+}
+
+function swap(k: Float64Array, idx: Uint32Array, a: number, b: number): void {
+  const t = k[a]; k[a] = k[b]; k[b] = t;
+  const u = idx[a]; idx[a] = idx[b]; idx[b] = u;
+}
+
+/** Occupancy grid: about 4 buckets per flow, between 1,024 and 65,536 over the window. */
+function makeGrid(ws: number, we: number, flows: number): { buckets: number; bucketUs: number } {
+  const buckets = Math.max(1024, Math.min(65536, flows * 4));
+  const span = we - ws;
+  return { buckets, bucketUs: span > 0 ? span / buckets : 1 };
+}
+
+/** Bucket of time t: 0..buckets-1 inside the window (t = window end in the last), `buckets` after it. */
+function bucketOf(t: number, buckets: number, bucketUs: number, ws: number, we: number): number {
+  if (t > we) return buckets;
+  const b = Math.floor((t - ws) / bucketUs);
+  return b < 0 ? 0 : b >= buckets ? buckets - 1 : b;
+}
+
+/** For sorted times: index of the first time in each bucket (length buckets + 2; the last entry is the length). */
+function cumulativeByBucket(sorted: Float64Array, buckets: number, bucketUs: number, ws: number, we: number): Int32Array {
+  const cum = new Int32Array(buckets + 2);
+  let k = 0;
+  for (let b = 0; b <= buckets; b++) {
+    cum[b] = k;
+    while (k < sorted.length && bucketOf(sorted[k], buckets, bucketUs, ws, we) <= b) k++;
+  }
+  cum[buckets + 1] = sorted.length;
+  return cum;
 }
 
 /** Timeout of state s for flow i under candidate T (seconds). */
@@ -324,7 +405,7 @@ export function evaluate(p: Prepared, T: number): CandidateResult {
   const special = new Uint8Array(n); // 1: end computed here (broken, evidence survivor, re-picked)
   const extraEnds = new F64List();
   const extraStarts = new F64List();
-  const affected = new Map<number, { sessions: number; kinds: number[]; idle: number[] }>();
+  const affected = new AffectedTally();
   const warnings: string[] = [];
 
   for (let i = 0; i < n; i++) {
@@ -539,7 +620,35 @@ function countProbesFrom(fs: FlowSet, i: number, k: number, dir: 0 | 1): number 
   return Math.max(1, c);
 }
 
-function noteAffected(m: Map<number, { sessions: number; kinds: number[]; idle: number[] }>, p: Prepared, i: number, dir: 0 | 1, kind: number, idleSeconds: number): void {
+/** Idle times kept per affected label for its median. */
+const IDLE_SAMPLES = 64;
+
+/** Broken sessions per affected label (as a drop log shows them), in label-indexed arrays. */
+class AffectedTally {
+  sessions: Int32Array = new Int32Array(16);
+  kinds: Int32Array = new Int32Array(48);
+  /** Up to IDLE_SAMPLES idle times per label, for the median. */
+  idle: Float64Array = new Float64Array(16 * IDLE_SAMPLES);
+  used = 0;
+
+  add(id: number, kind: number, idleSeconds: number): void {
+    if (id >= this.sessions.length) this.grow(id + 1);
+    if (id >= this.used) this.used = id + 1;
+    const n = this.sessions[id]++;
+    this.kinds[id * 3 + kind]++;
+    if (n < IDLE_SAMPLES) this.idle[id * IDLE_SAMPLES + n] = idleSeconds;
+  }
+
+  private grow(min: number): void {
+    let size = this.sessions.length;
+    while (size < min) size *= 2;
+    const s = new Int32Array(size); s.set(this.sessions); this.sessions = s;
+    const k = new Int32Array(size * 3); k.set(this.kinds); this.kinds = k;
+    const i = new Float64Array(size * IDLE_SAMPLES); i.set(this.idle); this.idle = i;
+  }
+}
+
+function noteAffected(tally: AffectedTally, p: Prepared, i: number, dir: 0 | 1, kind: number, idleSeconds: number): void {
   let id = p.labelIds[i * 2 + dir];
   if (id < 0) {
     // As a drop log shows the first dropped packet: its source -> destination, ephemeral client ports as *.
@@ -556,24 +665,20 @@ function noteAffected(m: Map<number, { sessions: number; kinds: number[]; idle: 
     }
     p.labelIds[i * 2 + dir] = id;
   }
-  let a = m.get(id);
-  if (a === undefined) {
-    a = { sessions: 0, kinds: [0, 0, 0], idle: [] };
-    m.set(id, a);
-  }
-  a.sessions++;
-  a.kinds[kind]++;
-  if (a.idle.length < 4096) a.idle.push(idleSeconds);
+  tally.add(id, kind, idleSeconds);
 }
 
-function topAffected(m: Map<number, { sessions: number; kinds: number[]; idle: number[] }>, labels: string[], limit: number): AffectedService[] {
+function topAffected(tally: AffectedTally, labels: string[], limit: number): AffectedService[] {
   const names = ['keepAlive', 'data', 'close'] as const;
-  const top = [...m.entries()].sort((x, y) => y[1].sessions - x[1].sessions || (labels[x[0]] < labels[y[0]] ? -1 : 1)).slice(0, limit);
-  return top.map(([id, a]) => {
+  const ids: number[] = [];
+  for (let id = 0; id < tally.used; id++) if (tally.sessions[id] > 0) ids.push(id);
+  ids.sort((x, y) => tally.sessions[y] - tally.sessions[x] || (labels[x] < labels[y] ? -1 : labels[x] > labels[y] ? 1 : 0));
+  return ids.slice(0, limit).map((id) => {
     let best = 0;
-    for (let k = 1; k < 3; k++) if (a.kinds[k] > a.kinds[best]) best = k;
-    a.idle.sort((x, y) => x - y);
-    return { label: labels[id], sessions: a.sessions, kind: names[best], idleSeconds: a.idle[Math.floor((a.idle.length - 1) / 2)] };
+    for (let k = 1; k < 3; k++) if (tally.kinds[id * 3 + k] > tally.kinds[id * 3 + best]) best = k;
+    const n = Math.min(tally.sessions[id], IDLE_SAMPLES);
+    const idle = Array.from(tally.idle.subarray(id * IDLE_SAMPLES, id * IDLE_SAMPLES + n)).sort((a, b) => a - b);
+    return { label: labels[id], sessions: tally.sessions[id], kind: names[best], idleSeconds: idle[Math.floor((idle.length - 1) / 2)] };
   });
 }
 
@@ -614,84 +719,125 @@ function sweep(p: Prepared, T: number, special: Uint8Array, extraStartList: F64L
   const we = p.windowEndUs;
   const points = p.seriesPoints;
   if (p.fs.count === 0 || !(we >= ws)) return { mean: 0, peak: 0, p99: 0, atEnd: 0, series: new Array(points).fill(0) };
+  const B = p.buckets, W = p.bucketUs;
   const Tus = T * 1e6;
   const starts = p.startsUs;
-  const extraStarts = extraStartList.sorted();
-  const extraEnds = extraEndList.sorted();
-  const fixedOrder = p.fixedEndOrder;
-  const fixedEnd = p.fixedEndUs;
-  const candOrder = p.candEndOrder;
-  const candLast = p.candLastUs;
-  const nS = starts.length, nXS = extraStarts.length, nF = fixedOrder.length, nC = candOrder.length, nXE = extraEnds.length;
-  let iS = 0, iXS = 0, iF = 0, iC = 0, iXE = 0;
-  while (iF < nF && special[fixedOrder[iF]] === 1) iF++;
-  while (iC < nC && special[candOrder[iC]] === 1) iC++;
-
+  const fixedOrder = p.fixedEndOrder, fixedEnd = p.fixedEndUs, fixedBucket = p.fixedBucket;
+  const candOrder = p.candEndOrder, candLast = p.candLastUs;
+  // 1. Net entries per bucket, and the exact area (sum of clipped lifetimes).
+  const net = new Int32Array(B + 1);
+  const startCum = p.startCum;
+  for (let b = 0; b < B; b++) net[b] = startCum[b + 1] - startCum[b];
+  let endSumUs = 0;
+  for (let k = 0; k < fixedOrder.length; k++) {
+    if (special[fixedOrder[k]] === 1) continue;
+    net[fixedBucket[k]]--;
+    const e = fixedEnd[k];
+    endSumUs += (e < we ? e : we) - ws;
+  }
+  for (let k = 0; k < candOrder.length; k++) {
+    if (special[candOrder[k]] === 1) continue;
+    const e = candLast[k] + Tus;
+    net[bucketOf(e, B, W, ws, we)]--;
+    endSumUs += (e < we ? e : we) - ws;
+  }
+  const xs = extraStartList.data, nxs = extraStartList.length;
+  const xe = extraEndList.data, nxe = extraEndList.length;
+  let startSumUs = p.startSumUs;
+  for (let k = 0; k < nxs; k++) { net[bucketOf(xs[k], B, W, ws, we)]++; startSumUs += xs[k] - ws; }
+  for (let k = 0; k < nxe; k++) { const e = xe[k]; net[bucketOf(e, B, W, ws, we)]--; endSumUs += (e < we ? e : we) - ws; }
+  // 2. Entries at each bucket boundary.
+  const atBoundary = new Int32Array(B + 1);
+  let c = 0;
+  let best = 0;
+  for (let b = 0; b < B; b++) {
+    atBoundary[b] = c;
+    c += net[b];
+    if (c > best) best = c;
+  }
+  atBoundary[B] = c;
+  const atEnd = c;
+  // 3. Exact peak: a bucket can hold a higher count than its boundaries only if its starts could
+  // lift it past the best count found so far; replay those buckets event by event.
+  let extraStartsByBucket: { cum: Int32Array; times: Float64Array } | null = null;
+  let extraEndsByBucket: { cum: Int32Array; times: Float64Array } | null = null;
+  for (let b = 0; b < B; b++) {
+    const startsHere = startCum[b + 1] - startCum[b];
+    if (atBoundary[b] + startsHere + (nxs > 0 ? nxs : 0) <= best) continue;
+    extraStartsByBucket ??= byBucket(xs, nxs, B, W, ws, we);
+    extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we);
+    const xsHere = extraStartsByBucket.cum[b + 1] - extraStartsByBucket.cum[b];
+    if (atBoundary[b] + startsHere + xsHere <= best) continue;
+    const local = replayBucket(p, b, Tus, special, atBoundary[b], extraStartsByBucket, extraEndsByBucket);
+    if (local > best) best = local;
+  }
   const durationUs = we - ws;
-  const series = new Array<number>(points).fill(0);
-  const step = points > 1 ? durationUs / (points - 1) : 0;
-  let nextSample = 0;
-  let nextSampleAt = points === 1 ? we : ws;
-  // Time spent at each entry count, for the time-weighted percentile.
-  const timeAtCount = new Float64Array(nS + nXS + 1);
-  let count = 0;
-  let peak = 0;
-  let t = ws;
-  let area = 0;
-  for (;;) {
-    const s1 = iS < nS ? starts[iS] : Infinity;
-    const s2 = iXS < nXS ? extraStarts[iXS] : Infinity;
-    const e1 = iF < nF ? fixedEnd[iF] : Infinity;
-    const e2 = iC < nC ? candLast[iC] + Tus : Infinity;
-    const e3 = iXE < nXE ? extraEnds[iXE] : Infinity;
-    const s = s1 <= s2 ? s1 : s2;
-    let e = e1 <= e2 ? e1 : e2;
-    if (e3 < e) e = e3;
-    const at = e <= s ? e : s;
-    if (at > we || at === Infinity) break;
-    // Advance the clock to `at` with the current count.
-    while (nextSample < points && nextSampleAt < at) {
-      series[nextSample++] = count;
-      nextSampleAt = ws + step * nextSample;
-    }
-    if (at > t) {
-      const d = at - t;
-      area += d * count;
-      timeAtCount[count] += d;
-      t = at;
-    }
-    if (e <= s) {
-      count--;
-      if (e === e1) { iF++; while (iF < nF && special[fixedOrder[iF]] === 1) iF++; }
-      else if (e === e2) { iC++; while (iC < nC && special[candOrder[iC]] === 1) iC++; }
-      else iXE++;
-    } else {
-      count++;
-      if (count > peak) peak = count;
-      if (s === s1) iS++; else iXS++;
-    }
-  }
-  while (nextSample < points && nextSampleAt < we) {
-    series[nextSample++] = count;
-    nextSampleAt = ws + step * nextSample;
-  }
-  if (we > t) {
-    area += (we - t) * count;
-    timeAtCount[count] += we - t;
-  }
-  while (nextSample < points) series[nextSample++] = count;
-  const atEnd = count;
-  const mean = durationUs > 0 ? area / durationUs : count;
-  // 99th percentile of the entry count over time.
-  let p99 = peak;
+  const mean = durationUs > 0 ? (endSumUs - startSumUs) / durationUs : atEnd;
+  // 4. The 99th percentile of the entry count over time, on the grid (each bucket at its closing count).
+  let p99 = best;
   if (durationUs > 0) {
+    const hist = new Float64Array(best + 1);
+    for (let b = 0; b < B; b++) { const v = atBoundary[b + 1]; if (v >= 0 && v <= best) hist[v] += 1; }
     let acc = 0;
-    for (let c = 0; c <= peak; c++) {
-      acc += timeAtCount[c];
-      if (acc >= 0.99 * durationUs) { p99 = c; break; }
-    }
+    for (let v = 0; v <= best; v++) { acc += hist[v]; if (acc >= 0.99 * B) { p99 = v; break; } }
   }
-  return { mean, peak, p99, atEnd, series };
+  const series = new Array<number>(points);
+  for (let k = 0; k < points; k++) series[k] = atBoundary[points === 1 ? B : Math.round((k * B) / (points - 1))];
+  return { mean, peak: best, p99, atEnd, series };
+}
+
+/** Times grouped by bucket (counting sort), for replaying single buckets. */
+function byBucket(times: Float64Array, n: number, B: number, W: number, ws: number, we: number): { cum: Int32Array; times: Float64Array } {
+  const cum = new Int32Array(B + 2);
+  for (let k = 0; k < n; k++) cum[bucketOf(times[k], B, W, ws, we) + 1]++;
+  for (let b = 0; b <= B; b++) cum[b + 1] += cum[b];
+  const fill = cum.slice();
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[fill[bucketOf(times[k], B, W, ws, we)]++] = times[k];
+  return { cum, times: out };
+}
+
+/** Replays one bucket's starts and ends in time order (ends first at equal times); returns its highest count. */
+function replayBucket(p: Prepared, b: number, Tus: number, special: Uint8Array, countAtStart: number,
+  xs: { cum: Int32Array; times: Float64Array }, xe: { cum: Int32Array; times: Float64Array }): number {
+  const ws = p.windowStartUs, we = p.windowEndUs, B = p.buckets, W = p.bucketUs;
+  const times: number[] = [];
+  const deltas: number[] = [];
+  for (let k = p.startCum[b]; k < p.startCum[b + 1]; k++) { times.push(p.startsUs[k]); deltas.push(1); }
+  for (let k = xs.cum[b]; k < xs.cum[b + 1]; k++) { times.push(xs.times[k]); deltas.push(1); }
+  for (let k = p.fixedCum[b]; k < p.fixedCum[b + 1]; k++) {
+    if (special[p.fixedEndOrder[k]] === 1) continue;
+    times.push(p.fixedEndUs[k]); deltas.push(-1);
+  }
+  for (let k = xe.cum[b]; k < xe.cum[b + 1]; k++) { times.push(xe.times[k]); deltas.push(-1); }
+  // Candidate-state ends in this bucket: last packet in [bucket start - T, bucket end - T).
+  const candLast = p.candLastUs;
+  let lo = lowerBound(candLast, ws + b * W - Tus);
+  for (; lo < candLast.length; lo++) {
+    const e = candLast[lo] + Tus;
+    const eb = bucketOf(e, B, W, ws, we);
+    if (eb < b) continue;
+    if (eb > b) break;
+    if (special[p.candEndOrder[lo]] === 1) continue;
+    times.push(e); deltas.push(-1);
+  }
+  const order = times.map((_, i) => i).sort((x, y) => times[x] - times[y] || deltas[x] - deltas[y]);
+  let c = countAtStart;
+  let peak = c;
+  for (const i of order) {
+    c += deltas[i];
+    if (c > peak) peak = c;
+  }
+  return peak;
+}
+
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1; else hi = mid;
+  }
+  return lo > 0 ? lo - 1 : 0;
 }
 
 // ---------------------------------------------------------------------------------------------
