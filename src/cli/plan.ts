@@ -4,6 +4,7 @@ import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from 
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { plan } from '../model/plan.js';
 import { planCsv, planMarkdown, planTable } from '../report/plan.js';
+import { openCompare } from './compare.js';
 
 export interface PlanArgs extends InputArgs, ModelArgs {
   format?: 'table' | 'json' | 'csv' | 'md';
@@ -22,8 +23,13 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .example('$0 plan capture.pcap -t 1h --keepalive 600/75/9 --format md -o plan.md', 'what a 10-minute keep-alive would do, as Markdown') as unknown as Argv<PlanArgs>,
   handler: async (args) => {
     const { options, timeouts } = resolveModel(args);
-    const { result } = await readFromArgs(args);
+    const { paths, result } = await readFromArgs(args);
     printWarnings(result, args.quiet);
+    // On a terminal with no --format (and no -o), the interactive comparison (fwtp compare).
+    if (args.format === undefined && args.output === undefined && args.interactive && process.stdout.isTTY === true) {
+      await openCompare({ options, timeouts, result, paths, noColorFlag: (args as { color?: boolean }).color === false });
+      return;
+    }
     const r = plan({ flows: result.flows, distribution: result.distribution }, {
       ...options,
       timeouts,

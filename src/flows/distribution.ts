@@ -22,14 +22,12 @@ export class GapCollector {
   add(gapUs: number): void {
     const n = this.count++;
     if (this.exact !== null) {
-      if (n >= this.exact.length) {
-        if (n >= this.exactLimit) {
-          this.exact = null;
-        } else {
-          const grown = new Float64Array(this.exact.length * 2);
-          grown.set(this.exact);
-          this.exact = grown;
-        }
+      if (n >= this.exactLimit) {
+        this.exact = null;
+      } else if (n >= this.exact.length) {
+        const grown = new Float64Array(Math.min(this.exact.length * 2, this.exactLimit));
+        grown.set(this.exact);
+        this.exact = grown;
       }
       if (this.exact !== null) this.exact[n] = gapUs;
     }

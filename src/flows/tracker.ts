@@ -67,6 +67,15 @@ function mixWords(a: number, b: number, c: number, d: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+/**
+ * Fragments of one datagram: IPv4 by source, destination, protocol and identification (RFC 791);
+ * IPv6 by source, destination and identification (RFC 8200 section 4.5: the protocol after the
+ * fragment header may differ between fragments).
+ */
+function fragmentKey(d: Decoded, aId: number, bId: number): string {
+  return d.family === 4 ? `${aId},${bId},${d.proto},${d.fragId}` : `${aId},${bId},6,${d.fragId}`;
+}
+
 /** Growable column helpers. */
 function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> { const b = new Float64Array(n); b.set(a); return b; }
 function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> { const b = new Uint32Array(n); b.set(a); return b; }
@@ -241,9 +250,9 @@ export class FlowTracker {
   /** Offer one decoded IP packet (decode() returned DECODE_IP). */
   packet(tsIn: number, d: Decoded, wireLen: number): void {
     this.stats.ipPackets++;
-    let ts = tsIn;
-    if (ts !== ts) ts = this.lastTsUs; // untimed (pcapng simple packet block): no gap information
-    else {
+    // An untimed packet (pcapng simple packet block) is counted in its flow but adds no gap.
+    const ts = tsIn;
+    if (ts === ts) {
       this.lastTsUs = ts;
       if (!(ts >= this.windowStartUs)) this.windowStartUs = ts;
       if (!(ts <= this.windowEndUs)) this.windowEndUs = ts;
@@ -256,7 +265,7 @@ export class FlowTracker {
     const bId = d.family === 4 ? this.addresses.internV4(d.dst4) : this.addresses.internV6(d.dst6);
 
     if (d.laterFragment) {
-      const slot = this.fragments.get(`${aId},${bId},${d.proto},${d.fragId}`);
+      const slot = this.fragments.get(fragmentKey(d, aId, bId));
       if (slot === undefined || this.fState[slot] === 255) {
         this.stats.fragmentsOrphaned++;
         return;
@@ -314,9 +323,9 @@ export class FlowTracker {
     }
     if (slot === NONE) {
       slot = this.create(proto, ka, kb, ports, keyDir, ts, isTcp, flags);
-      if (d.firstFragment) this.fragments.set(`${aId},${bId},${proto},${d.fragId}`, slot);
+      if (d.firstFragment) this.fragments.set(fragmentKey(d, aId, bId), slot);
     } else if (d.firstFragment) {
-      this.fragments.set(`${aId},${bId},${proto},${d.fragId}`, slot);
+      this.fragments.set(fragmentKey(d, aId, bId), slot);
     }
     if (this.fragments.size > 65536) this.fragments.clear(); // bounded: fragments are short-lived
     if (isTcp && this.fStream[slot] === 0) {
@@ -498,14 +507,14 @@ export class FlowTracker {
         this.fState[slot] = FlowState.Other;
       }
     }
-    // LRU append
+    // Into the hash first: a rehash walks the LRU list, which must not hold this slot yet.
+    this.hashInsert(slot);
     this.lruPrev[slot] = this.lruTail;
     this.lruNext[slot] = NONE;
     if (this.lruTail !== NONE) this.lruNext[this.lruTail] = slot;
     else this.lruHead = slot;
     this.lruTail = slot;
     this.open++;
-    this.hashInsert(slot);
     return slot;
   }
 
@@ -614,22 +623,29 @@ export class FlowTracker {
     const first = this.fPkts[slot * 2] + this.fPkts[slot * 2 + 1] === 0;
     this.fPkts[i]++;
     this.fBytes[i] += wireLen;
-    if (!first) {
-      let gap = ts - last;
-      if (gap < 0) {
-        this.stats.timeReversals++;
-        gap = 0;
-      }
-      this.gapsAll.add(gap);
-      if (gap >= this.opts.gapFloorUs) {
-        const prev = this.fLastKind[slot];
-        const probeRetry = kind === PacketKind.KeepAliveProbe && prev === (PacketKind.KeepAliveProbe | (dir << 3));
-        // The entry spent the gap in the state the previous packet left it in.
-        this.pushGap(slot, last, ts, packGapInfo(stateBefore, kind, dir, probeRetry, retrans));
+    if (ts === ts && !first) {
+      if (last !== last) {
+        // The flow's first timed packet.
+        this.fFirst[slot] = ts;
+        this.fLast[slot] = ts;
+      } else {
+        let end = ts;
+        if (end < last) {
+          this.stats.timeReversals++;
+          end = last;
+        }
+        const gap = end - last;
+        this.gapsAll.add(gap);
+        if (gap >= this.opts.gapFloorUs) {
+          const prev = this.fLastKind[slot];
+          const probeRetry = kind === PacketKind.KeepAliveProbe && prev === (PacketKind.KeepAliveProbe | (dir << 3));
+          // The entry spent the gap in the state the previous packet left it in.
+          this.pushGap(slot, last, end, packGapInfo(stateBefore, kind, dir, probeRetry, retrans));
+        }
+        this.fLast[slot] = end;
       }
     }
     this.fLastKind[slot] = kind | (dir << 3);
-    if (ts > last) this.fLast[slot] = ts;
     // LRU: move to tail
     if (this.lruTail !== slot) {
       const p = this.lruPrev[slot], n = this.lruNext[slot];
@@ -693,8 +709,10 @@ export class FlowTracker {
     o.serverAddr[f] = cB ? this.kA[slot] : this.kB[slot];
     o.clientPort[f] = cB ? ports & 0xffff : ports >>> 16;
     o.serverPort[f] = cB ? ports >>> 16 : ports & 0xffff;
-    o.firstUs[f] = this.fFirst[slot];
-    o.lastUs[f] = this.fLast[slot];
+    // A flow seen only in untimed packets is placed at the start of the window.
+    const firstUs = this.fFirst[slot] === this.fFirst[slot] ? this.fFirst[slot] : this.windowStartUs === this.windowStartUs ? this.windowStartUs : 0;
+    o.firstUs[f] = firstUs;
+    o.lastUs[f] = this.fLast[slot] === this.fLast[slot] ? this.fLast[slot] : firstUs;
     o.start[f] = this.fStart[slot];
     const fin = this.fFin[slot];
     let end = endHint;

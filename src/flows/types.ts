@@ -90,6 +90,8 @@ export const GAP_KIND_MASK = 0x0070;
 export const GAP_DIR_BIT = 0x0080;
 export const GAP_PROBE_RETRY_BIT = 0x0100;
 export const GAP_RETRANSMISSION_BIT = 0x0200;
+/** Bit 10: the gap is interval-censored (conntrack snapshots): it ended somewhere between two dumps and is stored at its upper bound (docs/CONNTRACK.md). */
+export const GAP_INTERVAL_CENSORED_BIT = 0x0400;
 
 export function gapState(info: number): FlowState {
   return info & GAP_STATE_MASK;

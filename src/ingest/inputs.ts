@@ -23,12 +23,21 @@ export interface ReadOptions extends Partial<TrackerOptions> {
   onProgress?: (input: number, bytes: number, sizeBytes: number | null, packets: number) => void;
 }
 
-/** Peek at the first non-empty chunk without losing it. */
+const PEEK_BYTES = 4096;
+
+/** Peek at the first bytes without losing them. */
 async function peek(input: OpenedInput): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer> }> {
+  // A pipe may deliver a few bytes at a time: gather enough to recognise any format.
   const it = input.chunks[Symbol.asyncIterator]();
-  let first = await it.next();
-  while (!first.done && first.value.length === 0) first = await it.next();
-  const head = first.done ? Buffer.alloc(0) : first.value;
+  const parts: Buffer[] = [];
+  let have = 0;
+  while (have < PEEK_BYTES) {
+    const r = await it.next();
+    if (r.done) break;
+    parts.push(r.value);
+    have += r.value.length;
+  }
+  const head = parts.length === 1 ? parts[0] : Buffer.concat(parts);
   async function* rest(): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
     for (;;) {
@@ -46,8 +55,7 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
   for (let i = 0; i < paths.length; i++) {
     const input = await openInput(paths[i], opts.maxDecompressedBytes);
     const { head, chunks } = await peek(input);
-    let format = captureFormat(head);
-    if (format === null && head.length < 4 && head.length > 0) format = null;
+    const format = captureFormat(head);
     if (format === null) throw notACapture(input.name);
     const progress: Progress | undefined = opts.onProgress === undefined ? undefined
       : (bytes, packets) => opts.onProgress!(i, bytes, input.sizeBytes, packets);

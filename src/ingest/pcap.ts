@@ -55,6 +55,7 @@ export class PcapParser implements ContainerParser {
       const wireLen = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
       if (capLen > PCAP_MAX_RECORD) {
         this.stats.packets += packets;
+        if (packets > 0) this.stats.linkTypes.set(linkType, (this.stats.linkTypes.get(linkType) ?? 0) + packets);
         throw inputError('PCAP_RECORD_LENGTH',
           `record length ${capLen} is larger than any capture allows (expected at most ${PCAP_MAX_RECORD}, snaplen ${this.snapLen}): the file is damaged`,
           { file: this.file, byteOffset: this.carry.base + pos + 8 });
@@ -95,8 +96,8 @@ export class PcapParser implements ContainerParser {
     }
     this.snapLen = this.littleEndian ? buf.readUInt32LE(16) : buf.readUInt32BE(16);
     const lt = this.littleEndian ? buf.readUInt32LE(20) : buf.readUInt32BE(20);
-    // The upper bits carry the FCS length and flags (pcap draft, "LinkType and additional information").
-    this.linkType = lt & 0x0fffffff;
+    // The upper 16 bits carry the FCS length and flags (pcap draft, "LinkType and additional information").
+    this.linkType = lt & 0xffff;
     this.headerDone = true;
   }
 }
