@@ -88,6 +88,8 @@ export class Decoded {
   firstFragment = false;
   /** More fragments follow (MF set). */
   moreFragments = false;
+  /** Where the IP header says the datagram ends (buffer offset, not clamped to the frame). */
+  declaredEnd = 0;
   fragId = 0;
   tcpFlags = 0;
   seq = 0;
@@ -325,6 +327,7 @@ function decodeIpv4(buf: Buffer, p: number, end: number, wireEnd: number, out: D
   // The datagram ends where its total length says, but never past the frame's original length;
   // TSO captures carry total length 0: then it runs to the end of the frame (as Wireshark reads it).
   const reportedEnd = totalLen === 0 ? wireEnd : Math.min(p + totalLen, wireEnd);
+  out.declaredEnd = totalLen === 0 ? wireEnd : p + totalLen;
   if (out.laterFragment) return DECODE_IP;
   if (p + ihl > end) return DECODE_IP; // options cut off by the snaplen: addresses only
   decodeTransport(buf, p + ihl, end, reportedEnd, out);
@@ -356,6 +359,7 @@ function decodeIpv6(buf: Buffer, p: number, end: number, wireEnd: number, out: D
   let q = p + 40;
   // Jumbograms (payload length 0 with a hop-by-hop jumbo option) run to the end of the frame.
   const reportedEnd = payloadLen > 0 ? Math.min(q + payloadLen, wireEnd) : wireEnd;
+  out.declaredEnd = payloadLen > 0 ? q + payloadLen : wireEnd;
   // Extension header chain (RFC 8200 section 4): hop-by-hop, routing, fragment, destination options, AH, mobility, HIP, shim6.
   for (let hops = 0; hops < 16; hops++) {
     if (next === 0 || next === 43 || next === 60 || next === 135 || next === 139 || next === 140) {
@@ -409,8 +413,9 @@ function decodeTransport(buf: Buffer, q: number, end: number, reportedEnd: numbe
     out.ack = buf.readUInt32BE(q + 8);
     out.tcpFlags = buf[q + 13];
     out.window = (buf[q + 14] << 8) | buf[q + 15];
-    // Wireshark dissects a fragmented segment on the fragment that completes the datagram.
-    out.tcpStream = !out.firstFragment;
+    // Wireshark dissects a fragmented segment on the fragment that completes the datagram, if it
+    // can reassemble: only when the fragment was captured whole; otherwise here, unanalysed.
+    out.tcpStream = !out.firstFragment || out.declaredEnd > end;
     const reportedLen = reportedEnd - q;
     // The analysis runs on whole datagrams only, with the header length as read, even a bogus one.
     out.tcpAnalyse = !out.firstFragment && reportedLen >= thLen;
