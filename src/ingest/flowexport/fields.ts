@@ -88,8 +88,22 @@ export function parseIsoUs(s: string): number {
       return Number.NaN;
     }
   }
-  const ms = Date.UTC(y, mo - 1, d, h, mi, sec);
-  return (ms - offsetMin * 60000) * 1000 + fracUs;
+  const seconds = daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offsetMin * 60;
+  return seconds * 1e6 + fracUs;
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date, in integer arithmetic (H. Hinnant,
+ * "chrono-Compatible Low-Level Date Algorithms", days_from_civil): no Date object per record.
+ * @example daysFromCivil(1970, 1, 1) === 0; daysFromCivil(2000, 3, 1) === 11017
+ */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
 }
 
 /**
