@@ -10,6 +10,7 @@ import { gapsCommand } from './gaps.js';
 import { planCommand } from './plan.js';
 import { recommendCommand } from './recommend.js';
 import { compareCommand } from './compare.js';
+import { reportCommand } from './report.js';
 
 const EXIT_INTERNAL = 70; // EX_SOFTWARE (sysexits.h): a bug in fwtp, not in the input
 
@@ -37,6 +38,7 @@ export async function main(argv: string[]): Promise<void> {
     .command(planCommand)
     .command(recommendCommand)
     .command(compareCommand)
+    .command(reportCommand)
     .demandCommand(1, 'name a command: gaps, plan, recommend, compare')
     .option('debug', { type: 'boolean', describe: 'show the stack of internal errors', default: false })
     .option('color', { type: 'boolean', describe: 'colour on a TTY (--no-color or NO_COLOR turn it off)', default: true })
