@@ -182,7 +182,7 @@ function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Source, ka
   return { setting, schedules };
 }
 
-export function prepare(data: PlanData, opts: PlanOptions): Prepared {
+export function prepare(data: PlanData, opts: PlanOptions, gapSummary?: GapSummary): Prepared {
   const fs = data.flows;
   const n = fs.count;
   const protocol = opts.protocol;
@@ -291,7 +291,7 @@ export function prepare(data: PlanData, opts: PlanOptions): Prepared {
     buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
     labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
-    survival: kaplanMeier(survivalEvents, survivalCensored), gaps: summariseGaps(data.distribution), rules,
+    survival: kaplanMeier(survivalEvents, survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
   };
 }
 
@@ -873,7 +873,15 @@ export function plan(data: PlanData, req: PlanRequest): PlanResult {
 }
 
 export function makePlanner(data: PlanData, opts: PlanOptions): Planner {
-  const p = prepare(data, opts);
+  return plannerOf(data, opts, prepare(data, opts));
+}
+
+/**
+ * A planner over a prepared model. Another platform re-prepares (timeouts per service change
+ * the orders) but keeps the gap summary; another keep-alive profile only re-derives the
+ * keep-alive schedules: everything else in the prepared model does not depend on them.
+ */
+function plannerOf(data: PlanData, opts: PlanOptions, p: Prepared): Planner {
   const fs = data.flows;
   const iso = (us: number): string | null => (Number.isFinite(us) ? new Date(us / 1000).toISOString() : null);
   return {
@@ -882,7 +890,15 @@ export function makePlanner(data: PlanData, opts: PlanOptions): Planner {
     window: { start: iso(fs.windowStartUs), end: iso(fs.windowEndUs), seconds: p.windowSeconds },
     gaps: p.gaps,
     evaluate: (t: number) => evaluate(p, t),
-    withPlatform: (name: string) => makePlanner(data, { ...opts, platform: getPlatform(name), platformSources: {} }),
-    withKeepAlive: (profile: string) => makePlanner(data, { ...opts, keepalive: profile, keepaliveSource: 'flag' }),
+    withPlatform: (name: string) => {
+      const next = { ...opts, platform: getPlatform(name), platformSources: {} };
+      return plannerOf(data, next, prepare(data, next, p.gaps));
+    },
+    withKeepAlive: (profile: string) => {
+      const next: PlanOptions = { ...opts, keepalive: profile, keepaliveSource: 'flag' };
+      const kaSchedule = new Int32Array(fs.count * 2);
+      const { setting, schedules } = prepareKeepAlive(fs, profile, 'flag', kaSchedule);
+      return plannerOf(data, next, { ...p, keepalive: setting, schedules, kaSchedule, labelIds: p.labelIds, labels: p.labels, labelIndex: p.labelIndex });
+    },
   };
 }
