@@ -1,0 +1,83 @@
+/** `fwtp report`: the change request a firewall owner can file as it is (Markdown, HTML, JSON, CSV). Wiring only. */
+import type { Argv, CommandModule } from 'yargs';
+import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
+import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
+import { makePlanner } from '../model/plan.js';
+import { buildChangeRequest, changeRequestCsv, changeRequestJson, checkProposal } from '../report/changerequest.js';
+import { changeRequestMarkdown } from '../report/markdown.js';
+import { changeRequestHtml } from '../report/html.js';
+import { parseDuration, parseTimeouts } from '../util/duration.js';
+import { usageError } from '../util/errors.js';
+
+type ReportFormat = 'md' | 'html' | 'json' | 'csv';
+
+interface ReportArgs extends InputArgs, ModelArgs {
+  current?: string;
+  proposed?: string;
+  candidates?: string;
+  format?: ReportFormat;
+}
+
+function oneTimeout(flag: string, text: string): number {
+  const seconds = parseDuration(String(text));
+  if (!(seconds > 0)) throw usageError('CLI_INVALID_TIMEOUTS', `--${flag} must be above zero (got "${text}")`);
+  return seconds;
+}
+
+/** --format, else from the -o file name (.html, .json, .csv), else Markdown. */
+function formatOf(args: ReportArgs): ReportFormat {
+  if (args.format !== undefined) return args.format;
+  const m = /\.(html?|json|csv)$/i.exec(args.output ?? '');
+  if (m === null) return 'md';
+  const ext = m[1].toLowerCase();
+  return ext.startsWith('htm') ? 'html' : (ext as ReportFormat);
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report <inputs..>',
+  describe: 'Write the change request for a new idle timeout: summary, comparison, impact, evidence, configuration, rollback',
+  builder: (y: Argv) =>
+    modelOptions(inputOptions(y))
+      .option('current', { type: 'string', describe: 'the idle timeout in force today (3600, 1h, 1:00:00); default: the platform profile\'s value' })
+      .option('proposed', { type: 'string', describe: 'the global idle timeout proposed; with --service-timeout, the proposal is per service and this becomes an alternative' })
+      .option('candidates', { type: 'string', describe: 'other global timeouts to compare: a list (7200,14400) or a range LO..HI (--steps); --timeouts adds to them' })
+      .option('format', { alias: 'f', choices: ['md', 'html', 'json', 'csv'] as const, describe: 'output format (default: from the -o file name, else md)' })
+      .example('$0 report samples/oracle-pool.pcap --current 3600 --proposed 9000 -o change.md', 'the story as a Markdown change request')
+      .example('$0 report samples/oracle-pool.pcap --current 1h --proposed 2h30m --candidates 7200,14400 -o change.html', 'a self-contained HTML report with charts, two more candidates')
+      .example('$0 report samples/oracle-pool.pcap --current 3600 --service-timeout 198.51.100.24:1521=9000 --platform cisco-asa -o change.md', 'raise the timeout for the database only, with the ASA configuration lines')
+      .example('$0 report capture.pcap --current 3600 --proposed 9000 --format csv', 'one CSV row per candidate') as unknown as Argv<ReportArgs>,
+  handler: async (args) => {
+    const { options } = resolveModel(args);
+    const platform = options.platform;
+    const current = args.current !== undefined ? oneTimeout('current', args.current) : null;
+    const currentSeconds = current ?? (args.protocol === 'udp' ? platform.stateTimeouts.udp_replied : platform.stateTimeouts.established);
+    const proposedSeconds = args.proposed !== undefined ? oneTimeout('proposed', args.proposed) : null;
+    const rules = options.rules ?? [];
+    checkProposal(currentSeconds, proposedSeconds, rules.length);
+    const candidateSeconds = [
+      ...(args.candidates !== undefined ? parseTimeouts(String(args.candidates), args.steps) : []),
+      ...(args.timeouts !== undefined ? parseTimeouts(String(args.timeouts), args.steps) : []),
+    ];
+    const format = formatOf(args);
+    const { result } = await readFromArgs(args);
+    printWarnings(result, args.quiet);
+    const data = { flows: result.flows, distribution: result.distribution };
+    const report = buildChangeRequest({
+      planner: makePlanner(data, { ...options, rules: [] }),
+      servicePlanner: rules.length > 0 ? makePlanner(data, options) : null,
+      rules,
+      platformTitle: platform.title,
+      currentSeconds,
+      currentSource: current !== null ? 'flag' : 'profile',
+      proposedSeconds,
+      candidateSeconds,
+      protocol: args.protocol,
+      inputs: result.inputs.map((i) => ({ path: i.path, format: i.gzip ? `${i.format} (gzip)` : i.format, packets: i.packets, truncated: i.truncated })),
+      flows: result.flows.count,
+      gapFloorSeconds: result.flows.gapFloorUs / 1e6,
+      warnings: [...result.warnings, ...result.inputs.flatMap((i) => i.warnings.map((w) => `${i.path}: ${w}`))],
+    });
+    const text = format === 'json' ? changeRequestJson(report) : format === 'csv' ? changeRequestCsv(report) : format === 'html' ? changeRequestHtml(report) : changeRequestMarkdown(report);
+    emit(text, args.output);
+  },
+};
