@@ -21,7 +21,7 @@ import {
 } from '../flows/types.js';
 import { ST_ASSURED, ST_OFFLOAD, ST_UNREPLIED, stateIndex, type ConntrackTable } from './conntrack-line.js';
 import {
-  CLOSE_FIN, CLOSE_HALF, CLOSE_NONE, CLOSE_RST, closingOf, ENDED_CLOSE, ENDED_OPEN, flowStateOf, timeoutKeyIndex, timeoutKeyOf,
+  CLOSE_FIN, CLOSE_HALF, CLOSE_NONE, CLOSE_RST, closingOf, ENDED_CLOSE, ENDED_OPEN, ENDED_REMOVED, flowStateOf, timeoutKeyIndex, timeoutKeyOf,
   timeoutTable,
 } from './conntrack-timeouts.js';
 import type { ConntrackInput, ConntrackSnapshot } from './conntrack.js';
@@ -389,11 +389,11 @@ function eventFlows(input: ConntrackInput, T: Float64Array, b: Builder): { start
         // The close event is the last packet the stream shows; destroy - timeout would add the collector's lag.
         end = endOfClosing(L.closing[r]);
         lastUs = Number.isNaN(lastEv) ? expiredFrom : lastEv;
-      } else if (!Number.isNaN(lastEv) && expiredFrom < lastEv - ROUNDING_US) {
-        // Destroyed before its timeout could run out after the last event: removed, not expired.
+      } else if (L.endedBy[r] === ENDED_REMOVED || (!Number.isNaN(lastEv) && expiredFrom < lastEv - ROUNDING_US)) {
+        // Removed by user space, or destroyed before its timeout could run out after the last event: not expired.
         removedEarly++;
         end = FlowEnd.Evicted;
-        lastUs = lastEv;
+        lastUs = Number.isNaN(lastEv) ? destroyUs : lastEv;
       } else {
         end = FlowEnd.Open; // timed out: the silence after the last packet is censored
         lastUs = Number.isNaN(expiredFrom) ? (Number.isNaN(lastEv) ? destroyUs : lastEv) : Math.max(Number.isNaN(lastEv) ? -Infinity : lastEv, expiredFrom);

@@ -10,6 +10,7 @@
  *   srckey= dstkey=) [zone-orig=] [packets= bytes=] [UNREPLIED] src= dst= ... [zone-reply=]
  *   [packets= bytes=] [ASSURED|OFFLOAD|HW_OFFLOAD] [mark=] [secmark=] [secctx=] [zone=]
  *   [delta-time=] [[start=CTIME] [stop=CTIME]] [helper=] [use=] [id=] [labels=]
+ *   ([USERSPACE] portid= [progname=] after an event a user-space request caused, conntrack-tools event_cb)
  *
  * TIMEOUT is missing on DESTROY events and, in /proc, on offloaded entries. The decoder runs per
  * line on the hot path: it reads the bytes in place (no split, no regular expression), interns
@@ -22,6 +23,8 @@ export const ST_UNREPLIED = 1;
 export const ST_ASSURED = 2;
 export const ST_OFFLOAD = 4;
 export const ST_HW_OFFLOAD = 8;
+/** An event line ends with `[USERSPACE] portid=N`: a user-space request (conntrack -D, a flush) caused it. */
+export const ST_USERSPACE = 16;
 
 /**
  * Protocol state names as conntrack prints them: TCP (kernel tcp_conntrack_names; libnetfilter
@@ -83,9 +86,18 @@ export class AddressBook {
     return this.table.count;
   }
 
+  // A small direct-mapped cache in front of the table: busy servers recur on most lines.
+  private readonly recentV4 = new Float64Array(256).fill(-1);
+  private readonly recentV4Id = new Int32Array(256);
+
   /** IPv4 as an unsigned 32-bit number. */
   internV4(a: number): number {
-    return this.table.internV4(a >>> 0);
+    const slot = a & 255;
+    if (this.recentV4[slot] === a) return this.recentV4Id[slot];
+    const id = this.table.internV4(a >>> 0);
+    this.recentV4[slot] = a;
+    this.recentV4Id[slot] = id;
+    return id;
   }
 
   /** IPv6 text in b[s..e) (any valid form); -1 when malformed. */
@@ -244,6 +256,8 @@ export interface ConntrackEntry {
   assured: boolean;
   offload: boolean;
   hwOffload: boolean;
+  /** Events only: caused by a user-space request ([USERSPACE]). */
+  userspace: boolean;
   src: string;
   dst: string;
   sport: number;
@@ -268,7 +282,7 @@ export interface ConntrackEntry {
 
 function growTo<T extends Uint8Array | Uint16Array | Uint32Array | Int16Array | Int32Array | Float64Array>(a: T, n: number): T {
   const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
+  b.set(a.length > n ? a.subarray(0, n) : a);
   return b;
 }
 
@@ -339,7 +353,16 @@ export class ConntrackTable {
   }
 
   private grow(): void {
-    const n = this.cap * 2;
+    // Fourfold while small, so a table of a million rows is copied a few times, not twenty.
+    this.resize(this.cap < (1 << 20) ? this.cap * 4 : this.cap * 2);
+  }
+
+  /** Gives back the spare capacity (once a snapshot is complete). */
+  trim(): void {
+    if (this.cap > this.count + 64) this.resize(Math.max(1, this.count));
+  }
+
+  private resize(n: number): void {
     this.line = growTo(this.line, n);
     this.family = growTo(this.family, n);
     this.proto = growTo(this.proto, n);
@@ -421,6 +444,7 @@ export class ConntrackTable {
       assured: (this.status[i] & ST_ASSURED) !== 0,
       offload: (this.status[i] & ST_OFFLOAD) !== 0,
       hwOffload: (this.status[i] & ST_HW_OFFLOAD) !== 0,
+      userspace: (this.status[i] & ST_USERSPACE) !== 0,
       src: t[this.src[i]],
       dst: t[this.dst[i]],
       sport: this.sport[i],
@@ -502,10 +526,10 @@ function keyHash(name: string): number {
 }
 const FIELD_NAMES = [
   'src', 'dst', 'sport', 'dport', 'packets', 'bytes', 'type', 'code', 'id', 'srckey', 'dstkey', 'mark', 'zone', 'use',
-  'delta-time', 'secctx', 'zone-orig', 'zone-reply', 'secmark', 'helper', 'labels',
+  'delta-time', 'secctx', 'zone-orig', 'zone-reply', 'secmark', 'helper', 'labels', 'portid', 'pid', 'progname',
 ] as const;
 const [H_SRC, H_DST, H_SPORT, H_DPORT, H_PACKETS, H_BYTES, H_TYPE, H_CODE, H_ID, H_SRCKEY, H_DSTKEY, H_MARK, H_ZONE, H_USE,
-  H_DELTA, H_SECCTX, H_ZONE_ORIG, H_ZONE_REPLY, H_SECMARK, H_HELPER, H_LABELS] = FIELD_NAMES.map(keyHash);
+  H_DELTA, H_SECCTX, H_ZONE_ORIG, H_ZONE_REPLY, H_SECMARK, H_HELPER, H_LABELS, H_PORTID, H_PID, H_PROGNAME] = FIELD_NAMES.map(keyHash);
 if (new Set(FIELD_NAMES.map(keyHash)).size !== FIELD_NAMES.length) throw new Error('conntrack field hashes collide');
 
 /** End of the value the last read* call consumed (a module variable: no object per call). */
@@ -603,6 +627,7 @@ function decode(b: Buffer, s: number, e: number, t: ConntrackTable, i: number): 
       else if (bytesAre(b, ks, close, 'UNREPLIED')) t.status[i] |= ST_UNREPLIED;
       else if (bytesAre(b, ks, close, 'OFFLOAD')) t.status[i] |= ST_OFFLOAD;
       else if (bytesAre(b, ks, close, 'HW_OFFLOAD')) t.status[i] |= ST_HW_OFFLOAD | ST_OFFLOAD;
+      else if (bytesAre(b, ks, close, 'USERSPACE')) t.status[i] |= ST_USERSPACE;
       else if (close - ks > 6 && (bytesAre(b, ks, ks + 6, 'start=') || bytesAre(b, ks, ks + 5, 'stop='))) {
         // -o ktimestamp: ctime() in the local time zone of the machine that printed it; delta-time is used instead.
       } else return `unknown flag "${latin1(b, p, close + 1)}"`;
@@ -723,8 +748,10 @@ function decode(b: Buffer, s: number, e: number, t: ConntrackTable, i: number): 
     } else if (h === H_SECCTX) {
       skipWord(b, vs, e);
       t.secctx.set(i, latin1(b, vs, valueEnd));
-    } else if (h === H_ZONE_REPLY || h === H_SECMARK || h === H_HELPER || h === H_LABELS) {
-      skipWord(b, vs, e); // printed by conntrack, not needed for timeouts
+    } else if (h === H_ZONE_REPLY || h === H_SECMARK || h === H_HELPER || h === H_LABELS || h === H_PORTID || h === H_PID) {
+      skipWord(b, vs, e); // printed by conntrack (portid/pid after [USERSPACE] on events), not needed for timeouts
+    } else if (h === H_PROGNAME) {
+      valueEnd = e; // the requesting program's name ends an event line and may hold blanks
     } else {
       return `unknown field "${latin1(b, ts, p)}="`;
     }

@@ -222,11 +222,17 @@ for (const proto of [PROTO_TCP, PROTO_SCTP, PROTO_DCCP]) {
   for (let s = 0; s < CT_STATE_NAMES.length; s++) a[s] = CLOSING.get(`${proto}:${CT_STATE_NAMES[s]}`) ?? CLOSE_NONE;
   CLOSING_BY_STATE[proto] = a;
 }
-/** How an entry of an event stream ended: still present when the stream ended, closed (a close state before or at DESTROY), timed out (DESTROY without one). */
+/**
+ * How an entry of an event stream ended: still present when the stream ended; closed (a close
+ * state before or at DESTROY); timed out (DESTROY without one); removed (DESTROY without a close
+ * state but caused by user space, [USERSPACE], or with time still left: conntrack -D, a flush,
+ * early drop on a full table).
+ */
 export const ENDED_OPEN = 0;
 export const ENDED_CLOSE = 1;
 export const ENDED_TIMEOUT = 2;
-export const ENDED_NAMES = ['open', 'close', 'timeout'] as const;
+export const ENDED_REMOVED = 3;
+export const ENDED_NAMES = ['open', 'close', 'timeout', 'removed'] as const;
 
 export function closingOf(proto: number, state: number): number {
   const a = CLOSING_BY_STATE[proto];

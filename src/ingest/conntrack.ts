@@ -9,10 +9,10 @@
  * (CONNTRACK_UNPARSABLE_LINE), or stops the file with `strict`.
  */
 import { inputError } from '../util/errors.js';
-import { AddressBook, ConntrackTable, parseEntryLine, type ConntrackEntry } from './conntrack-line.js';
+import { AddressBook, ConntrackTable, parseEntryLine, ST_USERSPACE } from './conntrack-line.js';
 import { parseXmlFlow } from './conntrack-xml.js';
 import {
-  CLOSE_NONE, closingOf, ENDED_CLOSE, ENDED_OPEN, ENDED_TIMEOUT, normaliseTimeoutName, stateTimeoutsFromKeys,
+  CLOSE_NONE, closingOf, ENDED_CLOSE, ENDED_OPEN, ENDED_REMOVED, ENDED_TIMEOUT, normaliseTimeoutName, stateTimeoutsFromKeys,
 } from './conntrack-timeouts.js';
 import {
   excerpt, FORMATS_READ, isConntrackSummaryLine, parseSysctlLine, parseTimestampLine, sniffConntrack, type ConntrackFormat,
@@ -20,7 +20,7 @@ import {
 
 export { sniffConntrack, parseTimestampLine, type ConntrackFormat } from './conntrack-text.js';
 export { AddressBook, ConntrackTable, CT_STATE_NAMES, ctProtoName, type ConntrackEntry } from './conntrack-line.js';
-export { ENDED_CLOSE, ENDED_NAMES, ENDED_OPEN, ENDED_TIMEOUT } from './conntrack-timeouts.js';
+export { ENDED_CLOSE, ENDED_NAMES, ENDED_OPEN, ENDED_REMOVED, ENDED_TIMEOUT } from './conntrack-timeouts.js';
 export { conntrackToFlowSet, conntrackFlows, type ConntrackFlows } from './conntrack-flows.js';
 
 /** Longest line read (bytes); longer lines stop the file (CONNTRACK_LINE_TOO_LONG). */
@@ -58,7 +58,7 @@ export interface ConntrackLifetimes {
   firstState: Uint8Array;
   /** Furthest closing step seen before or at DESTROY (CLOSE_NONE/HALF/FIN/RST of conntrack-timeouts.ts). */
   closing: Uint8Array;
-  /** ENDED_OPEN, ENDED_CLOSE or ENDED_TIMEOUT. */
+  /** ENDED_OPEN, ENDED_CLOSE, ENDED_TIMEOUT or ENDED_REMOVED. */
   endedBy: Uint8Array;
   /** Events seen for the entry. */
   eventCount: Uint32Array;
@@ -245,6 +245,7 @@ function timestampAt(b: Buffer, p: number, e: number): number | null {
 }
 
 function finishSnapshots(input: ConntrackInput, opts: ConntrackReadOptions): void {
+  for (const s of input.snapshots) s.table.trim();
   const untimed = input.snapshots.filter((s) => s.atSeconds === null).length;
   if (untimed > 0 && input.snapshots.length > 1) {
     input.warnings.push(`${untimed} of ${input.snapshots.length} dumps have no timestamp line before them: they cannot be placed in time`);
@@ -345,6 +346,13 @@ function xmlSink(input: ConntrackInput, opts: ConntrackReadOptions, skip: Skip):
 
 const EV_NEW = 0, EV_UPDATE = 1, EV_DESTROY = 2;
 
+/** Whether b[s..e) spells `text` (ASCII), without making a string. */
+function spells(b: Buffer, s: number, e: number, text: string): boolean {
+  if (e - s !== text.length) return false;
+  for (let k = 0; k < text.length; k++) if (b[s + k] !== text.charCodeAt(k)) return false;
+  return true;
+}
+
 function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> { const b = new Float64Array(n); b.set(a); return b; }
 function growU8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> { const b = new Uint8Array(n); b.set(a); return b; }
 function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> { const b = new Uint32Array(n); b.set(a); return b; }
@@ -408,7 +416,7 @@ function eventSink(input: ConntrackInput, skip: Skip): Sink {
   let firstState = new Uint8Array(cap);
   let closing = new Uint8Array(cap);
   let eventCount = new Uint32Array(cap);
-  let fate = new Uint8Array(cap); // 0 live, 1 destroyed, 2 superseded by a NEW on the same key
+  let fate = new Uint8Array(cap); // 0 live, 1 destroyed, 2 superseded by a NEW on the same key, 3 removed
   const byId = new Map<number, number>();
   const byTuple = new Map<string, number>();
   const counts = { new: 0, update: 0, destroy: 0 };
@@ -430,11 +438,12 @@ function eventSink(input: ConntrackInput, skip: Skip): Sink {
         p = firstNonBlank(b, tsEnd, e);
       }
       let type: number;
-      if (b[p] === 91 && b.indexOf(93, p) > p && b.indexOf(93, p) < e) {
-        const close = b.indexOf(93, p);
-        const word = b.toString('latin1', p + 1, close);
-        type = word === 'NEW' ? EV_NEW : word === 'UPDATE' ? EV_UPDATE : word === 'DESTROY' ? EV_DESTROY : -1;
-        if (type < 0) { skip(lineNo, `unknown event type [${word}]`, b, s, e); return; }
+      if (b[p] === 91) {
+        let close = p + 1;
+        while (close < e && b[close] !== 93) close++;
+        type = spells(b, p + 1, close, 'NEW') ? EV_NEW : spells(b, p + 1, close, 'UPDATE') ? EV_UPDATE
+          : spells(b, p + 1, close, 'DESTROY') ? EV_DESTROY : -1;
+        if (close >= e || type < 0) { skip(lineNo, `unknown event type ${b.toString('latin1', p, Math.min(close + 1, e))}`, b, s, e); return; }
         p = close + 1;
       } else {
         skip(lineNo, 'no [NEW], [UPDATE] or [DESTROY]: a listing line in an event stream?', b, s, e);
@@ -495,16 +504,19 @@ function eventSink(input: ConntrackInput, skip: Skip): Sink {
       if (c > closing[row]) closing[row] = c;
       if (type === EV_DESTROY) {
         destroySeconds[row] = when;
-        fate[row] = 1;
+        // A DESTROY that user space caused, or that still shows time left, did not time out.
+        fate[row] = (scratch.status[0] & ST_USERSPACE) !== 0 || scratch.timeout[0] > 0 ? 3 : 1;
         if (key === null) byId.delete(id); else byTuple.delete(key);
       } else lastEventSeconds[row] = when;
     },
     finish() {
       const n = entries.count;
+      entries.trim();
       const endedBy = new Uint8Array(n);
       for (let r = 0; r < n; r++) {
-        // A DESTROY after a close state (or in one) is a close; one without is a timeout.
-        endedBy[r] = fate[r] !== 1 ? ENDED_OPEN : closing[r] !== CLOSE_NONE ? ENDED_CLOSE : ENDED_TIMEOUT;
+        // A DESTROY after a close state (or in one) is a close; one without is a timeout, or a removal.
+        endedBy[r] = fate[r] !== 1 && fate[r] !== 3 ? ENDED_OPEN : closing[r] !== CLOSE_NONE ? ENDED_CLOSE
+          : fate[r] === 3 ? ENDED_REMOVED : ENDED_TIMEOUT;
       }
       input.events = {
         timestamps: timed > 0,
@@ -559,9 +571,4 @@ function sysctlSink(input: ConntrackInput, skip: Skip): Sink {
       }
     },
   };
-}
-
-/** All entries of a snapshot as objects (convenience for tests and small tables). */
-export function snapshotEntries(s: ConntrackSnapshot): ConntrackEntry[] {
-  return s.table.entries();
 }
