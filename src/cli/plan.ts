@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { plan } from '../model/plan.js';
+import { planDump } from '../model/dump.js';
 import { planCsv, planMarkdown, planTable } from '../report/plan.js';
 import { openCompare } from './compare.js';
 
@@ -23,7 +24,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .example('$0 plan capture.pcap -t 1h --keepalive 600/75/9 --format md -o plan.md', 'what a 10-minute keep-alive would do, as Markdown') as unknown as Argv<PlanArgs>,
   handler: async (args) => {
     const { options, timeouts } = resolveModel(args);
-    const { paths, result } = await readFromArgs(args);
+    const { paths, result } = await readFromArgs(args, options.platform.stateTimeouts);
     printWarnings(result, args.quiet);
     // On a terminal with no --format (and no -o), the interactive comparison (fwtp compare).
     if (args.format === undefined && args.output === undefined && args.interactive && process.stdout.isTTY === true) {
@@ -36,6 +37,13 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })),
       warnings: [...result.warnings],
     });
+    // A single conntrack snapshot shows entry ages, not gaps: its own analysis (src/model/dump.ts).
+    for (const dump of result.dumps) {
+      const d = planDump(dump, options.platform, timeouts, { ...(result.sysctl !== null ? { sysctl: result.sysctl } : {}) });
+      if (result.flows.count === 0 && result.dumps.length === 1) r.candidates = d.candidates;
+      r.warnings.push(...d.notes.map((n) => `${dump.name}: ${n}`));
+      (r as { dumps?: unknown[] }).dumps = [...((r as { dumps?: unknown[] }).dumps ?? []), { path: dump.name, candidates: d.candidates, notes: d.notes }];
+    }
     const format = args.format ?? 'table';
     const text = format === 'json' ? JSON.stringify(r, null, 2) + '\n' : format === 'csv' ? planCsv(r) : format === 'md' ? planMarkdown(r) : planTable(r);
     emit(text, args.output);

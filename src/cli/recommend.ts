@@ -28,7 +28,7 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
     const maxBroken = Number(args['max-broken']);
     if (!Number.isInteger(maxBroken) || maxBroken < 0) throw usageError('CLI_INVALID_MAX_BROKEN', `--max-broken must be a whole number >= 0 (got ${args['max-broken']})`);
     const maxMemoryBytes = args['max-memory'] !== undefined ? parseBytes(String(args['max-memory'])) : null;
-    const { result } = await readFromArgs(args);
+    const { result } = await readFromArgs(args, options.platform.stateTimeouts);
     printWarnings(result, args.quiet);
     const data = { flows: result.flows, distribution: result.distribution };
     const rec = recommend(makePlanner(data, options), timeouts, { maxBroken, maxMemoryBytes });

@@ -8,6 +8,7 @@ import { STDIN_PATH } from '../ingest/source.js';
 import { parseDuration } from '../util/duration.js';
 import { writeFileAtomic, assertNotAnInput } from '../util/atomic.js';
 import { usageError } from '../util/errors.js';
+import { parseColumnMap } from '../ingest/flowexport/index.js';
 
 /** yargs drops a lone `-` from positionals (yargs#1312): it is swapped for this before parsing. */
 export const STDIN_SENTINEL = '__fwtp_stdin__';
@@ -20,6 +21,10 @@ export interface InputArgs {
   'max-decompressed': number;
   quiet: boolean;
   output?: string;
+  map?: string;
+  strict: boolean;
+  'export-inactive-timeout'?: string;
+  at?: string;
 }
 
 export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
@@ -29,6 +34,10 @@ export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option('flow-idle-limit', { describe: 'end a flow idle this long (0 = never); a later packet starts a new flow', type: 'string', default: '0' })
     .option('max-flows', { describe: 'most flows held open at once; beyond it the least recently active is ended', type: 'number', default: 4_000_000 })
     .option('max-decompressed', { describe: 'stop reading a gzip input that inflates beyond this many bytes', type: 'number', default: 64 * 1024 ** 3 })
+    .option('map', { describe: 'flow exports: column map for any CSV/TSV, e.g. start=ts,end=te,src=sa,dst=da,sport=sp,dport=dp,proto=pr', type: 'string' })
+    .option('strict', { describe: 'text inputs: a line that cannot be read stops the run (default: skipped, counted, reported)', type: 'boolean', default: false })
+    .option('export-inactive-timeout', { describe: "flow exports: the exporter's inactive timeout (default: detected); shorter gaps are invisible", type: 'string' })
+    .option('at', { describe: 'conntrack: the time of a dump without a timestamp line (ISO 8601 or epoch seconds)', type: 'string' })
     .option('quiet', { alias: 'q', describe: 'no progress or warnings on stderr', type: 'boolean', default: false })
     .option('output', { alias: 'o', describe: 'write to FILE (atomically) instead of standard output', type: 'string' }) as unknown as Argv<T & InputArgs>;
 }
@@ -75,7 +84,15 @@ export function makeProgress(paths: string[], quiet: boolean): { update: (i: num
   };
 }
 
-export async function readFromArgs(args: InputArgs): Promise<{ paths: string[]; result: ReadResult }> {
+function parseAt(text: string): number {
+  const n = Number(text);
+  if (Number.isFinite(n)) return n;
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) throw usageError('CLI_INVALID_TIME', `--at "${text}" is not a time (ISO 8601, e.g. 2026-11-25T10:00:00Z, or epoch seconds)`);
+  return ms / 1000;
+}
+
+export async function readFromArgs(args: InputArgs, conntrackTimeouts?: Record<string, number>): Promise<{ paths: string[]; result: ReadResult }> {
   const paths = inputPaths(args);
   if (args.output !== undefined) assertNotAnInput(args.output, paths);
   const gapFloorSeconds = parseDuration(String(args['gap-floor']));
@@ -90,6 +107,11 @@ export async function readFromArgs(args: InputArgs): Promise<{ paths: string[]; 
       idleLimitUs: idleSeconds * 1e6,
       maxFlows,
       maxDecompressedBytes: Number(args['max-decompressed']),
+      ...(args.map !== undefined ? { map: parseColumnMap(String(args.map)) } : {}),
+      strict: args.strict === true,
+      ...(args['export-inactive-timeout'] !== undefined ? { exportInactiveTimeoutSeconds: parseDuration(String(args['export-inactive-timeout'])) } : {}),
+      ...(args.at !== undefined ? { at: parseAt(String(args.at)) } : {}),
+      ...(conntrackTimeouts !== undefined ? { conntrackTimeouts } : {}),
       onProgress: progress.update,
     });
     return { paths, result };

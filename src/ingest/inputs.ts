@@ -1,13 +1,28 @@
 /**
- * All inputs of one run: each is opened, recognised by its content (never its name) and
- * read into one flow tracker, so flows continue across consecutive capture files.
+ * All inputs of one run: each is opened and recognised by its content (never its name):
+ * captures go into one flow tracker (so flows continue across consecutive capture files);
+ * profiles, flow exports and conntrack series/events bring flows of their own; single conntrack
+ * snapshots are kept for the dump analysis. Everything ends in one canonical FlowSet, so the
+ * same data gives the same plan however it was split and merged.
  */
 import { openInput, type OpenedInput } from './source.js';
-import { captureFormat, notACapture, readCapture, type CaptureSummary, type Progress } from './captures.js';
+import { captureFormat, readCapture, type CaptureSummary, type Progress } from './captures.js';
 import { FlowTracker, type TrackerOptions, type TrackerStats } from '../flows/tracker.js';
 import type { FlowSet, GapDistribution } from '../flows/types.js';
+import { inputError } from '../util/errors.js';
+import { readFlowExport, sniffFlowExport } from './flowexport/index.js';
+import { conntrackFlows, readConntrack, sniffConntrack, type ConntrackInput } from './conntrack.js';
+import { addTrackerStats, isProfile, readProfile } from '../flows/profile.js';
+import { canonicalFlowSet, isCanonicalFlowSet, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
 
-export type InputSummary = CaptureSummary;
+/** What one input was and what reading it gave. Captures fill the packet fields; text inputs the record fields. */
+export interface InputSummary extends Omit<CaptureSummary, 'format'> {
+  format: string;
+  /** Records (flow exports) or lines (conntrack) read, for text inputs. */
+  records?: number;
+  /** Lines that could not be read and were skipped (text inputs). */
+  skipped?: number;
+}
 
 export interface ReadResult {
   flows: FlowSet;
@@ -15,9 +30,21 @@ export interface ReadResult {
   inputs: InputSummary[];
   tracker: TrackerStats;
   warnings: string[];
+  /** Single conntrack snapshots (ages, not gaps): for the dump analysis of plan. */
+  dumps: ConntrackInput[];
+  /** sysctl values given as inputs (net.netfilter.nf_conntrack_*), by name. */
+  sysctl: Record<string, number> | null;
 }
 
 export interface ReadOptions extends Partial<TrackerOptions> {
+  /** Flow exports: a column map for generic CSV/TSV, strict lines, the exporter's inactive timeout. */
+  map?: Record<string, string>;
+  strict?: boolean;
+  exportInactiveTimeoutSeconds?: number;
+  /** conntrack: the time of a snapshot without a timestamp line (epoch seconds). */
+  at?: number;
+  /** conntrack series and events: the timeouts the table ran under (seconds by state name). */
+  conntrackTimeouts?: Record<string, number>;
   maxDecompressedBytes?: number;
   /** Called with (input index, bytes read of that input, its size or null, packets so far). */
   onProgress?: (input: number, bytes: number, sizeBytes: number | null, packets: number) => void;
@@ -49,21 +76,103 @@ async function peek(input: OpenedInput): Promise<{ head: Buffer; chunks: AsyncIt
   return { head, chunks: rest() };
 }
 
+const FORMATS_READ = 'a pcap or pcapng capture (optionally gzip), a fwtp profile, a conntrack dump (-L, -o extended, -o xml, /proc/net/nf_conntrack, -E events, a series, sysctl), or a flow export (Zeek conn.log, nfdump/Argus/CICFlowMeter CSV, AWS VPC flow logs, any CSV with --map)';
+
+function emptySummary(path: string, format: string, gzip: boolean): InputSummary {
+  return {
+    path, format, gzip, linkTypes: {}, packets: 0, ipPackets: 0, nonIpPackets: 0, undecodedLinkTypes: {}, malformedPackets: 0,
+    truncated: false, warnings: [],
+  };
+}
+
 export async function readInputs(paths: string[], opts: ReadOptions = {}): Promise<ReadResult> {
   const tracker = new FlowTracker(opts);
+  const gapFloorUs = opts.gapFloorUs ?? 1e6;
   const inputs: InputSummary[] = [];
+  const parts: Array<{ flows: FlowSet; distribution: GapDistribution }> = [];
+  const conntrack: ConntrackInput[] = [];
+  const warnings: string[] = [];
+  let sysctl: Record<string, number> | null = null;
+  let captures = 0;
+  const extraStats: TrackerStats[] = [];
   for (let i = 0; i < paths.length; i++) {
     const input = await openInput(paths[i], opts.maxDecompressedBytes);
     const { head, chunks } = await peek(input);
     const format = captureFormat(head);
-    if (format === null) throw notACapture(input.name);
-    const progress: Progress | undefined = opts.onProgress === undefined ? undefined
-      : (bytes, packets) => opts.onProgress!(i, bytes, input.sizeBytes, packets);
-    inputs.push(await readCapture(input, chunks, format, tracker, progress));
+    if (format !== null) {
+      const progress: Progress | undefined = opts.onProgress === undefined ? undefined
+        : (bytes, packets) => opts.onProgress!(i, bytes, input.sizeBytes, packets);
+      inputs.push(await readCapture(input, chunks, format, tracker, progress));
+      captures++;
+      continue;
+    }
+    if (isProfile(head)) {
+      const profile = await readProfile(input.name, chunks);
+      parts.push({ flows: profile.flows, distribution: profile.distribution });
+      inputs.push(...profile.inputs);
+      extraStats.push(profile.tracker);
+      warnings.push(...profile.warnings);
+      continue;
+    }
+    const text = head.toString('utf8', 0, Math.min(head.length, PEEK_BYTES));
+    const ct = sniffConntrack(text);
+    if (ct !== null) {
+      const c = await readConntrack(input.name, chunks, { strict: opts.strict, at: opts.at });
+      const summary = emptySummary(input.name, c.format, input.gzip);
+      summary.records = c.linesRead;
+      summary.skipped = c.skippedCount;
+      summary.warnings.push(...c.warnings);
+      for (const sk of c.skipped.slice(0, 20)) summary.warnings.push(`line ${sk.line}: ${sk.reason} (skipped)`);
+      inputs.push(summary);
+      if (c.sysctlRaw !== undefined) sysctl = { ...(sysctl ?? {}), ...c.sysctlRaw };
+      conntrack.push(c);
+      continue;
+    }
+    if (sniffFlowExport(text) !== null || opts.map !== undefined) {
+      const e = await readFlowExport(input.name, chunks, {
+        map: opts.map, strict: opts.strict, gapFloorUs, exportInactiveTimeoutSeconds: opts.exportInactiveTimeoutSeconds,
+        ...(opts.map !== undefined && sniffFlowExport(text) === null ? { format: 'csv' } : {}),
+      });
+      const summary = emptySummary(input.name, e.format, input.gzip);
+      summary.records = e.records;
+      summary.skipped = e.skipped.length;
+      summary.warnings.push(...e.warnings);
+      for (const sk of e.skipped.slice(0, 20)) summary.warnings.push(`line ${sk.line}: ${sk.reason} (skipped)`);
+      inputs.push(summary);
+      parts.push({ flows: e.flows, distribution: e.distribution });
+      continue;
+    }
+    throw inputError('INPUT_UNKNOWN_FORMAT', `not a format fwtp reads (expected ${FORMATS_READ})`, { file: input.name, byteOffset: 0 });
   }
+  // conntrack: series (several timed snapshots) and event streams become flows; single snapshots stay dumps.
+  const dumps: ConntrackInput[] = [];
+  const flowing = conntrack.filter((c) => c.format !== 'sysctl' && (c.events !== undefined || c.snapshots.length > 1));
+  const snapshotsOnly = conntrack.filter((c) => c.format !== 'sysctl' && c.events === undefined && c.snapshots.length === 1);
+  if (flowing.length > 0 || snapshotsOnly.length > 1) {
+    const series = [...flowing, ...(snapshotsOnly.length > 1 ? snapshotsOnly : [])];
+    const timeouts = { ...(opts.conntrackTimeouts ?? {}) };
+    const cf = conntrackFlows(sysctl !== null ? [...series, ...conntrack.filter((c) => c.format === 'sysctl')] : series, timeouts, { gapFloorSeconds: gapFloorUs / 1e6 });
+    parts.push({ flows: cf.flows, distribution: cf.distribution });
+    warnings.push(...cf.warnings);
+    if (snapshotsOnly.length === 1) dumps.push(snapshotsOnly[0]);
+  } else if (snapshotsOnly.length === 1) {
+    dumps.push(snapshotsOnly[0]);
+  }
+
   const stats = tracker.stats;
-  const flows = tracker.finish();
-  const warnings: string[] = [];
+  const trackerFlows = tracker.finish();
+  const trackerDist = tracker.gapsAll.result();
+  for (const extra of extraStats) addTrackerStats(stats, extra);
+  let flows: FlowSet;
+  let distribution: GapDistribution;
+  if (parts.length === 0) {
+    flows = isCanonicalFlowSet(trackerFlows) ? trackerFlows : canonicalFlowSet(trackerFlows);
+    distribution = trackerDist;
+  } else {
+    const all = captures > 0 ? [{ flows: trackerFlows, distribution: trackerDist }, ...parts] : parts;
+    flows = mergeCanonicalFlowSets(all.map((x) => x.flows));
+    distribution = mergeGapDistributions(all.map((x) => x.distribution));
+  }
   if (stats.evictedForSpace > 0) {
     warnings.push(`${stats.evictedForSpace} flows were evicted to stay within --max-flows (least recently active first); their later packets started new flows`);
   }
@@ -76,5 +185,5 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
   if (stats.fragmentsOrphaned > 0) {
     warnings.push(`${stats.fragmentsOrphaned} IP fragments arrived without their first fragment: counted, not in any flow`);
   }
-  return { flows, distribution: tracker.gapsAll.result(), inputs, tracker: stats, warnings };
+  return { flows, distribution, inputs, tracker: stats, warnings, dumps, sysctl };
 }

@@ -282,7 +282,8 @@ export function prepare(data: PlanData, opts: PlanOptions, gapSummary?: GapSumma
   const fixedBucket = new Int32Array(fixedEndUs.length);
   for (let k = 0; k < fixedEndUs.length; k++) fixedBucket[k] = bucketOf(fixedEndUs[k], grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
   let startSumUs = 0;
-  for (let k = 0; k < n; k++) startSumUs += startsUs[k] - windowStartUs;
+  // Entries that began before the window (conntrack series, merged inputs) count from its start.
+  for (let k = 0; k < n; k++) startSumUs += Math.max(startsUs[k], windowStartUs) - windowStartUs;
   return {
     fs, platform: opts.platform, platformSetting: toPlatformSetting(opts.platform, opts.platformSources ?? {}), keepalive, protocol,
     windowStartUs, windowEndUs, windowSeconds: Number.isFinite(windowStartUs) ? (windowEndUs - windowStartUs) / 1e6 : 0,
@@ -733,19 +734,19 @@ function sweep(p: Prepared, T: number, special: Uint8Array, extraStartList: F64L
     if (special[fixedOrder[k]] === 1) continue;
     net[fixedBucket[k]]--;
     const e = fixedEnd[k];
-    endSumUs += (e < we ? e : we) - ws;
+    endSumUs += clipToWindow(e, ws, we) - ws;
   }
   for (let k = 0; k < candOrder.length; k++) {
     if (special[candOrder[k]] === 1) continue;
     const e = candLast[k] + Tus;
     net[bucketOf(e, B, W, ws, we)]--;
-    endSumUs += (e < we ? e : we) - ws;
+    endSumUs += clipToWindow(e, ws, we) - ws;
   }
   const xs = extraStartList.data, nxs = extraStartList.length;
   const xe = extraEndList.data, nxe = extraEndList.length;
   let startSumUs = p.startSumUs;
-  for (let k = 0; k < nxs; k++) { net[bucketOf(xs[k], B, W, ws, we)]++; startSumUs += xs[k] - ws; }
-  for (let k = 0; k < nxe; k++) { const e = xe[k]; net[bucketOf(e, B, W, ws, we)]--; endSumUs += (e < we ? e : we) - ws; }
+  for (let k = 0; k < nxs; k++) { net[bucketOf(xs[k], B, W, ws, we)]++; startSumUs += clipToWindow(xs[k], ws, we) - ws; }
+  for (let k = 0; k < nxe; k++) { const e = xe[k]; net[bucketOf(e, B, W, ws, we)]--; endSumUs += clipToWindow(e, ws, we) - ws; }
   // 2. Entries at each bucket boundary.
   const atBoundary = new Int32Array(B + 1);
   let c = 0;
@@ -784,6 +785,10 @@ function sweep(p: Prepared, T: number, special: Uint8Array, extraStartList: F64L
   const series = new Array<number>(points);
   for (let k = 0; k < points; k++) series[k] = atBoundary[points === 1 ? B : Math.round((k * B) / (points - 1))];
   return { mean, peak: best, p99, atEnd, series };
+}
+
+function clipToWindow(t: number, ws: number, we: number): number {
+  return t < ws ? ws : t > we ? we : t;
 }
 
 /** Times grouped by bucket (counting sort), for replaying single buckets. */

@@ -29,6 +29,15 @@ export interface GapsDocument {
   warnings: string[];
 }
 
+function countByProtocol(fs: ReadResult['flows']): GapsDocument['flows'] {
+  let tcp = 0, udp = 0;
+  for (let i = 0; i < fs.count; i++) {
+    if (fs.proto[i] === 6) tcp++;
+    else if (fs.proto[i] === 17 || fs.proto[i] === 136) udp++;
+  }
+  return { total: fs.count, tcp, udp, other: fs.count - tcp - udp };
+}
+
 function iso(us: number): string | null {
   return Number.isFinite(us) ? new Date(us / 1000).toISOString() : null;
 }
@@ -49,7 +58,7 @@ export function buildGapsDocument(r: ReadResult, by: GroupBy, limit: number): Ga
       seconds: Number.isFinite(fs.windowStartUs) ? (fs.windowEndUs - fs.windowStartUs) / 1e6 : 0,
     },
     packets: r.inputs.reduce((s, i) => s + i.packets, 0),
-    flows: { total: fs.count, tcp: t.tcpFlows, udp: t.udpFlows, other: t.otherFlows },
+    flows: countByProtocol(fs),
     tcpStreams: t.tcpStreams,
     keepAlives: { probes: t.keepAliveProbes, acks: t.keepAliveAcks, senders: keepAliveSenders(fs) },
     gapFloorSeconds: fs.gapFloorUs / 1e6,
