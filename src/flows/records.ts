@@ -11,6 +11,7 @@
  * Records live in typed-array columns (struct of arrays) so a million of them cost ~100 bytes
  * each; grouping by flow key uses an open-addressing hash on the numeric key, never string keys.
  */
+import { FlowSetBuilder, growF64, growU16, growU32, growU8 } from './builder.js';
 import { AddressTable } from './addresses.js';
 import { GapCollector } from './distribution.js';
 import {
@@ -35,10 +36,6 @@ export const REC_UNIDIRECTIONAL = 0x20;
 /** `state` column value when the exporter gives no state. */
 export const STATE_UNKNOWN = 255;
 
-function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> { const b = new Float64Array(n); b.set(a); return b; }
-function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> { const b = new Uint32Array(n); b.set(a); return b; }
-function growU16(a: Uint16Array, n: number): Uint16Array<ArrayBuffer> { const b = new Uint16Array(n); b.set(a); return b; }
-function growU8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> { const b = new Uint8Array(n); b.set(a); return b; }
 
 /**
  * Flow records, column by column. Unknown counters are NaN. `src` is the record's source: the
@@ -317,69 +314,6 @@ export interface RecordFlowResult {
   warnings: string[];
 }
 
-/** Finished flows, column by column (as the packet tracker's builder). */
-class FlowColumns {
-  count = 0;
-  cap = 256;
-  proto = new Uint8Array(this.cap);
-  clientAddr = new Uint32Array(this.cap);
-  serverAddr = new Uint32Array(this.cap);
-  clientPort = new Uint16Array(this.cap);
-  serverPort = new Uint16Array(this.cap);
-  firstUs = new Float64Array(this.cap);
-  lastUs = new Float64Array(this.cap);
-  start = new Uint8Array(this.cap);
-  end = new Uint8Array(this.cap);
-  endState = new Uint8Array(this.cap);
-  packetsC2S = new Float64Array(this.cap);
-  packetsS2C = new Float64Array(this.cap);
-  bytesC2S = new Float64Array(this.cap);
-  bytesS2C = new Float64Array(this.cap);
-  gapOffset = new Uint32Array(this.cap + 1);
-  gapCount = 0;
-  gapCap = 256;
-  gapStartUs = new Float64Array(this.gapCap);
-  gapEndUs = new Float64Array(this.gapCap);
-  gapInfo = new Uint16Array(this.gapCap);
-
-  reserve(): number {
-    if (this.count === this.cap) {
-      const n = this.cap * 2;
-      this.proto = growU8(this.proto, n);
-      this.clientAddr = growU32(this.clientAddr, n);
-      this.serverAddr = growU32(this.serverAddr, n);
-      this.clientPort = growU16(this.clientPort, n);
-      this.serverPort = growU16(this.serverPort, n);
-      this.firstUs = growF64(this.firstUs, n);
-      this.lastUs = growF64(this.lastUs, n);
-      this.start = growU8(this.start, n);
-      this.end = growU8(this.end, n);
-      this.endState = growU8(this.endState, n);
-      this.packetsC2S = growF64(this.packetsC2S, n);
-      this.packetsS2C = growF64(this.packetsS2C, n);
-      this.bytesC2S = growF64(this.bytesC2S, n);
-      this.bytesS2C = growF64(this.bytesS2C, n);
-      this.gapOffset = growU32(this.gapOffset, n + 1);
-      this.cap = n;
-    }
-    return this.count++;
-  }
-
-  pushGap(startUs: number, endUs: number, info: number): void {
-    if (this.gapCount === this.gapCap) {
-      const n = this.gapCap * 2;
-      this.gapStartUs = growF64(this.gapStartUs, n);
-      this.gapEndUs = growF64(this.gapEndUs, n);
-      this.gapInfo = growU16(this.gapInfo, n);
-      this.gapCap = n;
-    }
-    this.gapStartUs[this.gapCount] = startUs;
-    this.gapEndUs[this.gapCount] = endUs;
-    this.gapInfo[this.gapCount] = info;
-    this.gapCount++;
-  }
-}
-
 const NONE = -1;
 
 /**
@@ -476,7 +410,7 @@ function nz(x: number): number {
  */
 export function flowsFromRecords(t: RecordTable, opts: RecordFlowOptions): RecordFlowResult {
   const { order, groupStart, groups } = groupByKey(t);
-  const out = new FlowColumns();
+  const out = new FlowSetBuilder();
   const gaps = new GapCollector();
   const floorUs = opts.gapFloorUs;
   let windowStartUs = Number.NaN, windowEndUs = Number.NaN;
@@ -606,36 +540,8 @@ export function flowsFromRecords(t: RecordTable, opts: RecordFlowOptions): Recor
     }
   }
 
-  const n = out.count;
-  const flows: FlowSet = {
-    count: n,
-    proto: out.proto.slice(0, n),
-    clientAddr: out.clientAddr.slice(0, n),
-    serverAddr: out.serverAddr.slice(0, n),
-    clientPort: out.clientPort.slice(0, n),
-    serverPort: out.serverPort.slice(0, n),
-    firstUs: out.firstUs.slice(0, n),
-    lastUs: out.lastUs.slice(0, n),
-    start: out.start.slice(0, n),
-    end: out.end.slice(0, n),
-    endState: out.endState.slice(0, n),
-    packetsC2S: out.packetsC2S.slice(0, n),
-    packetsS2C: out.packetsS2C.slice(0, n),
-    bytesC2S: out.bytesC2S.slice(0, n),
-    bytesS2C: out.bytesS2C.slice(0, n),
-    // Exporters do not analyse TCP sequence numbers: keep-alives are not identifiable.
-    keepAlivesC2S: new Uint32Array(n),
-    keepAlivesS2C: new Uint32Array(n),
-    keepAliveAcks: new Uint32Array(n),
-    gapOffset: out.gapOffset.slice(0, n + 1),
-    gapStartUs: out.gapStartUs.slice(0, out.gapCount),
-    gapEndUs: out.gapEndUs.slice(0, out.gapCount),
-    gapInfo: out.gapInfo.slice(0, out.gapCount),
-    addresses: t.addresses.texts(),
-    gapFloorUs: floorUs,
-    windowStartUs,
-    windowEndUs,
-  };
+  // Exporters do not analyse TCP sequence numbers: keep-alives are not identifiable (their columns stay 0).
+  const flows: FlowSet = out.toFlowSet(t.addresses.texts(), floorUs, windowStartUs, windowEndUs);
 
   const warnings: string[] = [];
   const timeout = inactiveTimeout(opts, minGapUs);
@@ -649,6 +555,9 @@ export function flowsFromRecords(t: RecordTable, opts: RecordFlowOptions): Recor
   };
 }
 
+/** Most idle periods one CICFlowMeter record is expanded into (docs/LIMITS.md). */
+export const MAX_SUMMARISED_IDLE_PERIODS = 4096;
+
 /**
  * Idle periods a CICFlowMeter record summarises (it counts a silence longer than its activity
  * timeout as one idle period and reports their mean, min and max). Their number is estimated
@@ -657,13 +566,17 @@ export function flowsFromRecords(t: RecordTable, opts: RecordFlowOptions): Recor
  * Lengths: min and max as given, the others the mean of the rest; positions evenly spread.
  * Returns the number of idle periods added.
  */
-function addSummarisedIdle(t: RecordTable, r: number, proto: number, replied: boolean, floorUs: number, gaps: GapCollector, out: FlowColumns): number {
+function addSummarisedIdle(t: RecordTable, r: number, proto: number, replied: boolean, floorUs: number, gaps: GapCollector, out: FlowSetBuilder): number {
   const idle = t.idle!;
   const meanUs = idle.meanUs[r], minUs = idle.minUs[r] > 0 ? idle.minUs[r] : idle.maxUs[r], maxUs = idle.maxUs[r];
   const activeUs = Math.max(0, idle.activeMeanUs[r]);
   const durationUs = t.endUs[r] - t.startUs[r];
   let n = Math.round((durationUs - activeUs) / (activeUs + meanUs));
   if (!(n >= 1)) n = 1;
+  // Bounded (a zero mean made n infinite; test/fuzz/regressions.test.ts): each idle period lasts at
+  // least minUs and is followed by a packet, and CICFlowMeter's defaults allow 120 s / 5 s = 24.
+  const packets = nz(t.packetsFwd[r]) + nz(t.packetsBwd[r]);
+  n = Math.min(n, Math.max(1, Math.floor(durationUs / minUs)), packets > 1 ? packets - 1 : n, MAX_SUMMARISED_IDLE_PERIODS);
   if (maxUs === minUs) n = Math.max(1, Math.min(n, Math.floor(durationUs / maxUs)) || 1);
   if (n === 1 && minUs !== maxUs) n = 2;
   const lengths: number[] = [];

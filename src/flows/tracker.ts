@@ -8,6 +8,7 @@
  * docs/WIRESHARK-RULES.md has the rules with source references.
  */
 import { AddressTable } from './addresses.js';
+import { FlowSetBuilder, growF64, growI32, growU16, growU32, growU8 } from './builder.js';
 import { GapCollector } from './distribution.js';
 import {
   FlowEnd, FlowStart, FlowState, PacketKind, PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6,
@@ -33,8 +34,6 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
 };
 
 const NONE = -1;
-// TCP analysis flag kept per direction (Wireshark's lastsegmentflags & TCP_A_KEEP_ALIVE).
-const LAST_WAS_KEEPALIVE = 1;
 
 /**
  * The shard of a packet's flow: a hash of the direction-independent key over the raw address
@@ -74,82 +73,6 @@ function mixWords(a: number, b: number, c: number, d: number): number {
  */
 function fragmentKey(d: Decoded, aId: number, bId: number): string {
   return d.family === 4 ? `${aId},${bId},${d.proto},${d.fragId}` : `${aId},${bId},6,${d.fragId}`;
-}
-
-/** Growable column helpers. */
-function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> { const b = new Float64Array(n); b.set(a); return b; }
-function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> { const b = new Uint32Array(n); b.set(a); return b; }
-function growI32(a: Int32Array, n: number): Int32Array<ArrayBuffer> { const b = new Int32Array(n); b.set(a); return b; }
-function growU16(a: Uint16Array, n: number): Uint16Array<ArrayBuffer> { const b = new Uint16Array(n); b.set(a); return b; }
-function growU8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> { const b = new Uint8Array(n); b.set(a); return b; }
-
-/** Finished flows, appended column by column; becomes the FlowSet. */
-class FlowSetBuilder {
-  count = 0;
-  cap = 1024;
-  proto = new Uint8Array(this.cap);
-  clientAddr = new Uint32Array(this.cap);
-  serverAddr = new Uint32Array(this.cap);
-  clientPort = new Uint16Array(this.cap);
-  serverPort = new Uint16Array(this.cap);
-  firstUs = new Float64Array(this.cap);
-  lastUs = new Float64Array(this.cap);
-  start = new Uint8Array(this.cap);
-  end = new Uint8Array(this.cap);
-  endState = new Uint8Array(this.cap);
-  packetsC2S = new Float64Array(this.cap);
-  packetsS2C = new Float64Array(this.cap);
-  bytesC2S = new Float64Array(this.cap);
-  bytesS2C = new Float64Array(this.cap);
-  keepAlivesC2S = new Uint32Array(this.cap);
-  keepAlivesS2C = new Uint32Array(this.cap);
-  keepAliveAcks = new Uint32Array(this.cap);
-  gapOffset = new Uint32Array(this.cap + 1);
-  gapCount = 0;
-  gapCap = 1024;
-  gapStartUs = new Float64Array(this.gapCap);
-  gapEndUs = new Float64Array(this.gapCap);
-  gapInfo = new Uint16Array(this.gapCap);
-
-  reserve(): number {
-    if (this.count === this.cap) {
-      const n = this.cap * 2;
-      this.proto = growU8(this.proto, n);
-      this.clientAddr = growU32(this.clientAddr, n);
-      this.serverAddr = growU32(this.serverAddr, n);
-      this.clientPort = growU16(this.clientPort, n);
-      this.serverPort = growU16(this.serverPort, n);
-      this.firstUs = growF64(this.firstUs, n);
-      this.lastUs = growF64(this.lastUs, n);
-      this.start = growU8(this.start, n);
-      this.end = growU8(this.end, n);
-      this.endState = growU8(this.endState, n);
-      this.packetsC2S = growF64(this.packetsC2S, n);
-      this.packetsS2C = growF64(this.packetsS2C, n);
-      this.bytesC2S = growF64(this.bytesC2S, n);
-      this.bytesS2C = growF64(this.bytesS2C, n);
-      this.keepAlivesC2S = growU32(this.keepAlivesC2S, n);
-      this.keepAlivesS2C = growU32(this.keepAlivesS2C, n);
-      this.keepAliveAcks = growU32(this.keepAliveAcks, n);
-      this.gapOffset = growU32(this.gapOffset, n + 1);
-      this.cap = n;
-    }
-    return this.count++;
-  }
-
-  pushGap(startUs: number, endUs: number, info: number): void {
-    if (this.gapCount === this.gapCap) {
-      const n = this.gapCap * 2;
-      this.gapStartUs = growF64(this.gapStartUs, n);
-      this.gapEndUs = growF64(this.gapEndUs, n);
-      this.gapInfo = growU16(this.gapInfo, n);
-      this.gapCap = n;
-    }
-    this.gapStartUs[this.gapCount] = startUs;
-    this.gapEndUs[this.gapCount] = endUs;
-    this.gapInfo[this.gapCount] = info;
-    this.gapCount++;
-  }
 }
 
 export interface TrackerStats {
@@ -759,35 +682,6 @@ export class FlowTracker {
   /** Finish every open flow and return the FlowSet. The tracker must not be used afterwards. */
   finish(): FlowSet {
     while (this.lruHead !== NONE) this.finalize(this.lruHead, FlowEnd.Open);
-    const o = this.out;
-    const n = o.count;
-    return {
-      count: n,
-      proto: o.proto.slice(0, n),
-      clientAddr: o.clientAddr.slice(0, n),
-      serverAddr: o.serverAddr.slice(0, n),
-      clientPort: o.clientPort.slice(0, n),
-      serverPort: o.serverPort.slice(0, n),
-      firstUs: o.firstUs.slice(0, n),
-      lastUs: o.lastUs.slice(0, n),
-      start: o.start.slice(0, n),
-      end: o.end.slice(0, n),
-      endState: o.endState.slice(0, n),
-      packetsC2S: o.packetsC2S.slice(0, n),
-      packetsS2C: o.packetsS2C.slice(0, n),
-      bytesC2S: o.bytesC2S.slice(0, n),
-      bytesS2C: o.bytesS2C.slice(0, n),
-      keepAlivesC2S: o.keepAlivesC2S.slice(0, n),
-      keepAlivesS2C: o.keepAlivesS2C.slice(0, n),
-      keepAliveAcks: o.keepAliveAcks.slice(0, n),
-      gapOffset: o.gapOffset.slice(0, n + 1),
-      gapStartUs: o.gapStartUs.slice(0, o.gapCount),
-      gapEndUs: o.gapEndUs.slice(0, o.gapCount),
-      gapInfo: o.gapInfo.slice(0, o.gapCount),
-      addresses: this.addresses.texts(),
-      gapFloorUs: this.opts.gapFloorUs,
-      windowStartUs: this.windowStartUs,
-      windowEndUs: this.windowEndUs,
-    };
+    return this.out.toFlowSet(this.addresses.texts(), this.opts.gapFloorUs, this.windowStartUs, this.windowEndUs);
   }
 }
