@@ -722,7 +722,6 @@ function sweep(p: Prepared, T: number, special: Uint8Array, extraStartList: F64L
   if (p.fs.count === 0 || !(we >= ws)) return { mean: 0, peak: 0, p99: 0, atEnd: 0, series: new Array(points).fill(0) };
   const B = p.buckets, W = p.bucketUs;
   const Tus = T * 1e6;
-  const starts = p.startsUs;
   const fixedOrder = p.fixedEndOrder, fixedEnd = p.fixedEndUs, fixedBucket = p.fixedBucket;
   const candOrder = p.candEndOrder, candLast = p.candLastUs;
   // 1. Net entries per bucket, and the exact area (sum of clipped lifetimes).
