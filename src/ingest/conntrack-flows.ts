@@ -299,7 +299,9 @@ function seriesFlows(snaps: ConntrackSnapshot[], T: Float64Array, b: Builder, ga
       }
       if (tr === undefined) {
         const seenUs = Number.isNaN(activityUs) ? tUs : activityUs;
-        const firstUs = Number.isNaN(createdUs) ? seenUs : Math.min(createdUs, seenUs);
+        // An entry first seen at dump k > 0 was not in dump k-1: it began after t_(k-1). Its age
+        // from the printed seconds (rounded down) can put it up to a second earlier.
+        const firstUs = Math.max(k > 0 ? prevUs : -Infinity, Number.isNaN(createdUs) ? seenUs : Math.min(createdUs, seenUs));
         const startKnown = k > 0 || (!Number.isNaN(createdUs) && createdUs >= t0);
         tracks.set(key, {
           key, proto, client: texts[t.src[i]], server: texts[t.dst[i]], clientPort: t.sport[i], serverPort: t.dport[i],
@@ -326,6 +328,12 @@ function seriesFlows(snaps: ConntrackSnapshot[], T: Float64Array, b: Builder, ga
         const kind = after > before ? (after === CLOSE_RST ? PacketKind.Rst : PacketKind.Fin) : PacketKind.Data;
         pushGap(tr, tr.activityUs, newActivityUs, kind, dir);
         tr.activityUs = newActivityUs;
+      } else if (activityUs > tr.activityUs) {
+        // No traffic shown: each dump bounds the time of the last packet from below to the second
+        // (printed seconds are rounded down); keep the tightest bound. Without it a packet that
+        // moved a_k by less than the 1.5 s threshold at dump k-1 passed it only at a later dump,
+        // and the clamp to t_(k-1) above then placed it seconds late.
+        tr.activityUs = activityUs;
       }
       tr.lastSeen = k;
       tr.state = state;

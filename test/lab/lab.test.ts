@@ -49,6 +49,8 @@ interface Truth {
   samples: { count: number; intervalMedianMs: number; intervalP99Ms: number };
   timing: { events: number; maxLateMs: number; p99LateMs: number };
   clientErrors: number;
+  /** Baseline runs: the conntrack dump series (series.mjs) as recorded. */
+  dumpSeries: { dumps: number; inWorkload: number; intervalMedianMs: number; intervalP99Ms: number; intervalMaxMs: number; firstMs: number; lastMs: number } | null;
   /** [ms since start, conntrack -C counter, live entries] */
   series: Array<[number, number, number | null]>;
 }
@@ -72,9 +74,12 @@ interface LabScenario {
   sessions: number;
   expected: Record<string, { sessionsWithDrops: number; droppedKeepAlives: number; brokenByKind: Truth['brokenByKind'] }>;
   baselineAppSide: string;
+  baselineSeries: string;
+  baselineSysctl: string;
 }
 interface LabResults {
   startMs: number;
+  seriesIntervalMs: number;
   kernel: string;
   scenarios: LabScenario[];
   runs: LabRun[];
@@ -101,6 +106,27 @@ export function planArgs(sc: LabScenario): string[] {
   for (const [state, seconds] of Object.entries(sc.stateTimeouts)) args.push('--state-timeout', `${state}=${seconds}`);
   args.push('--format', 'json');
   return args;
+}
+
+/**
+ * The fwtp command line for one scenario, planning from the baseline's conntrack dump series and
+ * its sysctl dump instead of the capture (same model options).
+ */
+export function seriesPlanArgs(sc: LabScenario): string[] {
+  const args = planArgs(sc);
+  args.splice(2, 1, sc.baselineSeries, sc.baselineSysctl);
+  return args;
+}
+
+/** Runs `node args` in the repository and parses its JSON output. */
+async function runPlan(args: string[]): Promise<PlanResult> {
+  try {
+    const { stdout } = await execFileP(process.execPath, args, { cwd: REPO_DIR, maxBuffer: 64 << 20 });
+    return JSON.parse(stdout) as PlanResult;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`node ${args.join(' ')} failed: ${e.stderr || e.message}`);
+  }
 }
 
 /** Peak and time-weighted mean of the live-entry series over [fromMs, toMs] (epoch ms). */
@@ -250,14 +276,7 @@ describeLab('lab: a Linux firewall (nftables + conntrack in network namespaces) 
       if (!sc) return;
       const args = planArgs(sc);
       expect(existsSync(join(REPO_DIR, 'dist', 'cli', 'main.js')), 'dist/cli/main.js (run `npm run build` first)').toBe(true);
-      let plan: PlanResult;
-      try {
-        const { stdout } = await execFileP(process.execPath, args, { cwd: REPO_DIR, maxBuffer: 64 << 20 });
-        plan = JSON.parse(stdout) as PlanResult;
-      } catch (err) {
-        const e = err as { stderr?: string; message: string };
-        throw new Error(`node ${args.join(' ')} failed: ${e.stderr || e.message}`);
-      }
+      const plan = await runPlan(args);
       const fromMs = plan.window.start ? Date.parse(plan.window.start) : lab.startMs;
       const toMs = plan.window.end ? Date.parse(plan.window.end) : lab.startMs + plan.window.seconds * 1000;
 
@@ -291,6 +310,51 @@ describeLab('lab: a Linux firewall (nftables + conntrack in network namespaces) 
         }
         if (!within(pred.tableEntries.peak, kernelPeak, 0.1 * kernelPeak)) {
           failures.push(`${timeoutSeconds} s: tableEntries.peak ${pred.tableEntries.peak}, kernel ${kernelPeak}`);
+        }
+      }
+      console.log(lines.join('\n'));
+      expect(failures).toEqual([]);
+    });
+  });
+
+  describe.each(['ka', 'off'])('fwtp plan from a conntrack dump series against the kernel: scenario %s', (name) => {
+    it('predicts the table peak of every candidate within 10 % from the baseline\'s series', async () => {
+      const sc = lab.scenarios.find((s) => s.name === name);
+      expect(sc, `scenario ${name} in results.json`).toBeDefined();
+      if (!sc) return;
+      const ds = runOf(`${sc.name}b`).truth.dumpSeries;
+      expect(ds, 'the baseline recorded a dump series').not.toBeNull();
+      if (!ds) return;
+      // The series covers the workload at the rate asked for (a late dump shows as a long interval).
+      expect(ds.inWorkload).toBeGreaterThan(0.8 * ((lab.runs.find((r) => r.name === `${sc.name}b`)!.stopMs - lab.startMs) / lab.seriesIntervalMs));
+      expect(ds.intervalMedianMs).toBeLessThan(lab.seriesIntervalMs + 100);
+      const args = seriesPlanArgs(sc);
+      const plan = await runPlan(args);
+      const fromMs = Date.parse(plan.window.start!);
+      const toMs = Date.parse(plan.window.end!);
+      const failures: string[] = [];
+      const lines = [
+        `scenario ${sc.name} from its dump series: ${ds.dumps} dumps (${ds.inWorkload} in the workload), interval median ${fmt(ds.intervalMedianMs)} ms,` +
+          ` p99 ${fmt(ds.intervalP99Ms)} ms, max ${fmt(ds.intervalMaxMs)} ms; fwtp ${args.slice(1).join(' ')}`,
+        'timeout | table peak series/kern | table mean (fwtp window) series/kern | sessionsWithDrops series/kern | brokenBy ka,data,close series / kern',
+      ];
+      for (const timeoutSeconds of sc.candidates) {
+        const t = runOf(`${sc.name}${timeoutSeconds}`).truth;
+        const pred: CandidateResult | undefined = plan.candidates.find((c) => c.timeoutSeconds === timeoutSeconds);
+        if (!pred) {
+          failures.push(`${timeoutSeconds} s: no candidate in the plan`);
+          continue;
+        }
+        const kernelPeak = t.tableEntries!.peak;
+        const kernelMean = seriesStats(t.series, lab.startMs, fromMs, toMs).mean;
+        const b = pred.brokenByKind;
+        const k = t.brokenByKind;
+        lines.push(`${String(timeoutSeconds).padStart(6)}s | ${fmt(pred.tableEntries.peak, 1).padStart(5)} / ${fmt(kernelPeak).padEnd(4)}` +
+          `        | ${fmt(pred.tableEntries.mean, 2).padStart(6)} / ${fmt(kernelMean, 2).padEnd(6)}` +
+          `                    | ${fmt(pred.sessionsWithDrops).padStart(4)} / ${fmt(t.sessionsWithDrops).padEnd(4)}` +
+          `                  | ${b.keepAlive},${b.data},${b.close} / ${k.keepAlive},${k.data},${k.close}`);
+        if (!within(pred.tableEntries.peak, kernelPeak, 0.1 * kernelPeak)) {
+          failures.push(`${timeoutSeconds} s: tableEntries.peak from the series ${pred.tableEntries.peak}, kernel ${kernelPeak}`);
         }
       }
       console.log(lines.join('\n'));

@@ -24,6 +24,12 @@ const SAMPLE_INTERVAL_MS = 100;
 const NICENESS = -5;
 /** Every this many samples the sampler also runs `conntrack -L` (~10 ms of system time each). */
 const LIST_CHECK_EVERY = 10;
+/**
+ * Baseline runs also record a conntrack dump series (series.mjs: `date +%s.%N` + `conntrack -L -o
+ * extended`) at this interval, which `fwtp plan` reads instead of the capture (docs/LAB.md "The
+ * dump series"). 500 ms: a dump costs ~10 ms of system time; two baselines at 2 Hz are ~2 % of a CPU.
+ */
+export const SERIES_INTERVAL_MS = 500;
 /** Established timeout of the baseline runs: longer than any run, so nothing expires. */
 const BASELINE_ESTABLISHED_SECONDS = 3600;
 /** Whole-lab budget; the vitest hook allows a little more. */
@@ -299,7 +305,13 @@ async function prepareRun(run, outDir) {
     samples: join(run.dir, 'samples.jsonl'),
     client: join(run.dir, 'client.jsonl'),
     schedule: join(run.dir, 'schedule.json'),
+    ...(run.role === 'baseline' ? { series: join(run.dir, 'series.txt'), sysctl: join(run.dir, 'sysctl.txt') } : {}),
   };
+  if (run.role === 'baseline') {
+    // The timeouts the series is taken under, once at the start (docs/CONNTRACK.md "Taking the inputs").
+    const { stdout } = await execFileP('ip', ['netns', 'exec', fw, 'sysctl', 'net.netfilter']);
+    writeFileSync(run.files.sysctl, stdout);
+  }
   const tcpdump = (iface, file, filter) => startIn(fw, 'tcpdump', ['-Z', 'root', '-n', '-i', iface, '-s', '128', '-U',
     '--immediate-mode', '-w', file, ...filter]);
   run.captures = {
@@ -310,11 +322,16 @@ async function prepareRun(run, outDir) {
   run.sampler = startIn(fw, process.execPath, [join(LAB_DIR, 'sampler.mjs'), '--interval-ms', String(SAMPLE_INTERVAL_MS),
     '--proc', run.listSampling ? '1' : '0', '--list-every', run.listSampling ? String(LIST_CHECK_EVERY) : '0'],
   { stdoutFile: run.files.samples, niceness: NICENESS });
+  if (run.role === 'baseline') {
+    run.series = startIn(fw, process.execPath, [join(LAB_DIR, 'series.mjs'), '--interval-ms', String(SERIES_INTERVAL_MS)],
+      { stdoutFile: run.files.series });
+  }
   run.db = startIn(`${run.prefix}-db`, process.execPath, [join(LAB_DIR, 'db-server.mjs'), '--keepalive', sc.keepAlive ? 'on' : 'off'],
     { niceness: NICENESS });
   await Promise.all([
     ...Object.entries(run.captures).map(([k, c]) => waitFor(c, 'stderr', 'listening on', `${run.name} tcpdump ${k}`)),
     waitFor(run.db, 'stdout', '"ready"', `${run.name} db-server`),
+    ...(run.series ? [waitFor(run.series, 'stderr', 'ready', `${run.name} series`)] : []),
   ]);
 }
 
@@ -334,6 +351,8 @@ function tcpdumpStats(text) {
 
 async function stopRun(run) {
   await stopChild(run.sampler, 'SIGTERM');
+  // The dump in flight finishes first (series.mjs), so the series never ends with a half dump.
+  if (run.series) await stopChild(run.series, 'SIGTERM');
   // Freeze the firewall before reading its counters: broken sessions keep retransmitting into
   // the drop rule, and with the links down nothing more reaches it, so the drop log and the
   // counter describe the same packets. Then give nflog and tcpdump a moment to flush.
@@ -528,8 +547,24 @@ async function analyseRun(run, startMs, stopMs) {
     samples: { count: samples.length, intervalMedianMs: median(sampleGaps), intervalP99Ms: quantile(sampleGaps, 0.99) },
     timing: { events: lateness.length, maxLateMs: lateness.at(-1) ?? null, p99LateMs: quantile(lateness, 0.99) },
     clientErrors: clientLines.filter((o) => o.ev === 'error').length,
+    dumpSeries: run.files.series ? seriesTiming(run.files.series, startMs, stopMs) : null,
     /** [ms since start, conntrack -C counter, live entries (null in a gc probe)] per sample. */
     series: samples.map((s) => [Math.round(s.t - startMs), s.c, s.p ?? null]),
+  };
+}
+
+/** The time lines of a dump series (`date +%s.%N`): how many dumps, how far apart, when. */
+function seriesTiming(file, startMs, stopMs) {
+  const times = readFileSync(file, 'latin1').split('\n').filter((l) => /^\d+\.\d+$/.test(l)).map((l) => Number(l) * 1000);
+  const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+  return {
+    dumps: times.length,
+    inWorkload: times.filter((t) => t >= startMs && t <= stopMs).length,
+    intervalMedianMs: median(gaps),
+    intervalP99Ms: quantile(gaps, 0.99),
+    intervalMaxMs: gaps.at(-1) ?? null,
+    firstMs: times[0] ?? null,
+    lastMs: times.at(-1) ?? null,
   };
 }
 
@@ -645,6 +680,7 @@ async function main() {
     outDir,
     startMs,
     sampleIntervalMs: SAMPLE_INTERVAL_MS,
+    seriesIntervalMs: SERIES_INTERVAL_MS,
     scenarios: scenarios.map((sc) => ({
       name: sc.name,
       title: sc.title,
@@ -658,6 +694,8 @@ async function main() {
       expected: Object.fromEntries(sc.candidates.map((c) => [String(c), expectedTruth(sc, c)])),
       baselineRun: `${sc.name}b`,
       baselineAppSide: runs.find((r) => r.name === `${sc.name}b`).files.appSide,
+      baselineSeries: runs.find((r) => r.name === `${sc.name}b`).files.series,
+      baselineSysctl: runs.find((r) => r.name === `${sc.name}b`).files.sysctl,
     })),
     runs: runs.map((run, i) => ({
       name: run.name,
