@@ -165,6 +165,12 @@ export class FlowTracker {
 
   // ---- IP fragments: (src, dst, proto, id) -> slot of the first fragment's flow; rare, so a Map ----
   private fragments = new Map<string, number>();
+  private finishing = false;
+  // The last IPv4 addresses interned, per side: packets come in bursts of one flow.
+  private lastSrc4 = -1;
+  private lastSrc4Id = 0;
+  private lastDst4 = -1;
+  private lastDst4Id = 0;
 
   constructor(opts: Partial<TrackerOptions> = {}) {
     this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
@@ -184,8 +190,16 @@ export class FlowTracker {
       this.stats.shardSkipped++;
       return;
     }
-    const aId = d.family === 4 ? this.addresses.internV4(d.src4) : this.addresses.internV6(d.src6);
-    const bId = d.family === 4 ? this.addresses.internV4(d.dst4) : this.addresses.internV6(d.dst6);
+    let aId: number, bId: number;
+    if (d.family === 4) {
+      if (d.src4 === this.lastSrc4) aId = this.lastSrc4Id;
+      else { aId = this.addresses.internV4(d.src4); this.lastSrc4 = d.src4; this.lastSrc4Id = aId; }
+      if (d.dst4 === this.lastDst4) bId = this.lastDst4Id;
+      else { bId = this.addresses.internV4(d.dst4); this.lastDst4 = d.dst4; this.lastDst4Id = bId; }
+    } else {
+      aId = this.addresses.internV6(d.src6);
+      bId = this.addresses.internV6(d.dst6);
+    }
 
     if (d.laterFragment) {
       const slot = this.fragments.get(fragmentKey(d, aId, bId));
@@ -665,7 +679,7 @@ export class FlowTracker {
       if (censored >= 0) this.gapsAll.addCensored(censored);
     }
     // unlink
-    this.hashDelete(slot);
+    if (!this.finishing) this.hashDelete(slot);
     const p = this.lruPrev[slot], n = this.lruNext[slot];
     if (p !== NONE) this.lruNext[p] = n; else this.lruHead = n;
     if (n !== NONE) this.lruPrev[n] = p; else this.lruTail = p;
@@ -681,6 +695,8 @@ export class FlowTracker {
 
   /** Finish every open flow and return the FlowSet. The tracker must not be used afterwards. */
   finish(): FlowSet {
+    // The table is dropped after this: no need to keep the hash consistent while emptying it.
+    this.finishing = true;
     while (this.lruHead !== NONE) this.finalize(this.lruHead, FlowEnd.Open);
     return this.out.toFlowSet(this.addresses.texts(), this.opts.gapFloorUs, this.windowStartUs, this.windowEndUs);
   }
