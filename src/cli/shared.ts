@@ -8,6 +8,7 @@ import { STDIN_PATH } from '../ingest/source.js';
 import { parseDuration } from '../util/duration.js';
 import { writeFileAtomic, assertNotAnInput } from '../util/atomic.js';
 import { usageError } from '../util/errors.js';
+import { sanitizeText } from '../util/text.js';
 import { parseColumnMap } from '../ingest/flowexport/index.js';
 
 /** yargs drops a lone `-` from positionals (yargs#1312): it is swapped for this before parsing. */
@@ -123,8 +124,9 @@ export async function readFromArgs(args: InputArgs, conntrackTimeouts?: Record<s
 /** Warnings on stderr (unless --quiet), one line each, prefixed with the input. */
 export function printWarnings(result: ReadResult, quiet: boolean): void {
   if (quiet) return;
-  for (const inp of result.inputs) for (const w of inp.warnings) process.stderr.write(`fwtp: warning: ${inp.path}: ${w}\n`);
-  for (const w of result.warnings) process.stderr.write(`fwtp: warning: ${w}\n`);
+  // Paths and messages can carry input-derived text: never let it act on the terminal.
+  for (const inp of result.inputs) for (const w of inp.warnings) process.stderr.write(`fwtp: warning: ${sanitizeText(inp.path)}: ${sanitizeText(w)}\n`);
+  for (const w of result.warnings) process.stderr.write(`fwtp: warning: ${sanitizeText(w)}\n`);
 }
 
 /** Write the command's output to -o FILE atomically, or to stdout. */

@@ -138,7 +138,9 @@ export async function readConntrack(name: string, chunks: AsyncIterable<Buffer>,
   const input: ConntrackInput = {
     name, format, snapshots: [], addresses: new AddressBook(), linesRead: 0, skipped: [], skippedCount: 0, warnings: [],
   };
-  const skip = (lineNo: number, reason: string, b: Buffer, s: number, e: number): void => {
+  const skip = (lineNo: number, why: string, b: Buffer, s: number, e: number): void => {
+    // Reasons quote the input: printable and short, as messages are one line (test/fuzz/regressions.test.ts).
+    const reason = excerpt(why, 160);
     if (opts.strict) {
       throw inputError('CONNTRACK_UNPARSABLE_LINE', `cannot read this line (${reason}): "${excerpt(b.toString('latin1', s, Math.min(e, s + 200)))}"`, { file: name, line: lineNo });
     }

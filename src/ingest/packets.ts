@@ -45,29 +45,52 @@ export function countLinkType(stats: ContainerStats, linkType: number): void {
 }
 
 /**
- * Carries the unconsumed tail of one chunk over to the next. Records that straddle
- * chunk boundaries are rare (one per chunk), so a copy there is cheap.
+ * Carries the unconsumed tail of one chunk over to the next. The tail lives at the start of a
+ * store that grows by doubling, and each chunk is appended to it: a record spread over many
+ * chunks (up to the 64 MiB a record may claim, arriving in 64 KiB pipe reads) costs one copy per
+ * byte, not one per chunk (test/fuzz/regressions.test.ts; copying it all per chunk was quadratic).
  */
 export class Carry {
-  private buf: Buffer = Buffer.alloc(0);
+  private store: Buffer = Buffer.alloc(0);
+  private length = 0;
   /** Absolute file offset of byte 0 of the current working buffer. */
   base = 0;
 
-  /** Returns the buffer to parse: the carried bytes followed by chunk. */
+  /** Returns the buffer to parse: the carried bytes followed by chunk (valid until the next join). */
   join(chunk: Buffer): Buffer {
-    if (this.buf.length === 0) return chunk;
-    const joined = Buffer.concat([this.buf, chunk]);
-    this.buf = Buffer.alloc(0);
-    return joined;
+    if (this.length === 0) return chunk;
+    const total = this.length + chunk.length;
+    if (total > this.store.length) this.grow(total);
+    chunk.copy(this.store, this.length);
+    this.length = total;
+    return this.store.subarray(0, total);
   }
 
-  /** Keep buf[from..] for the next chunk; `consumedBase` advances by `from`. */
+  /** Keep buf[from..] for the next chunk; `base` advances by `from`. */
   keep(buf: Buffer, from: number): void {
     this.base += from;
-    this.buf = from < buf.length ? Buffer.from(buf.subarray(from)) : Buffer.alloc(0);
+    const rest = buf.length - from;
+    if (rest <= 0) {
+      this.length = 0;
+      return;
+    }
+    if (buf.buffer === this.store.buffer && buf.byteOffset === this.store.byteOffset) {
+      // buf is the store (from join): move the tail to its front, unless nothing was consumed.
+      if (from > 0) this.store.copyWithin(0, from, buf.length);
+    } else {
+      if (rest > this.store.length) this.grow(rest, false);
+      buf.copy(this.store, 0, from);
+    }
+    this.length = rest;
+  }
+
+  private grow(atLeast: number, keepContent = true): void {
+    const grown = Buffer.allocUnsafeSlow(Math.max(atLeast, this.store.length * 2, 4096));
+    if (keepContent) this.store.copy(grown, 0, 0, this.length);
+    this.store = grown;
   }
 
   get pending(): number {
-    return this.buf.length;
+    return this.length;
   }
 }

@@ -206,6 +206,11 @@ export class PcapngParser implements ContainerParser {
   }
 
   private readSimple(buf: Buffer, pos: number, len: number): void {
+    // Header, original length, trailer: 16 bytes at least (a 12-byte block made capLen -4).
+    if (len < 16) {
+      throw inputError('PCAPNG_BLOCK_LENGTH', `simple packet block of length ${len} (expected at least 16)`,
+        { file: this.file, byteOffset: this.carry.base + pos + 4 });
+    }
     const iface = this.iface(0, pos);
     const wireLen = this.u32(buf, pos + 8);
     let capLen = len - 16;

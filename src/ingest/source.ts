@@ -83,9 +83,20 @@ export async function openInput(path: string, maxDecompressed = DEFAULT_MAX_DECO
     const pump = (async () => {
       try {
         for await (const c of replay()) {
-          if (!gunzip.write(c)) await new Promise<void>((r) => gunzip.once('drain', () => r()));
+          if (gunzip.destroyed) break;
+          // Wait for room, or for the stream's end: corrupt data (or the reader stopping early)
+          // destroys it, and then 'drain' never comes (test/fuzz/regressions.test.ts).
+          if (!gunzip.write(c)) {
+            await new Promise<void>((r) => {
+              const go = (): void => { gunzip.off('drain', go); gunzip.off('close', go); r(); };
+              gunzip.on('drain', go);
+              gunzip.on('close', go);
+            });
+          }
         }
-        gunzip.end();
+        if (gunzip.destroyed) {
+          if (path !== STDIN_PATH) raw.destroy();
+        } else gunzip.end();
       } catch (e) {
         gunzip.destroy(e as Error);
       }

@@ -4,27 +4,47 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync, realpathSync, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { usageError } from './errors.js';
+import { FwtpError, usageError } from './errors.js';
 
 export function writeFileAtomic(path: string, data: string | Buffer): void {
   const dir = dirname(resolve(path));
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, 'wx', 0o644);
+  let fd: number;
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fd = openSync(tmp, 'wx', 0o644);
+  } catch (e) {
+    throw outputError(path, e);
+  }
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    // writeSync may write less than asked (a full disk, a file-size limit): loop, and fail on no progress.
+    let done = 0;
+    while (done < bytes.length) {
+      const n = writeSync(fd, bytes, done, bytes.length - done);
+      if (n <= 0) throw Object.assign(new Error(`wrote ${done} of ${bytes.length} bytes`), { code: 'ENOSPC' });
+      done += n;
+    }
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
+    throw outputError(path, e);
   }
   closeSync(fd);
   try {
     renameSync(tmp, path);
   } catch (e) {
     try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
+    throw outputError(path, e);
   }
+}
+
+/** A failed output write, as a user-facing error: a bad path is a usage error, a full disk an I/O one. */
+function outputError(path: string, e: unknown): FwtpError {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  const usage = ['EISDIR', 'ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS'].includes(code);
+  return new FwtpError('OUTPUT_WRITE_FAILED', usage ? 'usage' : 'input',
+    `cannot write the output (${code || (e as Error).message}); the previous file, if any, is unchanged`, { file: path });
 }
 
 /** Refuse an output path that is one of the inputs: inputs are never modified. */

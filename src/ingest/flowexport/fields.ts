@@ -180,8 +180,9 @@ export function parseProto(s: string): number {
     }
     return v <= 255 ? v : -1;
   }
-  const v = PROTO_NAMES[s] ?? PROTO_NAMES[s.toLowerCase()];
-  return v === undefined ? -1 : v;
+  // Own keys only: "constructor" is not a protocol (test/fuzz/regressions.test.ts).
+  const k = Object.hasOwn(PROTO_NAMES, s) ? s : s.toLowerCase();
+  return Object.hasOwn(PROTO_NAMES, k) ? PROTO_NAMES[k] : -1;
 }
 
 /** Header names compared loosely: lower case, without spaces, underscores, dots, dashes or slashes. */

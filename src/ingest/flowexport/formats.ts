@@ -30,6 +30,8 @@ export class ReadContext {
 
   /** A line that cannot be read: counted and listed, or fatal under strict. */
   skip(line: number, reason: string): void {
+    // Reasons quote fields, which can be long: keep messages to a line (test/fuzz/regressions.test.ts).
+    if (reason.length > 200) reason = `${reason.slice(0, 200)}...`;
     if (this.strict) throw inputError('EXPORT_UNPARSABLE_LINE', reason, { file: this.name, line });
     this.skippedCount++;
     if (this.skipped.length < this.keep) this.skipped.push({ line, reason });
@@ -85,9 +87,10 @@ function endpoints(t: RecordTable, i: number, src: string, dst: string, sport: s
   if (a < 0) return `source address ${JSON.stringify(src)} is not an IP address`;
   const b = internAddress(t.addresses, dst);
   if (b < 0) return `destination address ${JSON.stringify(dst)} is not an IP address`;
-  const sp = parsePort(sport);
+  // Port columns are optional and may lie past the end of a short row: unset (test/fuzz/regressions.test.ts).
+  const sp = parsePort(sport ?? '');
   if (sp < 0) return `source port ${JSON.stringify(sport)} is not a port`;
-  const dp = parsePort(dport);
+  const dp = parsePort(dport ?? '');
   if (dp < 0) return `destination port ${JSON.stringify(dport)} is not a port`;
   t.srcAddr[i] = a;
   t.dstAddr[i] = b;
@@ -186,7 +189,8 @@ function zeekRecord(t: RecordTable, i: number, v: {
   t.bytesBwd[i] = rb;
   let flags = 0, state: number = STATE_UNKNOWN;
   if (proto === PROTO_TCP) {
-    const cs = ZEEK_STATES[v.connState];
+    // Own keys only: "constructor" is not a state (test/fuzz/regressions.test.ts).
+    const cs = Object.hasOwn(ZEEK_STATES, v.connState) ? ZEEK_STATES[v.connState] : undefined;
     if (cs !== undefined) {
       flags = cs.flags;
       state = cs.state;
@@ -277,7 +281,7 @@ class ZeekTsvReader implements FormatReader {
       this.unset = f[1];
     } else if (key === '#path' && f.length > 1) {
       this.pathOk = f[1] === 'conn';
-      if (!this.pathOk) throw inputError('EXPORT_NOT_CONN_LOG', `a Zeek ${f[1]}.log, not a conn.log: it has no flows`, { file: this.ctx.name, line });
+      if (!this.pathOk) throw inputError('EXPORT_NOT_CONN_LOG', `a Zeek ${JSON.stringify(f[1].slice(0, 60))} log, not a conn.log: it has no flows`, { file: this.ctx.name, line });
     }
     // #separator is applied before tokenising; #set_separator, #empty_field, #open, #close, #types need nothing.
   }
@@ -558,7 +562,7 @@ class ArgusReader extends HeaderReader {
     if (!this.fill(i, line, startUs, endUs, proto, f[ix.saddr], f[ix.daddr], ix.sport < 0 ? '0' : f[ix.sport], ix.dport < 0 ? '0' : f[ix.dport],
       { start: 'StartTime (run ra with -u for epoch seconds)', end: 'LastTime' })) return;
     if (!this.counts(i, line, count(f, ix.spkts), count(f, ix.dpkts), count(f, ix.sbytes), count(f, ix.dbytes))) return;
-    const st = ix.state >= 0 && proto === PROTO_TCP ? ARGUS_TCP_STATES[f[ix.state]] : undefined;
+    const st = ix.state >= 0 && proto === PROTO_TCP && Object.hasOwn(ARGUS_TCP_STATES, f[ix.state] ?? '') ? ARGUS_TCP_STATES[f[ix.state]] : undefined;
     t.flags[i] = st === undefined ? 0 : st.flags;
     t.state[i] = st === undefined ? STATE_UNKNOWN : st.state;
   }

@@ -40,6 +40,17 @@ export interface TokeniseOptions {
 
 export type FieldSink = (fields: string[], line: number) => void;
 
+/**
+ * Longest line (or quoted record spanning lines) read, in characters: flow-export lines are a
+ * few hundred; beyond this the input is not an export, and reading on would hold it all in memory
+ * (EXPORT_LINE_TOO_LONG, docs/LIMITS.md).
+ */
+export const MAX_LINE_CHARS = 1 << 20;
+
+function lineTooLong(name: string, line: number): never {
+  throw inputError('EXPORT_LINE_TOO_LONG', `a line (or quoted record) longer than ${MAX_LINE_CHARS} characters: not a flow export`, { file: name, line });
+}
+
 function countQuotes(s: string): number {
   let n = 0;
   for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
@@ -54,17 +65,23 @@ export async function tokenise(chunks: AsyncIterable<Buffer>, opts: TokeniseOpti
   const whole = opts.wholeLine === true;
   const limit = opts.limit;
   let rest = '';
+  const restParts: string[] = [];
+  let restLength = 0;
   let line = 0;
   let first = true;
   // A quoted record spanning lines: its text so far and its first line.
   let pending: string | null = null;
   let pendingLine = 0;
+  // Quotes in `pending`, counted as lines are added (recounting it all per line is quadratic).
+  let pendingQuotes = 0;
   const one: string[] = [''];
 
   const emit = (text: string, at: number): void => {
     if (pending !== null) {
       pending += '\n' + text;
-      if (countQuotes(pending) % 2 === 0) {
+      pendingQuotes += countQuotes(text);
+      if (pending.length > MAX_LINE_CHARS) lineTooLong(opts.name, pendingLine);
+      if (pendingQuotes % 2 === 0) {
         const rec = pending;
         pending = null;
         sink(parseQuoted(rec, delimiter, opts.name, pendingLine), pendingLine);
@@ -78,7 +95,8 @@ export async function tokenise(chunks: AsyncIterable<Buffer>, opts: TokeniseOpti
       return;
     }
     if (quote && text.indexOf('"') >= 0) {
-      if (countQuotes(text) % 2 !== 0) {
+      pendingQuotes = countQuotes(text);
+      if (pendingQuotes % 2 !== 0) {
         pending = text;
         pendingLine = at;
         return;
@@ -101,19 +119,36 @@ export async function tokenise(chunks: AsyncIterable<Buffer>, opts: TokeniseOpti
       if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
       first = false;
     }
+    // A long line over many chunks: gather its pieces and join them once its end arrives (joining
+    // and searching per chunk is quadratic); `rest` holds no newline, so search only what is new.
+    if (s.indexOf('\n') < 0) {
+      restParts.push(s);
+      restLength += s.length;
+      if (rest.length + restLength > MAX_LINE_CHARS) lineTooLong(opts.name, line + 1);
+      continue;
+    }
+    if (restParts.length > 0) {
+      rest += restParts.join('');
+      restParts.length = 0;
+      restLength = 0;
+    }
+    let from = rest.length;
     if (rest.length > 0) s = rest + s;
     let i = 0;
     for (;;) {
-      const j = s.indexOf('\n', i);
+      const j = s.indexOf('\n', from);
       if (j < 0) break;
+      from = j + 1;
       line++;
+      if (j - i > MAX_LINE_CHARS) lineTooLong(opts.name, line);
       const end = j > i && s.charCodeAt(j - 1) === 13 ? j - 1 : j;
       emit(s.slice(i, end), line);
       i = j + 1;
     }
     rest = i === 0 ? s : s.slice(i);
+    if (rest.length > MAX_LINE_CHARS) lineTooLong(opts.name, line + 1);
   }
-  rest += decoder.end();
+  rest += restParts.join('') + decoder.end();
   if (rest.length > 0) {
     line++;
     emit(rest.charCodeAt(rest.length - 1) === 13 ? rest.slice(0, -1) : rest, line);
@@ -143,6 +178,7 @@ async function tokeniseCsvParse(chunks: AsyncIterable<Buffer>, opts: TokeniseOpt
     relax_quotes: true,
     skip_empty_lines: true,
     bom: true,
+    max_record_size: MAX_LINE_CHARS,
     on_record: (record: string[], info: { lines: number; empty_lines: number }) => {
       // info.lines is the line where the record ends; report where it starts, as the fast engine
       // does: after the previous record's end and any empty lines skipped since.
@@ -166,6 +202,7 @@ async function tokeniseCsvParse(chunks: AsyncIterable<Buffer>, opts: TokeniseOpt
   } catch (e) {
     if ((e as { kind?: string }).kind !== undefined) throw e;
     const ce = e as { code?: string; lines?: number; message: string };
+    if (ce.code === 'CSV_MAX_RECORD_SIZE') lineTooLong(opts.name, ce.lines ?? endLine + 1);
     if (typeof ce.code === 'string' && ce.code.startsWith('CSV_')) {
       throw inputError('EXPORT_CSV_MALFORMED', `CSV is malformed (${ce.message})`, { file: opts.name, line: ce.lines });
     }
