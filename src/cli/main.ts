@@ -5,14 +5,33 @@
 import yargs from 'yargs';
 import { readFileSync } from 'node:fs';
 import { FwtpError, exitCodeFor } from '../util/errors.js';
+import { sanitizeText } from '../util/text.js';
 import { STDIN_SENTINEL } from './shared.js';
 import { gapsCommand } from './gaps.js';
 import { planCommand } from './plan.js';
 import { recommendCommand } from './recommend.js';
 import { compareCommand } from './compare.js';
 import { reportCommand } from './report.js';
+import { extractCommand } from './extract.js';
+import { mergeCommand } from './merge.js';
+import { batchCommand } from './batch.js';
 
 const EXIT_INTERNAL = 70; // EX_SOFTWARE (sysexits.h): a bug in fwtp, not in the input
+
+/** Longest error line written (characters): messages quote file names and input excerpts. */
+export const MAX_ERROR_LINE = 1000;
+
+/**
+ * An error line for the terminal (docs/ERRORS.md): input-derived text (a file name, a quoted
+ * field) loses control characters and escape sequences, line breaks and tabs become spaces, and
+ * a line longer than MAX_ERROR_LINE is cut in the middle, keeping its start and `tail` (the code).
+ */
+export function errorLine(text: string, tail = ''): string {
+  const clean = sanitizeText(text).replace(/[\t\n]+/g, ' ');
+  const end = tail !== '' && clean.endsWith(tail) ? tail : '';
+  if (clean.length <= MAX_ERROR_LINE) return clean;
+  return `${clean.slice(0, MAX_ERROR_LINE - end.length - 3)}...${end}`;
+}
 
 function version(): string {
   try {
@@ -39,6 +58,9 @@ export async function main(argv: string[]): Promise<void> {
     .command(recommendCommand)
     .command(compareCommand)
     .command(reportCommand)
+    .command(extractCommand)
+    .command(mergeCommand)
+    .command(batchCommand)
     .demandCommand(1, 'name a command: gaps, plan, recommend, compare')
     .option('debug', { type: 'boolean', describe: 'show the stack of internal errors', default: false })
     .option('color', { type: 'boolean', describe: 'colour on a TTY (--no-color or NO_COLOR turn it off)', default: true })
@@ -58,14 +80,14 @@ export async function main(argv: string[]): Promise<void> {
     await parser.parseAsync();
   } catch (e) {
     if (e instanceof FwtpError) {
-      process.stderr.write(`fwtp: ${e.toLine()}\n`);
-      if (debug && e.stack) process.stderr.write(`${e.stack}\n`);
+      process.stderr.write(`fwtp: ${errorLine(e.toLine(), ` [${e.code}]`)}\n`);
+      if (debug && e.stack) process.stderr.write(`${sanitizeText(e.stack)}\n`);
       process.exitCode = exitCodeFor(e);
       return;
     }
     const err = e as Error;
-    process.stderr.write(`fwtp: internal error: ${err?.message ?? String(e)} (a bug in fwtp; run with --debug for the stack and report it)\n`);
-    if (debug && err?.stack) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`fwtp: internal error: ${errorLine(String(err?.message ?? e))} (a bug in fwtp; run with --debug for the stack and report it)\n`);
+    if (debug && err?.stack) process.stderr.write(`${sanitizeText(String(err.stack))}\n`);
     process.exitCode = EXIT_INTERNAL;
   }
 }

@@ -1,0 +1,99 @@
+/**
+ * One `fwtp batch` dataset, run on a worker thread (node:worker_threads): read its inputs,
+ * plan, write the plan as JSON and Markdown (atomically), and send back a summary row. The
+ * main thread (src/cli/batch.ts) loads the compiled dist/cli/batch-worker.js. Wiring only.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { readInputs, type ReadOptions } from '../ingest/inputs.js';
+import { canonicalFlowSet } from '../flows/canonical.js';
+import { plan } from '../model/plan.js';
+import { planDump } from '../model/dump.js';
+import type { PlanResult } from '../model/types.js';
+import { planMarkdown } from '../report/plan.js';
+import { resolveModel, type ModelArgs } from './model-options.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { FwtpError } from '../util/errors.js';
+
+export interface DatasetJob {
+  id: number;
+  name: string;
+  files: string[];
+  jsonPath: string;
+  mdPath: string;
+  read: Omit<ReadOptions, 'onProgress'>;
+  model: ModelArgs;
+}
+
+/** What summary.csv / summary.json keep of a plan (no series, no affected lists). */
+export interface DatasetRow {
+  inputs: string[];
+  flows: number;
+  window: PlanResult['window'];
+  platform: string;
+  candidates: Array<Omit<PlanResult['candidates'][number], 'series' | 'affected' | 'warnings' | 'extrapolatedReason'>>;
+  warnings: string[];
+}
+
+export interface DatasetOutcome {
+  id: number;
+  row?: DatasetRow;
+  /** `line` is the error's one line; `namesFile` when it already starts with the file it is about. */
+  error?: { code: string; line: string; internal: boolean; namesFile: boolean };
+}
+
+/** The summary row of a plan (also used for datasets whose outputs are up to date). */
+export function rowFromPlan(r: PlanResult, extraWarnings: string[] = []): DatasetRow {
+  return {
+    inputs: r.inputs.map((i) => i.path),
+    flows: r.flows,
+    window: r.window,
+    platform: r.platform.name,
+    candidates: r.candidates.map((c) => ({
+      timeoutSeconds: c.timeoutSeconds, sessionsWithDrops: c.sessionsWithDrops, droppedKeepAlives: c.droppedKeepAlives,
+      droppedPackets: c.droppedPackets, brokenByKind: c.brokenByKind, tableEntries: c.tableEntries, memoryBytes: c.memoryBytes,
+      headroom: c.headroom, growthPerHour: c.growthPerHour, extrapolated: c.extrapolated,
+    })),
+    warnings: [...extraWarnings, ...r.warnings, ...r.candidates.flatMap((c) => c.warnings.map((w) => `at ${c.timeoutSeconds} s: ${w}`))],
+  };
+}
+
+/** Reads, plans and writes one dataset; errors become the outcome (one bad dataset never stops the others). */
+export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
+  try {
+    // As `fwtp plan --format json` on the same inputs (src/cli/plan.ts): same reading, same planning.
+    const { options, timeouts } = resolveModel(job.model);
+    const result = await readInputs(job.files, { ...job.read, conntrackTimeouts: options.platform.stateTimeouts });
+    const r = plan({ flows: canonicalFlowSet(result.flows), distribution: result.distribution }, {
+      ...options,
+      timeouts,
+      inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })),
+      warnings: [...result.warnings],
+    });
+    // A single conntrack snapshot shows entry ages, not gaps: its own analysis (src/model/dump.ts).
+    for (const dump of result.dumps) {
+      const d = planDump(dump, options.platform, timeouts, { ...(result.sysctl !== null ? { sysctl: result.sysctl } : {}) });
+      if (result.flows.count === 0 && result.dumps.length === 1) r.candidates = d.candidates;
+      r.warnings.push(...d.notes.map((n) => `${dump.name}: ${n}`));
+      (r as { dumps?: unknown[] }).dumps = [...((r as { dumps?: unknown[] }).dumps ?? []), { path: dump.name, candidates: d.candidates, notes: d.notes }];
+    }
+    mkdirSync(dirname(job.jsonPath), { recursive: true });
+    writeFileAtomic(job.jsonPath, JSON.stringify(r, null, 2) + '\n');
+    writeFileAtomic(job.mdPath, planMarkdown(r));
+    const inputWarnings = result.inputs.flatMap((i) => i.warnings.map((w) => `${i.path}: ${w}`));
+    return { id: job.id, row: rowFromPlan(r, inputWarnings) };
+  } catch (e) {
+    if (e instanceof FwtpError) return { id: job.id, error: { code: e.code, line: e.toLine(), internal: false, namesFile: e.file !== undefined } };
+    const err = e as Error;
+    return { id: job.id, error: { code: 'INTERNAL', line: `internal error: ${err?.message ?? String(e)} (a bug in fwtp)`, internal: true, namesFile: false } };
+  }
+}
+
+// On a worker thread started by batch.ts: take jobs one at a time until the port closes.
+if (!isMainThread && parentPort !== null && (workerData as { fwtpBatch?: boolean } | null)?.fwtpBatch === true) {
+  const port = parentPort;
+  port.on('message', (job: DatasetJob) => {
+    void runDataset(job).then((outcome) => port.postMessage(outcome));
+  });
+}
