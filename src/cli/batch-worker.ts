@@ -7,12 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { readInputs, type ReadOptions } from '../ingest/inputs.js';
-import { canonicalFlowSet } from '../flows/canonical.js';
-import { plan } from '../model/plan.js';
-import { planDump } from '../model/dump.js';
 import type { PlanResult } from '../model/types.js';
 import { planMarkdown } from '../report/plan.js';
-import { resolveModel, type ModelArgs } from './model-options.js';
+import { planFromRead, resolveModel, type ModelArgs } from './model-options.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { FwtpError } from '../util/errors.js';
 
@@ -65,19 +62,7 @@ export async function runDataset(job: DatasetJob): Promise<DatasetOutcome> {
     // As `fwtp plan --format json` on the same inputs (src/cli/plan.ts): same reading, same planning.
     const { options, timeouts } = resolveModel(job.model);
     const result = await readInputs(job.files, { ...job.read, conntrackTimeouts: options.platform.stateTimeouts });
-    const r = plan({ flows: canonicalFlowSet(result.flows), distribution: result.distribution }, {
-      ...options,
-      timeouts,
-      inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })),
-      warnings: [...result.warnings],
-    });
-    // A single conntrack snapshot shows entry ages, not gaps: its own analysis (src/model/dump.ts).
-    for (const dump of result.dumps) {
-      const d = planDump(dump, options.platform, timeouts, { ...(result.sysctl !== null ? { sysctl: result.sysctl } : {}) });
-      if (result.flows.count === 0 && result.dumps.length === 1) r.candidates = d.candidates;
-      r.warnings.push(...d.notes.map((n) => `${dump.name}: ${n}`));
-      (r as { dumps?: unknown[] }).dumps = [...((r as { dumps?: unknown[] }).dumps ?? []), { path: dump.name, candidates: d.candidates, notes: d.notes }];
-    }
+    const r = planFromRead(result, options, timeouts);
     mkdirSync(dirname(job.jsonPath), { recursive: true });
     writeFileAtomic(job.jsonPath, JSON.stringify(r, null, 2) + '\n');
     writeFileAtomic(job.mdPath, planMarkdown(r));

@@ -13,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Argv, CommandModule } from 'yargs';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
-import { readOptionsFromArgs } from './extract.js';
+import { readOptionsFromArgs } from './shared.js';
 import { rowFromPlan, type DatasetJob, type DatasetOutcome, type DatasetRow } from './batch-worker.js';
 import { readInputs, type ReadOptions } from '../ingest/inputs.js';
 import type { PlanResult } from '../model/types.js';

@@ -6,15 +6,13 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { constants, gunzipSync } from 'node:zlib';
 import type { Argv, CommandModule } from 'yargs';
-import { inputOptions, inputPaths, makeProgress, printWarnings, type InputArgs } from './shared.js';
-import { readInputs, type ReadOptions, type ReadResult } from '../ingest/inputs.js';
+import { inputOptions, inputPaths, makeProgress, printWarnings, readOptionsFromArgs, type InputArgs } from './shared.js';
+import { readInputs, type ReadResult } from '../ingest/inputs.js';
 import { encodeProfile, isProfile, makeProfile, type Profile } from '../flows/profile.js';
 import { formatBytes } from '../report/plan.js';
-import { parseDuration } from '../util/duration.js';
 import { assertNotAnInput, writeFileAtomic } from '../util/atomic.js';
 import { usageError } from '../util/errors.js';
 import { STDIN_PATH } from '../ingest/source.js';
-import { parseColumnMap } from '../ingest/flowexport/index.js';
 
 /** Whether a file (gzip or not) starts with the profile magic; false when it cannot be read. */
 function isProfileFile(path: string): boolean {
@@ -33,33 +31,6 @@ function isProfileFile(path: string): boolean {
   return isProfile(content);
 }
 
-/** The reader options of the input flags, as readFromArgs (src/cli/shared.ts) builds them; shared with batch. */
-export function readOptionsFromArgs(args: Omit<InputArgs, 'inputs' | 'quiet' | 'output'>): ReadOptions {
-  const gapFloorSeconds = parseDuration(String(args['gap-floor']));
-  const idle = String(args['flow-idle-limit']);
-  const idleSeconds = idle === '0' || idle === 'never' ? 0 : parseDuration(idle);
-  const maxFlows = Number(args['max-flows']);
-  if (!Number.isInteger(maxFlows) || maxFlows < 1) throw usageError('CLI_INVALID_MAX_FLOWS', `--max-flows must be a whole number of at least 1 (got ${args['max-flows']})`);
-  return {
-    gapFloorUs: gapFloorSeconds * 1e6,
-    idleLimitUs: idleSeconds * 1e6,
-    maxFlows,
-    maxDecompressedBytes: Number(args['max-decompressed']),
-    ...(args.map !== undefined ? { map: parseColumnMap(String(args.map)) } : {}),
-    strict: args.strict === true,
-    ...(args['export-inactive-timeout'] !== undefined ? { exportInactiveTimeoutSeconds: parseDuration(String(args['export-inactive-timeout'])) } : {}),
-    ...(args.at !== undefined ? { at: parseAt(String(args.at)) } : {}),
-  };
-}
-
-/** --at: ISO 8601 or epoch seconds (as src/cli/shared.ts reads it). */
-function parseAt(text: string): number {
-  const n = Number(text);
-  if (Number.isFinite(n)) return n;
-  const ms = Date.parse(text);
-  if (!Number.isFinite(ms)) throw usageError('CLI_INVALID_TIME', `--at "${text}" is not a time (ISO 8601, e.g. 2026-11-25T10:00:00Z, or epoch seconds)`);
-  return ms / 1000;
-}
 
 /**
  * `I/N`: shard I of N. I is taken modulo N, so 0-based numbering (a Kubernetes Indexed Job's

@@ -7,7 +7,10 @@ import { applyOverrides, getPlatform, loadPlatformFile, parseStateTimeoutFlag, p
 import { parseServiceRule, type TimeoutRule } from '../model/policy.js';
 import { parseTimeouts } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
-import type { PlanOptions } from '../model/plan.js';
+import { plan, type PlanOptions } from '../model/plan.js';
+import { planDump } from '../model/dump.js';
+import type { ReadResult } from '../ingest/inputs.js';
+import type { PlanResult } from '../model/types.js';
 import type { Source } from '../model/types.js';
 
 export interface ModelArgs {
@@ -82,4 +85,21 @@ export function resolveModel(args: ModelArgs): { options: PlanOptions; timeouts:
     rules,
   };
   return { options, timeouts: resolveTimeouts(args, platform) };
+}
+
+/**
+ * Plan what readInputs gave: the flows, and for each single conntrack snapshot its dump analysis
+ * (entry ages, not gaps; src/model/dump.ts), which stands for the candidates when there are no flows.
+ */
+export function planFromRead(result: ReadResult, options: PlanOptions, timeouts: number[]): PlanResult & { dumps?: Array<{ path: string; candidates: PlanResult['candidates']; notes: string[] }> } {
+  const r: PlanResult & { dumps?: Array<{ path: string; candidates: PlanResult['candidates']; notes: string[] }> } = plan(
+    { flows: result.flows, distribution: result.distribution },
+    { ...options, timeouts, inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })), warnings: [...result.warnings] });
+  for (const dump of result.dumps) {
+    const d = planDump(dump, options.platform, timeouts, { ...(result.sysctl !== null ? { sysctl: result.sysctl } : {}) });
+    if (result.flows.count === 0 && result.dumps.length === 1) r.candidates = d.candidates;
+    r.warnings.push(...d.notes.map((n) => `${dump.name}: ${n}`));
+    r.dumps = [...(r.dumps ?? []), { path: dump.name, candidates: d.candidates, notes: d.notes }];
+  }
+  return r;
 }

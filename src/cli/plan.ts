@@ -1,9 +1,7 @@
 /** `fwtp plan`: predicted drops, broken sessions and table memory per candidate timeout. Wiring only. */
 import type { Argv, CommandModule } from 'yargs';
 import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
-import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
-import { plan } from '../model/plan.js';
-import { planDump } from '../model/dump.js';
+import { modelOptions, planFromRead, resolveModel, type ModelArgs } from './model-options.js';
 import { planCsv, planMarkdown, planTable } from '../report/plan.js';
 import { openCompare } from './compare.js';
 
@@ -31,19 +29,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       await openCompare({ options, timeouts, result, paths, noColorFlag: (args as { color?: boolean }).color === false });
       return;
     }
-    const r = plan({ flows: result.flows, distribution: result.distribution }, {
-      ...options,
-      timeouts,
-      inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })),
-      warnings: [...result.warnings],
-    });
-    // A single conntrack snapshot shows entry ages, not gaps: its own analysis (src/model/dump.ts).
-    for (const dump of result.dumps) {
-      const d = planDump(dump, options.platform, timeouts, { ...(result.sysctl !== null ? { sysctl: result.sysctl } : {}) });
-      if (result.flows.count === 0 && result.dumps.length === 1) r.candidates = d.candidates;
-      r.warnings.push(...d.notes.map((n) => `${dump.name}: ${n}`));
-      (r as { dumps?: unknown[] }).dumps = [...((r as { dumps?: unknown[] }).dumps ?? []), { path: dump.name, candidates: d.candidates, notes: d.notes }];
-    }
+    const r = planFromRead(result, options, timeouts);
     const format = args.format ?? 'table';
     const text = format === 'json' ? JSON.stringify(r, null, 2) + '\n' : format === 'csv' ? planCsv(r) : format === 'md' ? planMarkdown(r) : planTable(r);
     emit(text, args.output);

@@ -3,7 +3,7 @@
  * writing the output (stdout or -o FILE, atomically).
  */
 import type { Argv } from 'yargs';
-import { readInputs, type ReadResult } from '../ingest/inputs.js';
+import { readInputs, type ReadOptions, type ReadResult } from '../ingest/inputs.js';
 import { STDIN_PATH } from '../ingest/source.js';
 import { parseDuration } from '../util/duration.js';
 import { writeFileAtomic, assertNotAnInput } from '../util/atomic.js';
@@ -93,27 +93,35 @@ function parseAt(text: string): number {
   return ms / 1000;
 }
 
-export async function readFromArgs(args: InputArgs, conntrackTimeouts?: Record<string, number>): Promise<{ paths: string[]; result: ReadResult }> {
-  const paths = inputPaths(args);
-  if (args.output !== undefined) assertNotAnInput(args.output, paths);
+/** The reader options of the input flags (also used by extract and batch). */
+export function readOptionsFromArgs(args: Omit<InputArgs, 'inputs' | 'quiet' | 'output'>): ReadOptions {
   const gapFloorSeconds = parseDuration(String(args['gap-floor']));
   const idle = String(args['flow-idle-limit']);
   const idleSeconds = idle === '0' || idle === 'never' ? 0 : parseDuration(idle);
   const maxFlows = Number(args['max-flows']);
   if (!Number.isInteger(maxFlows) || maxFlows < 1) throw usageError('CLI_INVALID_MAX_FLOWS', `--max-flows must be a whole number of at least 1 (got ${args['max-flows']})`);
+  return {
+    gapFloorUs: gapFloorSeconds * 1e6,
+    idleLimitUs: idleSeconds * 1e6,
+    maxFlows,
+    maxDecompressedBytes: Number(args['max-decompressed']),
+    ...(args.map !== undefined ? { map: parseColumnMap(String(args.map)) } : {}),
+    strict: args.strict === true,
+    ...(args['export-inactive-timeout'] !== undefined ? { exportInactiveTimeoutSeconds: parseDuration(String(args['export-inactive-timeout'])) } : {}),
+    ...(args.at !== undefined ? { at: parseAt(String(args.at)) } : {}),
+  };
+}
+
+export async function readFromArgs(args: InputArgs, conntrackTimeouts?: Record<string, number>): Promise<{ paths: string[]; result: ReadResult }> {
+  const paths = inputPaths(args);
+  if (args.output !== undefined) assertNotAnInput(args.output, paths);
+  const options = readOptionsFromArgs(args);
   const progress = makeProgress(paths, args.quiet);
   try {
     const result = await readInputs(paths, {
-      gapFloorUs: gapFloorSeconds * 1e6,
-      idleLimitUs: idleSeconds * 1e6,
-      maxFlows,
-      maxDecompressedBytes: Number(args['max-decompressed']),
-      ...(args.map !== undefined ? { map: parseColumnMap(String(args.map)) } : {}),
-      strict: args.strict === true,
-      ...(args['export-inactive-timeout'] !== undefined ? { exportInactiveTimeoutSeconds: parseDuration(String(args['export-inactive-timeout'])) } : {}),
-      ...(args.at !== undefined ? { at: parseAt(String(args.at)) } : {}),
-      ...(conntrackTimeouts !== undefined ? { conntrackTimeouts } : {}),
+      ...options,
       onProgress: progress.update,
+      ...(conntrackTimeouts !== undefined ? { conntrackTimeouts } : {}),
     });
     return { paths, result };
   } finally {
