@@ -70,6 +70,13 @@ interface Prepared {
   keptByKeepAlive: Uint8Array;
   /** First packet times, ascending. */
   startsUs: Float64Array;
+  /** The flows a candidate can change (long gaps, evidence, or kept by keep-alives): the only ones evaluate() visits. */
+  sensitive: Uint32Array;
+  /** Per flow: its position in fixedEndOrder, or -1 when its last state follows the candidate. */
+  fixedPos: Int32Array;
+  /** Net entries ending per bucket and the clipped end sum over all fixed-state flows (before exceptions). */
+  fixedNetAll: Int32Array;
+  fixedEndSumAll: number;
   /** Flows whose last state has a fixed timeout, by end of entry; and flows whose last state follows the candidate, by last packet. */
   fixedEndOrder: Uint32Array;
   fixedEndUs: Float64Array; // aligned with fixedEndOrder
@@ -106,8 +113,9 @@ function hostPort(addr: string, port: number): string {
 }
 
 /** Keep-alive senders: servers by address:port, clients by address (their ports are ephemeral). */
-function senderKey(fs: FlowSet, i: number, side: 0 | 1): string {
-  return side === 1 ? `${fs.serverAddr[i]}:${fs.serverPort[i]}` : `${fs.clientAddr[i]}`;
+function senderKey(fs: FlowSet, i: number, side: 0 | 1): number {
+  // Numeric, so the per-flow lookups build no strings: servers by address id and port, clients by address id.
+  return side === 1 ? fs.serverAddr[i] * 65536 + fs.serverPort[i] : -1 - fs.clientAddr[i];
 }
 
 function senderLabel(fs: FlowSet, i: number, side: 0 | 1): string {
@@ -117,7 +125,7 @@ function senderLabel(fs: FlowSet, i: number, side: 0 | 1): string {
 function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Source, kaSchedule: Int32Array): { setting: KeepAliveSetting; schedules: KeepAliveSchedule[] } {
   const given = parseKeepAlive(keepaliveText);
   // Gather, per sender, the gaps that ended with its probes.
-  const senders = new Map<string, { label: string; gaps: number[]; retry: boolean[]; flows: number[]; side: 0 | 1 }>();
+  const senders = new Map<number, { label: string; gaps: number[]; retry: boolean[]; flows: number[]; side: 0 | 1 }>();
   for (let i = 0; i < fs.count; i++) {
     if (fs.proto[i] !== PROTO_TCP) continue;
     for (const side of [0, 1] as const) {
@@ -140,7 +148,7 @@ function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Source, ka
   }
   const schedules: KeepAliveSchedule[] = [];
   const observed: KeepAliveSetting['observed'] = [];
-  const bySender = new Map<string, number>();
+  const bySender = new Map<number, number>();
   for (const [key, s] of senders) {
     const inf = inferKeepAlive(s.gaps, s.retry);
     const probes = s.flows.reduce((n, i) => n + (s.side === 0 ? fs.keepAlivesC2S[i] : fs.keepAlivesS2C[i]), 0);
@@ -165,7 +173,7 @@ function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Source, ka
     flagForAllServers = schedules.length;
     schedules.push(given.schedule);
   }
-  for (let i = 0; i < fs.count; i++) {
+  for (let i = 0; i < fs.count && (bySender.size > 0 || flagForAllServers >= 0); i++) {
     if (fs.proto[i] !== PROTO_TCP) continue;
     for (const side of [0, 1] as const) {
       const s = bySender.get(senderKey(fs, i, side));
@@ -281,6 +289,18 @@ export function prepare(data: PlanData, opts: PlanOptions, gapSummary?: GapSumma
   const fixedCum = cumulativeByBucket(fixedEndUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
   const fixedBucket = new Int32Array(fixedEndUs.length);
   for (let k = 0; k < fixedEndUs.length; k++) fixedBucket[k] = bucketOf(fixedEndUs[k], grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
+  const sensitiveList: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (fixedBreak[i] >= 0 || evidence[i] >= 0 || maxCandGapUs[i] > 0 || (keptByKeepAlive[i] === 1 && fs.end[i] === FlowEnd.Open)) sensitiveList.push(i);
+  }
+  const fixedPos = new Int32Array(n).fill(-1);
+  for (let k = 0; k < fixedEndOrder.length; k++) fixedPos[fixedEndOrder[k]] = k;
+  const fixedNetAll = new Int32Array(grid.buckets + 1);
+  let fixedEndSumAll = 0;
+  for (let k = 0; k < fixedEndUs.length; k++) {
+    fixedNetAll[fixedBucket[k]]++;
+    fixedEndSumAll += clipToWindow(fixedEndUs[k], windowStartUs, windowEndUs) - windowStartUs;
+  }
   let startSumUs = 0;
   // Entries that began before the window (conntrack series, merged inputs) count from its start.
   for (let k = 0; k < n; k++) startSumUs += Math.max(startsUs[k], windowStartUs) - windowStartUs;
@@ -290,6 +310,7 @@ export function prepare(data: PlanData, opts: PlanOptions, gapSummary?: GapSumma
     timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
     startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
     buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
+    sensitive: Uint32Array.from(sensitiveList), fixedPos, fixedNetAll, fixedEndSumAll,
     labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
     survival: kaplanMeier(survivalEvents, survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
@@ -409,7 +430,10 @@ export function evaluate(p: Prepared, T: number): CandidateResult {
   const affected = new AffectedTally();
   const warnings: string[] = [];
 
-  for (let i = 0; i < n; i++) {
+  const specialList: number[] = [];
+  const sensitive = p.sensitive;
+  for (let si = 0; si < sensitive.length; si++) {
+    const i = sensitive[si];
     const fixedBreak = p.fixedBreak[i];
     const ev = p.evidence[i];
     if (fixedBreak < 0 && ev < 0 && p.maxCandGapUs[i] <= Tus) {
@@ -417,6 +441,7 @@ export function evaluate(p: Prepared, T: number): CandidateResult {
       // keep-alive keeps it alive for good.
       if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
         special[i] = 1;
+        specialList.push(i);
         extraEnds.push(Number.POSITIVE_INFINITY);
         neverExpiring++;
       }
@@ -424,6 +449,7 @@ export function evaluate(p: Prepared, T: number): CandidateResult {
     }
     // Walk the stored gaps in order.
     special[i] = 1;
+    specialList.push(i);
     const isTcp = fs.proto[i] === PROTO_TCP;
     let broken = false;
     let alive = true; // an entry exists
@@ -528,7 +554,7 @@ export function evaluate(p: Prepared, T: number): CandidateResult {
     }
   }
 
-  const occ = sweep(p, T, special, extraStarts, extraEnds);
+  const occ = sweep(p, T, special, specialList, extraStarts, extraEnds);
   const bytesPerEntry = p.platform.bytesPerEntry;
   const fixed = p.platform.fixedBytes;
   const tableMax = p.platform.tableMax;
@@ -715,25 +741,27 @@ interface Occupancy {
  * last-packet order), and this candidate's exceptions. An end at the same instant as a start is
  * taken first. Time-weighted mean and 99th percentile; peak; count at window end; a series.
  */
-function sweep(p: Prepared, T: number, special: Uint8Array, extraStartList: F64List, extraEndList: F64List): Occupancy {
+function sweep(p: Prepared, T: number, special: Uint8Array, specialList: number[], extraStartList: F64List, extraEndList: F64List): Occupancy {
   const ws = p.windowStartUs;
   const we = p.windowEndUs;
   const points = p.seriesPoints;
   if (p.fs.count === 0 || !(we >= ws)) return { mean: 0, peak: 0, p99: 0, atEnd: 0, series: new Array(points).fill(0) };
   const B = p.buckets, W = p.bucketUs;
   const Tus = T * 1e6;
-  const fixedOrder = p.fixedEndOrder, fixedEnd = p.fixedEndUs, fixedBucket = p.fixedBucket;
+  const fixedEnd = p.fixedEndUs, fixedBucket = p.fixedBucket;
   const candOrder = p.candEndOrder, candLast = p.candLastUs;
   // 1. Net entries per bucket, and the exact area (sum of clipped lifetimes).
   const net = new Int32Array(B + 1);
   const startCum = p.startCum;
   for (let b = 0; b < B; b++) net[b] = startCum[b + 1] - startCum[b];
-  let endSumUs = 0;
-  for (let k = 0; k < fixedOrder.length; k++) {
-    if (special[fixedOrder[k]] === 1) continue;
-    net[fixedBucket[k]]--;
-    const e = fixedEnd[k];
-    endSumUs += clipToWindow(e, ws, we) - ws;
+  // Fixed-state ends were summed once (prepare); take back this candidate's exceptions.
+  let endSumUs = p.fixedEndSumAll;
+  for (let b = 0; b <= B; b++) net[b] -= p.fixedNetAll[b];
+  for (const i of specialList) {
+    const k = p.fixedPos[i];
+    if (k < 0) continue;
+    net[fixedBucket[k]]++;
+    endSumUs -= clipToWindow(fixedEnd[k], ws, we) - ws;
   }
   for (let k = 0; k < candOrder.length; k++) {
     if (special[candOrder[k]] === 1) continue;
