@@ -10,11 +10,10 @@
 // it, or a file without one, are run fresh). Exit code: 0 all agree, 1 some
 // differ or crash, 2 usage.
 
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listCaptureFiles, mapPool, tsharkFacts } from './tshark-oracle.mjs';
+import { listCaptureFiles, mapPool, runProcess, tsharkFacts } from './tshark-oracle.mjs';
 
 const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_CORPUS = resolve(PROJECT_ROOT, '../shared/corpus/pcap');
@@ -42,36 +41,20 @@ export const COMPARED_FIELDS = ['packets', 'tcpStreams', 'keepAliveProbes', 'kee
  * @returns {Promise<FwtpRun>}
  */
 export function runFwtpGaps(file, options = {}) {
-  const startedAt = process.hrtime.bigint();
-  return new Promise((resolvePromise) => {
-    execFile(
-      options.node ?? process.execPath,
-      [options.bin ?? FWTP_BIN, 'gaps', file, '--format', 'json'],
-      { encoding: 'utf8', maxBuffer: 1 << 30, timeout: options.timeoutMs ?? 300_000, killSignal: 'SIGKILL', cwd: PROJECT_ROOT },
-      (error, stdout, stderr) => {
-        const elapsedMs = Number((process.hrtime.bigint() - startedAt) / 1_000_000n);
-        let exitCode = 0;
-        let signal = null;
-        if (error) {
-          exitCode = typeof error.code === 'number' ? error.code : null;
-          signal = error.signal ?? null;
-          if (exitCode === null && signal === null) stderr = `${stderr ?? ''}\n${error.message}`;
-        }
-        stderr = stderr ?? '';
-        // A JS stack means an unhandled error escaped the CLI's handler.
-        const crashed = signal !== null || exitCode === null || ![0, 1, 2].includes(exitCode) || /\n\s{4}at /.test(`\n${stderr}`);
-        let json = null;
-        let jsonError = null;
-        if (exitCode === 0) {
-          try {
-            json = JSON.parse(stdout);
-          } catch (e) {
-            jsonError = String(e?.message ?? e);
-          }
-        }
-        resolvePromise({ exitCode, signal, stderr: stderr.trim().slice(0, 2000), elapsedMs, crashed, json, jsonError });
-      },
-    );
+  return runProcess(options.node ?? process.execPath, [options.bin ?? FWTP_BIN, 'gaps', file, '--format', 'json'],
+    { timeout: options.timeoutMs ?? 300_000, cwd: PROJECT_ROOT }).then(({ stdout, stderr, exitCode, signal, elapsedMs }) => {
+    // A JS stack means an unhandled error escaped the CLI's handler.
+    const crashed = signal !== null || exitCode === null || ![0, 1, 2].includes(exitCode) || /\n\s{4}at /.test(`\n${stderr}`);
+    let json = null;
+    let jsonError = null;
+    if (exitCode === 0) {
+      try {
+        json = JSON.parse(stdout);
+      } catch (e) {
+        jsonError = String(e?.message ?? e);
+      }
+    }
+    return { exitCode, signal, stderr: stderr.trim().slice(0, 2000), elapsedMs, crashed, json, jsonError };
   });
 }
 

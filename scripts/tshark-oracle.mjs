@@ -196,54 +196,54 @@ export function cleanStderr(stderr) {
 export function tsharkFacts(file, options = {}) {
   const tshark = options.tshark ?? process.env.TSHARK ?? 'tshark';
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return runProcess(tshark, tsharkArgs(file), { timeout }).then(({ stdout, stderr, exitCode, signal, elapsedMs }) => {
+    const cleaned = cleanStderr(stderr);
+    const lines = cleaned === '' ? [] : cleaned.split('\n');
+    const dissectorWarnings = lines.filter((l) => l.includes('[Epan WARNING]')).length;
+    const readError = exitCode !== 0 || signal !== null || lines.some((l) => l.startsWith('tshark:'));
+    return {
+      file,
+      readOk: !readError,
+      dissectorWarnings,
+      exitCode,
+      signal,
+      stderr: cleaned,
+      elapsedMs,
+      ...factsFromFields(stdout),
+    };
+  });
+}
+
+/**
+ * Runs a command to completion and never rejects: exitCode is null when it did not exit on its
+ * own (killed by the timeout, or spawn failure / maxBuffer overflow, whose message joins stderr).
+ * Shared by the tshark oracle and scripts/oracle-diff.mjs (fwtp's side).
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {{ timeout: number, cwd?: string }} options
+ * @returns {Promise<{ stdout: string, stderr: string, exitCode: number|null, signal: string|null, elapsedMs: number }>}
+ */
+export function runProcess(cmd, args, options) {
   const startedAt = process.hrtime.bigint();
   return new Promise((resolvePromise) => {
-    execFile(
-      tshark,
-      tsharkArgs(file),
-      { encoding: 'utf8', maxBuffer: 1 << 30, timeout, killSignal: 'SIGKILL' },
+    execFile(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, timeout: options.timeout, killSignal: 'SIGKILL', ...(options.cwd ? { cwd: options.cwd } : {}) },
       (error, stdout, stderr) => {
         const elapsedMs = Number((process.hrtime.bigint() - startedAt) / 1_000_000n);
         /** @type {number|null} */
         let exitCode = 0;
         /** @type {string|null} */
         let signal = null;
+        let err = stderr ?? '';
         if (error) {
           exitCode = typeof error.code === 'number' ? error.code : null;
           signal = error.signal ?? null;
-          if (exitCode === null && signal === null) {
-            // spawn failure (ENOENT ...) or maxBuffer overflow
-            stderr = `${stderr ?? ''}\n${error.message}`;
-          }
+          if (exitCode === null && signal === null) err = `${err}\n${error.message}`;
         }
-        const cleaned = cleanStderr(stderr ?? '');
-        const lines = cleaned === '' ? [] : cleaned.split('\n');
-        const dissectorWarnings = lines.filter((l) => l.includes('[Epan WARNING]')).length;
-        const readError = exitCode !== 0 || signal !== null || lines.some((l) => l.startsWith('tshark:'));
-        resolvePromise({
-          file,
-          readOk: !readError,
-          dissectorWarnings,
-          exitCode,
-          signal,
-          stderr: cleaned,
-          elapsedMs,
-          ...factsFromFields(stdout ?? ''),
-        });
-      },
-    );
+        resolvePromise({ stdout: stdout ?? '', stderr: err, exitCode, signal, elapsedMs });
+      });
   });
 }
 
-/**
- * Runs `task` over `items` with at most `concurrency` in flight; results keep
- * the order of `items`.
- * @template T, R
- * @param {T[]} items
- * @param {number} concurrency
- * @param {(item: T, index: number) => Promise<R>} task
- * @returns {Promise<R[]>}
- */
 export async function mapPool(items, concurrency, task) {
   const results = new Array(items.length);
   let next = 0;
