@@ -1,7 +1,8 @@
 /**
  * What each platform can set: whether a timeout can be given to one service, and the longest
- * idle timeout it accepts. From ../shared/reference/per-service-timeouts.md ("Summary" and
- * "Clouds"); docs/PLATFORMS.md ("Per-service timeouts") carries the same table with sources.
+ * idle timeout it accepts, as docs/PLATFORMS.md ("Per-service timeouts") gives them with their
+ * sources (the vendors' configuration guides; AWS ListenerAttribute and FlowTimeouts; Azure
+ * "Configure TCP reset and idle timeout"; the GCP RouterNat API; kernel commit 0434ccdcf883).
  */
 export interface TimeoutCapability {
   /** A timeout for one service (address and port) exists. */

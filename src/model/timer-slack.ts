@@ -41,7 +41,7 @@ export interface ThresholdMargin {
  * The margin added to a threshold from the data before it is proposed as a setting: the
  * endpoints' timer slack (Linux keep-alive timers, above), and for firewalls that log and set
  * timeouts in whole seconds, one more second. Vendors do not publish when their aging sweep runs
- * (../shared/reference/session-logs.md, "Unconfirmed"): that part is stated as an assumption.
+ * (docs/FIREWALL-LOGS.md): that part is stated as an assumption.
  */
 export function thresholdMargin(platformName: string, thresholdSeconds: number): ThresholdMargin {
   const slack = linuxTimerSlackSeconds(thresholdSeconds);
