@@ -20,8 +20,10 @@ export interface Occupancy {
  * three sorted sources: fixed-state ends (sorted once), candidate-state ends (last packet + T, in
  * last-packet order), and this candidate's exceptions. An end at the same instant as a start is
  * taken first. Time-weighted mean and 99th percentile; peak; count at window end; a series.
+ * Flows with `replayed[i] === 1` take their ends from the replay (extraEndList), not the
+ * precomputed orders.
  */
-export function sweep(p: FlowModel, T: number, special: Uint8Array, specialList: number[], extraStartList: F64List, extraEndList: F64List): Occupancy {
+export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedList: number[], extraStartList: F64List, extraEndList: F64List): Occupancy {
   const ws = p.windowStartUs;
   const we = p.windowEndUs;
   const points = p.seriesPoints;
@@ -37,14 +39,14 @@ export function sweep(p: FlowModel, T: number, special: Uint8Array, specialList:
   // Fixed-state ends were summed once (prepare); take back this candidate's exceptions.
   let endSumUs = p.fixedEndSumAll;
   for (let b = 0; b <= B; b++) net[b] -= p.fixedNetAll[b];
-  for (const i of specialList) {
+  for (const i of replayedList) {
     const k = p.fixedPos[i];
     if (k < 0) continue;
     net[fixedBucket[k]]++;
     endSumUs -= clipToWindow(fixedEnd[k], ws, we) - ws;
   }
   for (let k = 0; k < candOrder.length; k++) {
-    if (special[candOrder[k]] === 1) continue;
+    if (replayed[candOrder[k]] === 1) continue;
     const e = candLast[k] + Tus;
     net[bucketOf(e, B, W, ws, we)]--;
     endSumUs += clipToWindow(e, ws, we) - ws;
@@ -76,7 +78,7 @@ export function sweep(p: FlowModel, T: number, special: Uint8Array, specialList:
     extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we);
     const xsHere = extraStartsByBucket.cum[b + 1] - extraStartsByBucket.cum[b];
     if (atBoundary[b] + startsHere + xsHere <= best) continue;
-    const local = replayBucket(p, b, Tus, special, atBoundary[b], extraStartsByBucket, extraEndsByBucket);
+    const local = replayBucket(p, b, Tus, replayed, atBoundary[b], extraStartsByBucket, extraEndsByBucket);
     if (local > best) best = local;
   }
   const durationUs = we - ws;
@@ -106,7 +108,7 @@ function byBucket(times: Float64Array, n: number, B: number, W: number, ws: numb
 }
 
 /** Replays one bucket's starts and ends in time order (ends first at equal times); returns its highest count. */
-function replayBucket(p: FlowModel, b: number, Tus: number, special: Uint8Array, countAtStart: number,
+function replayBucket(p: FlowModel, b: number, Tus: number, replayed: Uint8Array, countAtStart: number,
   xs: { cum: Int32Array; times: Float64Array }, xe: { cum: Int32Array; times: Float64Array }): number {
   const ws = p.windowStartUs, we = p.windowEndUs, B = p.buckets, W = p.bucketUs;
   const times: number[] = [];
@@ -114,19 +116,20 @@ function replayBucket(p: FlowModel, b: number, Tus: number, special: Uint8Array,
   for (let k = p.startCum[b]; k < p.startCum[b + 1]; k++) { times.push(p.startsUs[k]); deltas.push(1); }
   for (let k = xs.cum[b]; k < xs.cum[b + 1]; k++) { times.push(xs.times[k]); deltas.push(1); }
   for (let k = p.fixedCum[b]; k < p.fixedCum[b + 1]; k++) {
-    if (special[p.fixedEndOrder[k]] === 1) continue;
+    if (replayed[p.fixedEndOrder[k]] === 1) continue;
     times.push(p.fixedEndUs[k]); deltas.push(-1);
   }
   for (let k = xe.cum[b]; k < xe.cum[b + 1]; k++) { times.push(xe.times[k]); deltas.push(-1); }
   // Candidate-state ends in this bucket: last packet in [bucket start - T, bucket end - T).
   const candLast = p.candLastUs;
-  let lo = lowerBound(candLast, ws + b * W - Tus);
+  // Starting one before the first candidate in range is harmless: ends before bucket b are skipped.
+  let lo = lastIndexBelow(candLast, ws + b * W - Tus);
   for (; lo < candLast.length; lo++) {
     const e = candLast[lo] + Tus;
     const eb = bucketOf(e, B, W, ws, we);
     if (eb < b) continue;
     if (eb > b) break;
-    if (special[p.candEndOrder[lo]] === 1) continue;
+    if (replayed[p.candEndOrder[lo]] === 1) continue;
     times.push(e); deltas.push(-1);
   }
   const order = times.map((_, i) => i).sort((x, y) => times[x] - times[y] || deltas[x] - deltas[y]);
@@ -139,7 +142,8 @@ function replayBucket(p: FlowModel, b: number, Tus: number, special: Uint8Array,
   return peak;
 }
 
-function lowerBound(sorted: Float64Array, x: number): number {
+/** Index of the last value below x in an ascending array, or 0 when none is. */
+function lastIndexBelow(sorted: Float64Array, x: number): number {
   let lo = 0, hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;

@@ -38,6 +38,7 @@ export function evaluate(p: FlowModel, T: number): CandidateResult {
   const tableMax = p.platform.tableMax;
   if (tableMax !== null && occ.peak > tableMax) warnings.push(`peak entries ${occ.peak} exceed the table maximum ${tableMax}: new connections would be refused`);
   const hours = p.windowSeconds / 3600;
+  const shareOfTableMax = tableMax !== null && tableMax > 0 ? occ.peak / tableMax : null;
   return {
     timeoutSeconds: T,
     sessionsWithDrops,
@@ -46,7 +47,7 @@ export function evaluate(p: FlowModel, T: number): CandidateResult {
     brokenByKind: { keepAlive: byKind[KIND_KEEPALIVE], data: byKind[KIND_DATA], close: byKind[KIND_CLOSE] },
     tableEntries: { mean: occ.mean, peak: occ.peak, p99: occ.p99, atEnd: occ.atEnd },
     memoryBytes: { mean: occ.mean * bytesPerEntry + fixed, peak: occ.peak * bytesPerEntry + fixed },
-    headroom: tableMax !== null && tableMax > 0 ? occ.peak / tableMax : null,
+    headroom: shareOfTableMax, // the JSON key of schemaVersion 1; it holds the share used (types.ts)
     growthPerHour: neverExpiring > 0 && hours > 0 ? neverExpiring / hours : null,
     extrapolated,
     ...(extrapolated ? { extrapolatedReason: reasons.join('; ') } : {}),

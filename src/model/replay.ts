@@ -38,12 +38,12 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
   const byKind = [0, 0, 0];
   let neverExpiring = 0;
   // Per-candidate exceptions to the precomputed end orders.
-  const special = new Uint8Array(n); // 1: end computed here (broken, evidence survivor, re-picked)
+  const replayed = new Uint8Array(n); // 1: entry end computed by this replay (broken, evidence survivor, re-picked, kept alive)
   const extraEnds = new F64List();
   const extraStarts = new F64List();
   const affected = new AffectedTally();
 
-  const specialList: number[] = [];
+  const replayedList: number[] = [];
   const sensitive = p.sensitive;
   for (let si = 0; si < sensitive.length; si++) {
     const i = sensitive[si];
@@ -53,16 +53,16 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       // Unbroken flow: its entry ends after its last packet (precomputed order), unless a
       // keep-alive keeps it alive for good.
       if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
-        special[i] = 1;
-        specialList.push(i);
+        replayed[i] = 1;
+        replayedList.push(i);
         extraEnds.push(Number.POSITIVE_INFINITY);
         neverExpiring++;
       }
       continue;
     }
     // Walk the stored gaps in order.
-    special[i] = 1;
-    specialList.push(i);
+    replayed[i] = 1;
+    replayedList.push(i);
     const isTcp = fs.proto[i] === PROTO_TCP;
     let broken = false;
     let alive = true; // an entry exists
@@ -135,7 +135,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       }
     }
   }
-  return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed: special, replayedList: specialList, extraStarts, extraEnds, affected };
+  return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList, extraStarts, extraEnds, affected };
 }
 
 /** A session whose keep-alive idle is within its established timeout never expires. */
