@@ -3,7 +3,8 @@
  * platform profile and its overrides, endpoint keep-alive, per-service timeouts, candidates.
  */
 import type { Argv } from 'yargs';
-import { applyOverrides, getPlatform, loadPlatformFile, parseStateTimeoutFlag, platformNames, type PlatformOverrides, type PlatformProfile } from '../model/platforms.js';
+import { applyOverrides, loadPlatformFile, parseStateTimeoutFlag, type PlatformOverrides } from '../model/platform-overrides.js';
+import { getPlatform, platformNames, type PlatformProfile } from '../model/platforms.js';
 import { parseServiceRule, type TimeoutRule } from '../model/policy.js';
 import { parseTimeouts } from '../util/duration.js';
 import { usageError } from '../util/errors.js';

@@ -8,7 +8,8 @@
 import { FLOW_STATE_NAMES, FlowState, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../flows/types.js';
 import { usageError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
-import { normaliseStateName, type PlatformProfile } from './platforms.js';
+import { normaliseStateName } from './platform-overrides.js';
+import type { PlatformProfile } from './platforms.js';
 
 export interface ServiceMatch {
   /** IP protocol number; any when absent. */

@@ -47,7 +47,11 @@ export interface CandidateResult {
   brokenByKind: { keepAlive: number; data: number; close: number };
   tableEntries: TableEntries;
   memoryBytes: { mean: number; peak: number };
-  /** Share of the platform's table maximum at peak (0..1), null when the platform has no maximum. */
+  /**
+   * Share of the platform's table maximum used at peak (peak / tableMax, 0..1), null when the
+   * platform has no maximum. The share used, not the room left: the key keeps its schemaVersion 1
+   * name so that JSON and CSV outputs (column `headroom`) stay as they are.
+   */
   headroom: number | null;
   /** Entries per hour that never expire (leaked sessions kept alive by keep-alives), or null. */
   growthPerHour: number | null;

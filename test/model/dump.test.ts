@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readConntrack, type ConntrackInput } from '../../src/ingest/conntrack.js';
 import { dumpTimeouts, entryAges, planDump } from '../../src/model/dump.js';
-import { applyOverrides, getPlatform } from '../../src/model/platforms.js';
+import { applyOverrides } from '../../src/model/platform-overrides.js';
+import { getPlatform } from '../../src/model/platforms.js';
 import { FwtpError } from '../../src/util/errors.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/conntrack/kernel-6.18/', import.meta.url));

@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FLOW_STATE_NAMES } from '../../src/flows/types.js';
-import {
-  applyOverrides, getPlatform, listPlatforms, loadPlatformFile, parseStateTimeoutFlag, PLATFORM_FIELDS,
-  platformNames, toPlatformSetting,
-} from '../../src/model/platforms.js';
+import { getPlatform, listPlatforms, PLATFORM_FIELDS, platformNames, toPlatformSetting } from '../../src/model/platforms.js';
+import { applyOverrides, loadPlatformFile, parseStateTimeoutFlag } from '../../src/model/platform-overrides.js';
 import { FwtpError } from '../../src/util/errors.js';
 
 function errorOf(fn: () => unknown): FwtpError {

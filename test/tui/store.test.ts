@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CandidateResult, Planner } from '../../src/model/types.js';
 import { makePlanner } from '../../src/model/plan.js';
-import { applyOverrides, getPlatform, platformNames } from '../../src/model/platforms.js';
+import { applyOverrides } from '../../src/model/platform-overrides.js';
+import { getPlatform, platformNames } from '../../src/model/platforms.js';
 import { PlanStore } from '../../src/tui/store.js';
 import { storyData, storyOptions } from './fixtures.js';
 

@@ -1,0 +1,70 @@
+/**
+ * The services a candidate breaks, as a firewall's drop log would show them (first dropped
+ * packet's source -> destination, ephemeral client ports as *), counted in label-indexed arrays.
+ */
+import { protoName } from '../flows/summary.js';
+import { hostPort } from './endpoint-label.js';
+import type { FlowModel } from './flow-model.js';
+import type { AffectedService } from './types.js';
+
+/** Idle times kept per affected label for its median. */
+const IDLE_SAMPLES = 64;
+
+/** Broken sessions per affected label (as a drop log shows them), in label-indexed arrays. */
+export class AffectedTally {
+  sessions: Int32Array = new Int32Array(16);
+  kinds: Int32Array = new Int32Array(48);
+  /** Up to IDLE_SAMPLES idle times per label, for the median. */
+  idle: Float64Array = new Float64Array(16 * IDLE_SAMPLES);
+  used = 0;
+
+  add(id: number, kind: number, idleSeconds: number): void {
+    if (id >= this.sessions.length) this.grow(id + 1);
+    if (id >= this.used) this.used = id + 1;
+    const n = this.sessions[id]++;
+    this.kinds[id * 3 + kind]++;
+    if (n < IDLE_SAMPLES) this.idle[id * IDLE_SAMPLES + n] = idleSeconds;
+  }
+
+  private grow(min: number): void {
+    let size = this.sessions.length;
+    while (size < min) size *= 2;
+    const s = new Int32Array(size); s.set(this.sessions); this.sessions = s;
+    const k = new Int32Array(size * 3); k.set(this.kinds); this.kinds = k;
+    const i = new Float64Array(size * IDLE_SAMPLES); i.set(this.idle); this.idle = i;
+  }
+}
+
+export function noteAffected(tally: AffectedTally, p: FlowModel, i: number, dir: 0 | 1, kind: number, idleSeconds: number): void {
+  let id = p.labelIds[i * 2 + dir];
+  if (id < 0) {
+    // As a drop log shows the first dropped packet: its source -> destination, ephemeral client ports as *.
+    const fs = p.fs;
+    const server = hostPort(fs.addresses[fs.serverAddr[i]], fs.serverPort[i]);
+    const clientAddr = fs.addresses[fs.clientAddr[i]];
+    const client = `${clientAddr.includes(':') ? `[${clientAddr}]` : clientAddr}:*`;
+    const label = `${protoName(fs.proto[i])} ${dir === 1 ? `${server} -> ${client}` : `${client} -> ${server}`}`;
+    id = p.labelIndex.get(label) ?? -1;
+    if (id < 0) {
+      id = p.labels.length;
+      p.labels.push(label);
+      p.labelIndex.set(label, id);
+    }
+    p.labelIds[i * 2 + dir] = id;
+  }
+  tally.add(id, kind, idleSeconds);
+}
+
+export function topAffected(tally: AffectedTally, labels: string[], limit: number): AffectedService[] {
+  const names = ['keepAlive', 'data', 'close'] as const;
+  const ids: number[] = [];
+  for (let id = 0; id < tally.used; id++) if (tally.sessions[id] > 0) ids.push(id);
+  ids.sort((x, y) => tally.sessions[y] - tally.sessions[x] || (labels[x] < labels[y] ? -1 : labels[x] > labels[y] ? 1 : 0));
+  return ids.slice(0, limit).map((id) => {
+    let best = 0;
+    for (let k = 1; k < 3; k++) if (tally.kinds[id * 3 + k] > tally.kinds[id * 3 + best]) best = k;
+    const n = Math.min(tally.sessions[id], IDLE_SAMPLES);
+    const idle = Array.from(tally.idle.subarray(id * IDLE_SAMPLES, id * IDLE_SAMPLES + n)).sort((a, b) => a - b);
+    return { label: labels[id], sessions: tally.sessions[id], kind: names[best], idleSeconds: idle[Math.floor((idle.length - 1) / 2)] };
+  });
+}

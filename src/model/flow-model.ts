@@ -1,0 +1,82 @@
+/**
+ * The flows prepared for replay: everything the model needs that does not depend on the
+ * candidate timeout, built once by `prepareFlowModel` (prepare.ts) and read by every evaluation.
+ */
+import type { FlowSet } from '../flows/types.js';
+import type { PlatformProfile } from './platforms.js';
+import type { TimeoutRule } from './policy.js';
+import type { Survival } from './survival.js';
+import type { GapSummary, KeepAliveSchedule, KeepAliveSetting, PlatformSetting } from './types.js';
+
+/** kaSchedule value for a side with no keep-alive schedule. */
+export const NO_SCHEDULE = -1;
+
+export interface FlowModel {
+  fs: FlowSet;
+  platform: PlatformProfile;
+  platformSetting: PlatformSetting;
+  keepalive: KeepAliveSetting;
+  protocol: 'tcp' | 'udp';
+  windowStartUs: number;
+  windowEndUs: number;
+  windowSeconds: number;
+  /** Per flow: its service's timeouts (seconds per state), and a mask of states that follow the candidate. */
+  timeouts: Float64Array[];
+  followsCandidate: Uint16Array; // bit s set: state s takes the candidate
+  /** Per flow: index into `timeouts` (flows of one service share one array). */
+  timeoutIndex: Uint32Array;
+  /** Per flow and side (0 client, 1 server): keep-alive schedule index, or -1. */
+  kaSchedule: Int32Array;
+  schedules: KeepAliveSchedule[];
+  /** Per flow: largest candidate-dependent gap before any fixed-timeout break (us), and that fixed break's gap index or -1. */
+  maxCandGapUs: Float64Array;
+  fixedBreak: Int32Array;
+  /** Per flow: gap index where the capture shows state already expiring (unanswered probes or data), or -1. */
+  evidence: Int32Array;
+  /** Per flow: the last long gap ended with keep-alive traffic (a session kept only by keep-alives). */
+  keptByKeepAlive: Uint8Array;
+  /** First packet times, ascending. */
+  startsUs: Float64Array;
+  /** The flows a candidate can change (long gaps, evidence, or kept by keep-alives): the only ones evaluate() visits. */
+  sensitive: Uint32Array;
+  /** Per flow: its position in fixedEndOrder, or -1 when its last state follows the candidate. */
+  fixedPos: Int32Array;
+  /** Net entries ending per bucket and the clipped end sum over all fixed-state flows (before exceptions). */
+  fixedNetAll: Int32Array;
+  fixedEndSumAll: number;
+  /** Flows whose last state has a fixed timeout, by end of entry; and flows whose last state follows the candidate, by last packet. */
+  fixedEndOrder: Uint32Array;
+  fixedEndUs: Float64Array; // aligned with fixedEndOrder
+  candEndOrder: Uint32Array;
+  candLastUs: Float64Array; // aligned with candEndOrder
+  /** Occupancy grid: `buckets` equal steps over the window. */
+  buckets: number;
+  bucketUs: number;
+  /** Index of the first start (startsUs) and first fixed end (fixedEndUs) in each bucket; length buckets + 2. */
+  startCum: Int32Array;
+  fixedCum: Int32Array;
+  /** Bucket of each fixed end (aligned with fixedEndOrder); `buckets` when after the window. */
+  fixedBucket: Int32Array;
+  /** Sum over all flows of (first packet - window start), us. */
+  startSumUs: number;
+  /** Per flow and side: the affected-service label id (-1 until first needed). */
+  labelIds: Int32Array;
+  labels: string[];
+  labelIndex: Map<string, number>;
+  seriesPoints: number;
+  affectedLimit: number;
+  survival: Survival;
+  gaps: GapSummary;
+  rules: TimeoutRule[];
+}
+
+export function scheduleOf(p: FlowModel, i: number, side: 0 | 1): KeepAliveSchedule | null {
+  const s = p.kaSchedule[i * 2 + side];
+  return s === NO_SCHEDULE ? null : p.schedules[s];
+}
+
+/** Timeout of state s for flow i under candidate T (seconds). */
+export function timeoutOf(p: FlowModel, i: number, s: number, T: number): number {
+  const ti = p.timeoutIndex[i];
+  return (p.followsCandidate[ti] & (1 << s)) !== 0 ? T : p.timeouts[ti][s];
+}

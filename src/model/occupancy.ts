@@ -1,0 +1,153 @@
+/**
+ * Table occupancy for one candidate (docs/MODEL.md, "Table occupancy"): entries over the window
+ * from the prepared start and end orders plus the replay's exceptions.
+ */
+import type { F64List } from './f64-list.js';
+import type { FlowModel } from './flow-model.js';
+import { bucketOf, clipToWindow } from './occupancy-grid.js';
+
+export interface Occupancy {
+  mean: number;
+  peak: number;
+  p99: number;
+  atEnd: number;
+  series: number[];
+}
+
+/**
+ * Entries over the window by a merge sweep of entry starts and ends (docs/MODEL.md, "Table
+ * occupancy"). Starts are the flows' first packets (sorted once) plus re-pickups; ends come from
+ * three sorted sources: fixed-state ends (sorted once), candidate-state ends (last packet + T, in
+ * last-packet order), and this candidate's exceptions. An end at the same instant as a start is
+ * taken first. Time-weighted mean and 99th percentile; peak; count at window end; a series.
+ * Flows with `replayed[i] === 1` take their ends from the replay (extraEndList), not the
+ * precomputed orders.
+ */
+export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedList: number[], extraStartList: F64List, extraEndList: F64List): Occupancy {
+  const ws = p.windowStartUs;
+  const we = p.windowEndUs;
+  const points = p.seriesPoints;
+  if (p.fs.count === 0 || !(we >= ws)) return { mean: 0, peak: 0, p99: 0, atEnd: 0, series: new Array(points).fill(0) };
+  const B = p.buckets, W = p.bucketUs;
+  const Tus = T * 1e6;
+  const fixedEnd = p.fixedEndUs, fixedBucket = p.fixedBucket;
+  const candOrder = p.candEndOrder, candLast = p.candLastUs;
+  // 1. Net entries per bucket, and the exact area (sum of clipped lifetimes).
+  const net = new Int32Array(B + 1);
+  const startCum = p.startCum;
+  for (let b = 0; b < B; b++) net[b] = startCum[b + 1] - startCum[b];
+  // Fixed-state ends were summed once (prepare); take back this candidate's exceptions.
+  let endSumUs = p.fixedEndSumAll;
+  for (let b = 0; b <= B; b++) net[b] -= p.fixedNetAll[b];
+  for (const i of replayedList) {
+    const k = p.fixedPos[i];
+    if (k < 0) continue;
+    net[fixedBucket[k]]++;
+    endSumUs -= clipToWindow(fixedEnd[k], ws, we) - ws;
+  }
+  for (let k = 0; k < candOrder.length; k++) {
+    if (replayed[candOrder[k]] === 1) continue;
+    const e = candLast[k] + Tus;
+    net[bucketOf(e, B, W, ws, we)]--;
+    endSumUs += clipToWindow(e, ws, we) - ws;
+  }
+  const xs = extraStartList.data, nxs = extraStartList.length;
+  const xe = extraEndList.data, nxe = extraEndList.length;
+  let startSumUs = p.startSumUs;
+  for (let k = 0; k < nxs; k++) { net[bucketOf(xs[k], B, W, ws, we)]++; startSumUs += clipToWindow(xs[k], ws, we) - ws; }
+  for (let k = 0; k < nxe; k++) { const e = xe[k]; net[bucketOf(e, B, W, ws, we)]--; endSumUs += clipToWindow(e, ws, we) - ws; }
+  // 2. Entries at each bucket boundary.
+  const atBoundary = new Int32Array(B + 1);
+  let c = 0;
+  let best = 0;
+  for (let b = 0; b < B; b++) {
+    atBoundary[b] = c;
+    c += net[b];
+    if (c > best) best = c;
+  }
+  atBoundary[B] = c;
+  const atEnd = c;
+  // 3. Exact peak: a bucket can hold a higher count than its boundaries only if its starts could
+  // lift it past the best count found so far; replay those buckets event by event.
+  let extraStartsByBucket: { cum: Int32Array; times: Float64Array } | null = null;
+  let extraEndsByBucket: { cum: Int32Array; times: Float64Array } | null = null;
+  for (let b = 0; b < B; b++) {
+    const startsHere = startCum[b + 1] - startCum[b];
+    if (atBoundary[b] + startsHere + (nxs > 0 ? nxs : 0) <= best) continue;
+    extraStartsByBucket ??= byBucket(xs, nxs, B, W, ws, we);
+    extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we);
+    const xsHere = extraStartsByBucket.cum[b + 1] - extraStartsByBucket.cum[b];
+    if (atBoundary[b] + startsHere + xsHere <= best) continue;
+    const local = replayBucket(p, b, Tus, replayed, atBoundary[b], extraStartsByBucket, extraEndsByBucket);
+    if (local > best) best = local;
+  }
+  const durationUs = we - ws;
+  const mean = durationUs > 0 ? (endSumUs - startSumUs) / durationUs : atEnd;
+  // 4. The 99th percentile of the entry count over time, on the grid (each bucket at its closing count).
+  let p99 = best;
+  if (durationUs > 0) {
+    const hist = new Float64Array(best + 1);
+    for (let b = 0; b < B; b++) { const v = atBoundary[b + 1]; if (v >= 0 && v <= best) hist[v] += 1; }
+    let acc = 0;
+    for (let v = 0; v <= best; v++) { acc += hist[v]; if (acc >= 0.99 * B) { p99 = v; break; } }
+  }
+  const series = new Array<number>(points);
+  for (let k = 0; k < points; k++) series[k] = atBoundary[points === 1 ? B : Math.round((k * B) / (points - 1))];
+  return { mean, peak: best, p99, atEnd, series };
+}
+
+/** Times grouped by bucket (counting sort), for replaying single buckets. */
+function byBucket(times: Float64Array, n: number, B: number, W: number, ws: number, we: number): { cum: Int32Array; times: Float64Array } {
+  const cum = new Int32Array(B + 2);
+  for (let k = 0; k < n; k++) cum[bucketOf(times[k], B, W, ws, we) + 1]++;
+  for (let b = 0; b <= B; b++) cum[b + 1] += cum[b];
+  const fill = cum.slice();
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[fill[bucketOf(times[k], B, W, ws, we)]++] = times[k];
+  return { cum, times: out };
+}
+
+/** Replays one bucket's starts and ends in time order (ends first at equal times); returns its highest count. */
+function replayBucket(p: FlowModel, b: number, Tus: number, replayed: Uint8Array, countAtStart: number,
+  xs: { cum: Int32Array; times: Float64Array }, xe: { cum: Int32Array; times: Float64Array }): number {
+  const ws = p.windowStartUs, we = p.windowEndUs, B = p.buckets, W = p.bucketUs;
+  const times: number[] = [];
+  const deltas: number[] = [];
+  for (let k = p.startCum[b]; k < p.startCum[b + 1]; k++) { times.push(p.startsUs[k]); deltas.push(1); }
+  for (let k = xs.cum[b]; k < xs.cum[b + 1]; k++) { times.push(xs.times[k]); deltas.push(1); }
+  for (let k = p.fixedCum[b]; k < p.fixedCum[b + 1]; k++) {
+    if (replayed[p.fixedEndOrder[k]] === 1) continue;
+    times.push(p.fixedEndUs[k]); deltas.push(-1);
+  }
+  for (let k = xe.cum[b]; k < xe.cum[b + 1]; k++) { times.push(xe.times[k]); deltas.push(-1); }
+  // Candidate-state ends in this bucket: last packet in [bucket start - T, bucket end - T).
+  const candLast = p.candLastUs;
+  // Starting one before the first candidate in range is harmless: ends before bucket b are skipped.
+  let lo = lastIndexBelow(candLast, ws + b * W - Tus);
+  for (; lo < candLast.length; lo++) {
+    const e = candLast[lo] + Tus;
+    const eb = bucketOf(e, B, W, ws, we);
+    if (eb < b) continue;
+    if (eb > b) break;
+    if (replayed[p.candEndOrder[lo]] === 1) continue;
+    times.push(e); deltas.push(-1);
+  }
+  const order = times.map((_, i) => i).sort((x, y) => times[x] - times[y] || deltas[x] - deltas[y]);
+  let c = countAtStart;
+  let peak = c;
+  for (const i of order) {
+    c += deltas[i];
+    if (c > peak) peak = c;
+  }
+  return peak;
+}
+
+/** Index of the last value below x in an ascending array, or 0 when none is. */
+function lastIndexBelow(sorted: Float64Array, x: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1; else hi = mid;
+  }
+  return lo > 0 ? lo - 1 : 0;
+}

@@ -1,0 +1,183 @@
+/**
+ * Preparation of the model (docs/MODEL.md): the flow model that every candidate's evaluation
+ * reads, built once per platform and keep-alive profile.
+ */
+import { FLOW_STATE_NAMES, FlowEnd, GAP_PROBE_RETRY_BIT, GAP_RETRANSMISSION_BIT, PacketKind,
+  gapDirection, gapKind, gapState, type FlowSet, type GapDistribution } from '../flows/types.js';
+import { summariseGaps } from '../flows/distribution.js';
+import { argsort } from './argsort.js';
+import type { FlowModel } from './flow-model.js';
+import { prepareKeepAlive } from './keepalive-senders.js';
+import { bucketOf, clipToWindow, cumulativeByBucket, makeGrid } from './occupancy-grid.js';
+import { toPlatformSetting, type PlatformProfile } from './platforms.js';
+import { makeTimeoutResolver, type TimeoutRule } from './policy.js';
+import { kaplanMeier } from './survival.js';
+import type { GapSummary, Source } from './types.js';
+
+export interface PlanOptions {
+  platform: PlatformProfile;
+  /** Where each platform value came from, for the output (flags and files). */
+  platformSources?: Partial<Record<string, Source>>;
+  /** Keep-alive profile or IDLE/INTERVAL/COUNT text, and whether the user gave it (flag) or it is the default (profile). */
+  keepalive: string;
+  keepaliveSource: Source;
+  protocol: 'tcp' | 'udp';
+  rules?: TimeoutRule[];
+  /** Samples in each candidate's entries-over-time series. */
+  seriesPoints?: number;
+  /** How many affected services to list per candidate. */
+  affectedLimit?: number;
+}
+
+export interface PlanData {
+  flows: FlowSet;
+  distribution: GapDistribution;
+}
+
+const STATES = FLOW_STATE_NAMES.length;
+/** Stand-in candidates used to find which states follow the candidate for a service. */
+const PROBE_A = 1e12 + 1;
+const PROBE_B = 1e12 + 2;
+
+/**
+ * Everything about the flows that does not depend on the candidate (docs/MODEL.md, "Preparation"):
+ * per-service timeouts and which states follow the candidate, keep-alive schedules, the largest
+ * candidate-dependent gap and first fixed-timeout break per flow, evidence of expiring state,
+ * and the sorted entry starts and ends the occupancy sweep merges.
+ */
+export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?: GapSummary): FlowModel {
+  const fs = data.flows;
+  const n = fs.count;
+  const protocol = opts.protocol;
+  const rules = opts.rules ?? [];
+  // Per-service timeouts: resolve with two stand-in candidates; the states that differ follow the candidate.
+  const resolveA = makeTimeoutResolver({ platform: opts.platform, candidateSeconds: PROBE_A, protocol, rules });
+  const resolveB = makeTimeoutResolver({ platform: opts.platform, candidateSeconds: PROBE_B, protocol, rules });
+  const timeouts: Float64Array[] = [];
+  const masks: number[] = [];
+  const seen = new Map<Float64Array, number>();
+  const timeoutIndex = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const addr = fs.addresses[fs.serverAddr[i]];
+    const a = resolveA(fs.proto[i], addr, fs.serverPort[i]);
+    let idx = seen.get(a);
+    if (idx === undefined) {
+      const b = resolveB(fs.proto[i], addr, fs.serverPort[i]);
+      let mask = 0;
+      const t = new Float64Array(STATES);
+      for (let s = 0; s < STATES; s++) {
+        if (a[s] !== b[s]) { mask |= 1 << s; t[s] = NaN; } else t[s] = a[s];
+      }
+      idx = timeouts.length;
+      timeouts.push(t);
+      masks.push(mask);
+      seen.set(a, idx);
+    }
+    timeoutIndex[i] = idx;
+  }
+  const followsCandidate = Uint16Array.from(masks);
+
+  const kaSchedule = new Int32Array(n * 2);
+  const { setting: keepalive, schedules } = prepareKeepAlive(fs, opts.keepalive, opts.keepaliveSource, kaSchedule);
+
+  const maxCandGapUs = new Float64Array(n);
+  const fixedBreak = new Int32Array(n).fill(-1);
+  const evidence = new Int32Array(n).fill(-1);
+  const keptByKeepAlive = new Uint8Array(n);
+  const survivalEvents: number[] = [];
+  const survivalCensored: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = timeouts[timeoutIndex[i]];
+    const mask = followsCandidate[timeoutIndex[i]];
+    let maxCand = 0;
+    const g0 = fs.gapOffset[i], g1 = fs.gapOffset[i + 1];
+    for (let k = g0; k < g1; k++) {
+      const info = fs.gapInfo[k];
+      const s = gapState(info);
+      const gapUs = fs.gapEndUs[k] - fs.gapStartUs[k];
+      if ((mask & (1 << s)) !== 0) {
+        if (gapUs > maxCand) maxCand = gapUs;
+        survivalEvents.push(gapUs / 1e6);
+      } else if (fixedBreak[i] < 0 && gapUs > t[s] * 1e6) {
+        fixedBreak[i] = k;
+      }
+      // Evidence that the real path already drops: a probe that gets retried, or data retransmitted, with nothing back.
+      if (evidence[i] < 0 && k + 1 < g1) {
+        const kind = gapKind(info);
+        const next = fs.gapInfo[k + 1];
+        if (kind === PacketKind.KeepAliveProbe && (next & GAP_PROBE_RETRY_BIT) !== 0 && gapDirection(next) === gapDirection(info)) evidence[i] = k;
+        else if (kind === PacketKind.Data && (next & GAP_RETRANSMISSION_BIT) !== 0 && gapDirection(next) === gapDirection(info) && gapKind(next) === PacketKind.Data) evidence[i] = k;
+      }
+    }
+    maxCandGapUs[i] = fixedBreak[i] >= 0 ? maxCandUpTo(fs, i, mask, fixedBreak[i]) : maxCand;
+    if (g1 > g0) {
+      const lastKind = gapKind(fs.gapInfo[g1 - 1]);
+      keptByKeepAlive[i] = lastKind === PacketKind.KeepAliveProbe || lastKind === PacketKind.KeepAliveAck ? 1 : 0;
+    }
+    if ((fs.end[i] === FlowEnd.Open || fs.end[i] === FlowEnd.HalfClosed) && (mask & (1 << fs.endState[i])) !== 0) {
+      survivalCensored.push((fs.windowEndUs - fs.lastUs[i]) / 1e6);
+    }
+  }
+
+  const startsUs = Float64Array.from(fs.firstUs).sort();
+  const fixedIdx: number[] = [];
+  const candIdx: number[] = [];
+  for (let i = 0; i < n; i++) ((followsCandidate[timeoutIndex[i]] & (1 << fs.endState[i])) !== 0 ? candIdx : fixedIdx).push(i);
+  const fixedEnd = (i: number): number => fs.lastUs[i] + timeouts[timeoutIndex[i]][fs.endState[i]] * 1e6;
+  const fixedKeys = new Float64Array(fixedIdx.length);
+  for (let k = 0; k < fixedIdx.length; k++) fixedKeys[k] = fixedEnd(fixedIdx[k]);
+  const fixedPerm = argsort(fixedKeys);
+  const fixedEndOrder = new Uint32Array(fixedIdx.length);
+  const fixedEndUs = new Float64Array(fixedIdx.length);
+  for (let k = 0; k < fixedIdx.length; k++) { fixedEndOrder[k] = fixedIdx[fixedPerm[k]]; fixedEndUs[k] = fixedKeys[fixedPerm[k]]; }
+  const candKeys = new Float64Array(candIdx.length);
+  for (let k = 0; k < candIdx.length; k++) candKeys[k] = fs.lastUs[candIdx[k]];
+  const candPerm = argsort(candKeys);
+  const candEndOrder = new Uint32Array(candIdx.length);
+  const candLastUs = new Float64Array(candIdx.length);
+  for (let k = 0; k < candIdx.length; k++) { candEndOrder[k] = candIdx[candPerm[k]]; candLastUs[k] = candKeys[candPerm[k]]; }
+
+  const windowStartUs = fs.windowStartUs;
+  const windowEndUs = fs.windowEndUs;
+  const grid = makeGrid(windowStartUs, windowEndUs, n);
+  const startCum = cumulativeByBucket(startsUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
+  const fixedCum = cumulativeByBucket(fixedEndUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
+  const fixedBucket = new Int32Array(fixedEndUs.length);
+  for (let k = 0; k < fixedEndUs.length; k++) fixedBucket[k] = bucketOf(fixedEndUs[k], grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
+  const sensitiveList: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (fixedBreak[i] >= 0 || evidence[i] >= 0 || maxCandGapUs[i] > 0 || (keptByKeepAlive[i] === 1 && fs.end[i] === FlowEnd.Open)) sensitiveList.push(i);
+  }
+  const fixedPos = new Int32Array(n).fill(-1);
+  for (let k = 0; k < fixedEndOrder.length; k++) fixedPos[fixedEndOrder[k]] = k;
+  const fixedNetAll = new Int32Array(grid.buckets + 1);
+  let fixedEndSumAll = 0;
+  for (let k = 0; k < fixedEndUs.length; k++) {
+    fixedNetAll[fixedBucket[k]]++;
+    fixedEndSumAll += clipToWindow(fixedEndUs[k], windowStartUs, windowEndUs) - windowStartUs;
+  }
+  let startSumUs = 0;
+  // Entries that began before the window (conntrack series, merged inputs) count from its start.
+  for (let k = 0; k < n; k++) startSumUs += Math.max(startsUs[k], windowStartUs) - windowStartUs;
+  return {
+    fs, platform: opts.platform, platformSetting: toPlatformSetting(opts.platform, opts.platformSources ?? {}), keepalive, protocol,
+    windowStartUs, windowEndUs, windowSeconds: Number.isFinite(windowStartUs) ? (windowEndUs - windowStartUs) / 1e6 : 0,
+    timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
+    startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
+    buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
+    sensitive: Uint32Array.from(sensitiveList), fixedPos, fixedNetAll, fixedEndSumAll,
+    labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
+    seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
+    survival: kaplanMeier(survivalEvents, survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
+  };
+}
+
+function maxCandUpTo(fs: FlowSet, i: number, mask: number, stop: number): number {
+  let m = 0;
+  for (let k = fs.gapOffset[i]; k < stop; k++) {
+    if ((mask & (1 << gapState(fs.gapInfo[k]))) === 0) continue;
+    const g = fs.gapEndUs[k] - fs.gapStartUs[k];
+    if (g > m) m = g;
+  }
+  return m;
+}

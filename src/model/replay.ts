@@ -1,0 +1,191 @@
+/**
+ * The replay of one candidate (docs/MODEL.md, "Replay"): walk the stored gaps of every flow the
+ * candidate can change, find where its entry expires, what the next packet then meets (strict or
+ * loose pickup, datagram re-creation) and what is dropped after a break.
+ */
+import { FlowEnd, FlowState, PacketKind, PROTO_TCP, gapDirection, gapKind, gapState, type FlowSet } from '../flows/types.js';
+import { AffectedTally, noteAffected } from './affected-services.js';
+import { breakKind, KIND_DATA, KIND_KEEPALIVE } from './break-kind.js';
+import { F64List } from './f64-list.js';
+import { scheduleOf, timeoutOf, type FlowModel } from './flow-model.js';
+
+/** What one candidate's replay found, and its exceptions to the precomputed end orders. */
+export interface ReplayOutcome {
+  sessionsWithDrops: number;
+  droppedKeepAlives: number;
+  droppedPackets: number;
+  /** Broken sessions by break kind (break-kind.ts). */
+  byKind: number[];
+  /** Entries that never expire (open sessions refreshed by keep-alives). */
+  neverExpiring: number;
+  /** Per flow: 1 when this replay computed its entry's end (broken, evidence survivor, re-picked, kept alive). */
+  replayed: Uint8Array;
+  replayedList: number[];
+  /** Entry starts and ends this replay adds (re-pickups; expiries and ends of replayed flows). */
+  extraStarts: F64List;
+  extraEnds: F64List;
+  affected: AffectedTally;
+}
+
+export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
+  const fs = p.fs;
+  const n = fs.count;
+  const Tus = T * 1e6;
+  const strict = p.platform.pickup === 'strict';
+  let sessionsWithDrops = 0;
+  let droppedKeepAlives = 0;
+  let droppedPackets = 0;
+  const byKind = [0, 0, 0];
+  let neverExpiring = 0;
+  // Per-candidate exceptions to the precomputed end orders.
+  const replayed = new Uint8Array(n); // 1: entry end computed by this replay (broken, evidence survivor, re-picked, kept alive)
+  const extraEnds = new F64List();
+  const extraStarts = new F64List();
+  const affected = new AffectedTally();
+
+  const replayedList: number[] = [];
+  const sensitive = p.sensitive;
+  for (let si = 0; si < sensitive.length; si++) {
+    const i = sensitive[si];
+    const fixedBreak = p.fixedBreak[i];
+    const ev = p.evidence[i];
+    if (fixedBreak < 0 && ev < 0 && p.maxCandGapUs[i] <= Tus) {
+      // Unbroken flow: its entry ends after its last packet (precomputed order), unless a
+      // keep-alive keeps it alive for good.
+      if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
+        replayed[i] = 1;
+        replayedList.push(i);
+        extraEnds.push(Number.POSITIVE_INFINITY);
+        neverExpiring++;
+      }
+      continue;
+    }
+    // Walk the stored gaps in order.
+    replayed[i] = 1;
+    replayedList.push(i);
+    const isTcp = fs.proto[i] === PROTO_TCP;
+    let broken = false;
+    let alive = true; // an entry exists
+    let ended = false;
+    const g1 = fs.gapOffset[i + 1];
+    for (let k = fs.gapOffset[i]; k < g1; k++) {
+      const info = fs.gapInfo[k];
+      const s = gapState(info);
+      const tau = timeoutOf(p, i, s, T) * 1e6;
+      const gapUs = fs.gapEndUs[k] - fs.gapStartUs[k];
+      if (k === ev && gapUs <= tau && alive) {
+        // The capture shows the path dropping here, but this candidate keeps the state: the
+        // probes are answered and the session lives on, refreshed by keep-alives.
+        extraEnds.push(Number.POSITIVE_INFINITY);
+        if (gapKind(info) === PacketKind.KeepAliveProbe) neverExpiring++;
+        ended = true;
+        break;
+      }
+      if (!alive) {
+        // No entry: with loose pickup, or for a datagram flow when the client sends, a packet creates one again.
+        if ((isTcp && !strict) || (!isTcp && gapDirection(info) === 0)) {
+          alive = true;
+          extraStarts.push(fs.gapEndUs[k]);
+        } else if (!isTcp) droppedPackets++;
+        continue;
+      }
+      if (gapUs <= tau) continue;
+      // The entry expired at gap start + tau; the packet that ends the gap finds no state.
+      const expiredAt = fs.gapStartUs[k] + tau;
+      extraEnds.push(expiredAt);
+      const kind = gapKind(info);
+      const dir = gapDirection(info);
+      if (isTcp && !strict) {
+        // Loose pickup: the mid-stream packet creates a new entry; nothing is dropped.
+        extraStarts.push(fs.gapEndUs[k]);
+        continue;
+      }
+      if (!isTcp) {
+        if (dir === 0) {
+          // A datagram from the client creates a new entry.
+          extraStarts.push(fs.gapEndUs[k]);
+          continue;
+        }
+        // A reply to a forgotten datagram flow is dropped.
+        if (!broken) { broken = true; sessionsWithDrops++; byKind[KIND_DATA]++; noteAffected(affected, p, i, dir, KIND_DATA, gapUs / 1e6); }
+        droppedPackets++;
+        alive = false;
+        continue;
+      }
+      // TCP, strict pickup: the session is broken from here on.
+      broken = true;
+      alive = false;
+      sessionsWithDrops++;
+      const bk = breakKind(kind);
+      byKind[bk]++;
+      noteAffected(affected, p, i, dir, bk, gapUs / 1e6);
+      const drops = dropsAfterBreak(p, i, k, bk, dir);
+      droppedKeepAlives += drops.keepAlives;
+      droppedPackets += drops.packets;
+      break;
+    }
+    if (!ended) {
+      if (alive) {
+        // Entry lives past the last packet for the timeout of the final state.
+        const end = fs.lastUs[i] + timeoutOf(p, i, fs.endState[i], T) * 1e6;
+        if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
+          extraEnds.push(Number.POSITIVE_INFINITY);
+          neverExpiring++;
+        } else extraEnds.push(end);
+      }
+    }
+  }
+  return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList, extraStarts, extraEnds, affected };
+}
+
+/** A session whose keep-alive idle is within its established timeout never expires. */
+function isKeptAlive(p: FlowModel, i: number, T: number): boolean {
+  const tau = timeoutOf(p, i, FlowState.Established, T);
+  const a = scheduleOf(p, i, 0);
+  const b = scheduleOf(p, i, 1);
+  return (a !== null && a.idleSeconds <= tau) || (b !== null && b.idleSeconds <= tau);
+}
+
+/**
+ * What is dropped once a session broke at gap k (docs/MODEL.md, "After a break"):
+ * - a keep-alive probe is retried until COUNT probes went unanswered, then the sender resets;
+ * - data is retransmitted (not keep-alives: Linux sends no probe while data is unacknowledged);
+ * - the peer, if it keeps alive, probes after its idle time from the last packet it saw, and
+ *   gives up after COUNT probes as well.
+ * Packets the capture shows after the break are dropped too.
+ */
+function dropsAfterBreak(p: FlowModel, i: number, k: number, bk: number, dir: 0 | 1): { keepAlives: number; packets: number } {
+  const fs = p.fs;
+  let keepAlives = 0;
+  let packets = 0;
+  const sender = scheduleOf(p, i, dir === 0 ? 0 : 1);
+  const peerSide: 0 | 1 = dir === 0 ? 1 : 0;
+  const peer = scheduleOf(p, i, peerSide);
+  const gapStart = fs.gapStartUs[k];
+  if (bk === KIND_KEEPALIVE) {
+    const count = sender !== null ? sender.count : countProbesFrom(fs, i, k, dir);
+    keepAlives += count;
+    packets += count + 1; // the probes and the reset that ends them
+  } else {
+    packets += 1;
+  }
+  if (peer !== null) {
+    // The peer heard nothing since the gap began; its timer fires after its idle time.
+    const peerProbeAt = gapStart + peer.idleSeconds * 1e6;
+    if (peerProbeAt >= fs.gapEndUs[k] && peerProbeAt <= p.windowEndUs) {
+      keepAlives += peer.count;
+      packets += peer.count + 1;
+    }
+  }
+  return { keepAlives, packets };
+}
+
+/** Probes the capture shows from `dir` at and after gap k, for senders with no known schedule. */
+function countProbesFrom(fs: FlowSet, i: number, k: number, dir: 0 | 1): number {
+  let c = 0;
+  for (let j = k; j < fs.gapOffset[i + 1]; j++) {
+    const info = fs.gapInfo[j];
+    if (gapKind(info) === PacketKind.KeepAliveProbe && gapDirection(info) === dir) c++;
+  }
+  return Math.max(1, c);
+}
