@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { readInputs, type ReadOptions } from '../ingest/inputs.js';
-import type { PlanResult } from '../model/types.js';
+import { rowFromPlan, type DatasetRow } from '../report/batch-summary.js';
 import { planMarkdown } from '../report/plan.js';
 import { planFromRead, resolveModel, type ModelArgs } from './model-options.js';
 import { writeFileAtomic } from '../util/atomic.js';
@@ -23,37 +23,11 @@ export interface DatasetJob {
   model: ModelArgs;
 }
 
-/** What summary.csv / summary.json keep of a plan (no series, no affected lists). */
-export interface DatasetRow {
-  inputs: string[];
-  flows: number;
-  window: PlanResult['window'];
-  platform: string;
-  candidates: Array<Omit<PlanResult['candidates'][number], 'series' | 'affected' | 'warnings' | 'extrapolatedReason'>>;
-  warnings: string[];
-}
-
 export interface DatasetOutcome {
   id: number;
   row?: DatasetRow;
   /** `line` is the error's one line; `namesFile` when it already starts with the file it is about. */
   error?: { code: string; line: string; internal: boolean; namesFile: boolean };
-}
-
-/** The summary row of a plan (also used for datasets whose outputs are up to date). */
-export function rowFromPlan(r: PlanResult, extraWarnings: string[] = []): DatasetRow {
-  return {
-    inputs: r.inputs.map((i) => i.path),
-    flows: r.flows,
-    window: r.window,
-    platform: r.platform.name,
-    candidates: r.candidates.map((c) => ({
-      timeoutSeconds: c.timeoutSeconds, sessionsWithDrops: c.sessionsWithDrops, droppedKeepAlives: c.droppedKeepAlives,
-      droppedPackets: c.droppedPackets, brokenByKind: c.brokenByKind, tableEntries: c.tableEntries, memoryBytes: c.memoryBytes,
-      headroom: c.headroom, growthPerHour: c.growthPerHour, extrapolated: c.extrapolated,
-    })),
-    warnings: [...extraWarnings, ...r.warnings, ...r.candidates.flatMap((c) => c.warnings.map((w) => `at ${c.timeoutSeconds} s: ${w}`))],
-  };
 }
 
 /** Reads, plans and writes one dataset; errors become the outcome (one bad dataset never stops the others). */

@@ -3,7 +3,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { makePlanner } from '../model/plan.js';
-import { buildChangeRequest, changeRequestCsv, changeRequestJson, checkProposal } from '../report/changerequest.js';
+import { buildChangeRequest } from '../report/build-change-request.js';
+import { changeRequestCsv, changeRequestJson } from '../report/change-request-csv-json.js';
 import { changeRequestMarkdown } from '../report/markdown.js';
 import { changeRequestHtml } from '../report/html.js';
 import { parseDuration, parseTimeouts } from '../util/duration.js';
@@ -22,6 +23,19 @@ function oneTimeout(flag: string, text: string): number {
   const seconds = parseDuration(String(text));
   if (!(seconds > 0)) throw usageError('CLI_INVALID_TIMEOUTS', `--${flag} must be above zero (got "${text}")`);
   return seconds;
+}
+
+/**
+ * Usage errors before any input is read: CLI_REPORT_NO_PROPOSAL (neither --proposed nor
+ * --service-timeout), CLI_REPORT_SAME (a global proposal equal to the current timeout).
+ */
+export function checkProposal(currentSeconds: number, proposedSeconds: number | null, ruleCount: number): void {
+  if (proposedSeconds === null && ruleCount === 0) {
+    throw usageError('CLI_REPORT_NO_PROPOSAL', 'no proposal: give --proposed SECONDS (a new global timeout) or --service-timeout ADDR:PORT=SECONDS (a timeout for one service)');
+  }
+  if (ruleCount === 0 && proposedSeconds === currentSeconds) {
+    throw usageError('CLI_REPORT_SAME', `the proposed timeout equals the current one (${currentSeconds} s): nothing to change`);
+  }
 }
 
 /** --format, else from the -o file name (.html, .json, .csv), else Markdown. */

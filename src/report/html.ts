@@ -7,7 +7,9 @@
  */
 import { formatDuration } from '../util/duration.js';
 import { sanitizeText } from '../util/text.js';
-import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration, summaryText, type ChangeRequest, type ConfigBlock } from './changerequest.js';
+import type { ChangeRequest, ConfigBlock } from './change-request.js';
+import { summaryText } from './change-request-prose.js';
+import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration } from './prose-format.js';
 import { roleLabel, scopeText } from './markdown.js';
 import { formatBytes } from './plan.js';
 import { ecdfChart, seriesChart, type Marker } from './svg.js';

@@ -7,7 +7,9 @@
  */
 import { formatDuration } from '../util/duration.js';
 import { sanitizeText } from '../util/text.js';
-import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration, summaryText, type ChangeRequest, type ConfigBlock, type ReportCandidate } from './changerequest.js';
+import type { ChangeRequest, ConfigBlock, ReportCandidate } from './change-request.js';
+import { summaryText } from './change-request-prose.js';
+import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration } from './prose-format.js';
 import { formatBytes, mdCell } from './plan.js';
 
 /** Input-derived text for anywhere in a Markdown line: escaped, on one line. */

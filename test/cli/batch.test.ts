@@ -7,7 +7,6 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, ROOT, runCli } from '../helpers/cli.js';
-import { globToRegExp } from '../../src/cli/batch.js';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpus');
 const haveCorpus = existsSync(CORPUS);
@@ -176,17 +175,5 @@ describe('fwtp batch', () => {
       expect(alone.status).toBe(0);
       expect(readFileSync(join(dir, 'out-kinds', 'kinds', `${name}.plan.json`), 'utf8')).toBe(alone.stdout);
     }
-  });
-});
-
-describe('globToRegExp', () => {
-  it('* and ? stay within a name, ** crosses directories, [..] and {a,b} choose', () => {
-    const re = globToRegExp('**/cap-?.{pcap,pcapng}');
-    expect(['cap-1.pcap', 'a/cap-2.pcapng', 'a/b/cap-x.pcap'].every((p) => re.test(p))).toBe(true);
-    expect(['cap-10.pcap', 'cap-1.pcap.gz', 'a/cap-1.txt'].some((p) => re.test(p))).toBe(false);
-    expect(globToRegExp('*.pcap').test('a/b.pcap')).toBe(false);
-    expect(globToRegExp('day[12].pcap').test('day2.pcap')).toBe(true);
-    expect(globToRegExp('day[!12].pcap').test('day2.pcap')).toBe(false);
-    expect(globToRegExp('a+b.pcap').test('a+b.pcap')).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { changeRequestCsv } from '../../src/report/changerequest.js';
+import { changeRequestCsv } from '../../src/report/change-request-csv-json.js';
 import { changeRequestHtml, escapeHtml } from '../../src/report/html.js';
 import { changeRequestMarkdown } from '../../src/report/markdown.js';
 import { ensureBuilt, runCli } from '../helpers/cli.js';

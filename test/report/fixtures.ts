@@ -9,7 +9,8 @@ import { makePlanner, type PlanOptions } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import { parseServiceRule } from '../../src/model/policy.js';
 import type { CandidateResult, GapSummary, Planner } from '../../src/model/types.js';
-import { buildChangeRequest, type ChangeRequest } from '../../src/report/changerequest.js';
+import { buildChangeRequest } from '../../src/report/build-change-request.js';
+import type { ChangeRequest } from '../../src/report/change-request.js';
 
 export const STORY = fileURLToPath(new URL('../../samples/oracle-pool.pcap', import.meta.url));
 
