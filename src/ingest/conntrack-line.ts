@@ -16,7 +16,8 @@
  * line on the hot path: it reads the bytes in place (no split, no regular expression), interns
  * addresses to small ids and writes typed-array columns, so a line costs no object.
  */
-import { AddressTable, ipv6Text } from '../flows/addresses.js';
+import { AddressTable } from '../flows/addresses.js';
+import { parseIPv4Bytes as parseV4, parseIPv6Bytes as parseV6 } from '../util/ip-address.js';
 
 /** Status flags as printed (IPS_SEEN_REPLY clear -> [UNREPLIED]; IPS_ASSURED, IPS_OFFLOAD, IPS_HW_OFFLOAD). */
 export const ST_UNREPLIED = 1;
@@ -122,90 +123,6 @@ export class AddressBook {
     for (let id = this.cache.length; id < this.table.count; id++) this.cache.push(this.table.text(id));
     return this.cache;
   }
-}
-
-const v6Groups = new Uint32Array(9);
-
-/**
- * IPv6 text in b[s..e) (full, compressed with `::`, or with an IPv4 tail) into four 32-bit
- * words; false when malformed.
- */
-export function parseV6(b: Uint8Array, s: number, e: number, out: Uint32Array): boolean {
-  let n = 0, dbl = -1, p = s;
-  if (e - s >= 2 && b[s] === 58 && b[s + 1] === 58) {
-    dbl = 0;
-    p = s + 2;
-  } else if (s < e && b[s] === 58) return false;
-  while (p < e) {
-    let v = 0, d = 0, q = p;
-    for (; q < e; q++) {
-      const c = b[q];
-      const h = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-      if (h < 0) break;
-      v = v * 16 + h;
-      d++;
-    }
-    if (q < e && b[q] === 46) { // an IPv4 tail
-      const a = parseV4(b, p, e);
-      if (a < 0 || n > 6) return false;
-      v6Groups[n++] = a >>> 16;
-      v6Groups[n++] = a & 0xffff;
-      p = e;
-      break;
-    }
-    if (d === 0 || d > 4 || n === 8) return false;
-    v6Groups[n++] = v;
-    if (q === e) { p = e; break; }
-    if (b[q] !== 58) return false;
-    if (q + 1 < e && b[q + 1] === 58) {
-      if (dbl >= 0) return false;
-      dbl = n;
-      p = q + 2;
-    } else {
-      p = q + 1;
-      if (p === e) return false;
-    }
-  }
-  if (dbl < 0 ? n !== 8 : n > 7) return false;
-  const zeros = 8 - n;
-  let w = 0;
-  for (let g = 0; g < 8; g += 2) {
-    const hi = groupAt(g, dbl, zeros), lo = groupAt(g + 1, dbl, zeros);
-    out[w++] = ((hi << 16) | lo) >>> 0;
-  }
-  return true;
-}
-
-function groupAt(g: number, dbl: number, zeros: number): number {
-  if (dbl < 0 || g < dbl) return v6Groups[g];
-  if (g < dbl + zeros) return 0;
-  return v6Groups[g - zeros];
-}
-
-/** RFC 5952 text of an IPv6 address in any valid text form; null if malformed. */
-export function normaliseIPv6(text: string): string | null {
-  const w = new Uint32Array(4);
-  const b = Buffer.from(text, 'latin1');
-  return parseV6(b, 0, b.length, w) ? ipv6Text(w[0], w[1], w[2], w[3]) : null;
-}
-
-/** Dotted quad in b[s..e) as an unsigned 32-bit number, or -1. */
-export function parseV4(b: Uint8Array, s: number, e: number): number {
-  let a = 0, part = 0, digits = 0, dots = 0;
-  for (let p = s; p < e; p++) {
-    const c = b[p];
-    if (c >= 48 && c <= 57) {
-      part = part * 10 + (c - 48);
-      if (++digits > 3) return -1;
-    } else if (c === 46) {
-      if (digits === 0 || part > 255 || ++dots > 3) return -1;
-      a = a * 256 + part;
-      part = 0;
-      digits = 0;
-    } else return -1;
-  }
-  if (dots !== 3 || digits === 0 || part > 255) return -1;
-  return a * 256 + part;
 }
 
 /** Unsigned decimal in b[s..e), or -1 (also when empty). Exact up to 2^53. */
