@@ -14,6 +14,7 @@
 import { FlowSetBuilder, growF64, growU16, growU32, growU8 } from './builder.js';
 import { AddressTable } from './addresses.js';
 import { GapCollector } from './distribution.js';
+import { parseIPv4, parseIPv6 } from '../util/ip-address.js';
 import {
   FlowEnd, FlowStart, FlowState, PacketKind, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP,
   packGapInfo, type Direction, type FlowSet, type GapDistribution,
@@ -178,86 +179,6 @@ export interface RecordInput {
 }
 
 const scratch6 = new Uint32Array(4);
-
-/** Dotted-quad text to a 32-bit number, or -1. No allocation. */
-export function parseIPv4(s: string, from = 0, to = s.length): number {
-  let value = 0, part = 0, digits = 0, dots = 0;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0; digits = 0; dots++;
-    } else if (c >= 48 && c <= 57) {
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) return -1;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return (value * 256 + part) >>> 0;
-}
-
-/**
- * IPv6 text (RFC 4291 section 2.2: "::" compression, embedded IPv4 tail, a "%zone" suffix
- * ignored) into four 32-bit words. Returns false when it is not an address.
- */
-export function parseIPv6(s: string, out: Uint32Array): boolean {
-  let end = s.indexOf('%');
-  if (end < 0) end = s.length;
-  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
-  let n = 0, gap = -1, i = 0;
-  if (end >= 2 && s.charCodeAt(0) === 58 && s.charCodeAt(1) === 58) { gap = 0; i = 2; }
-  else if (end > 0 && s.charCodeAt(0) === 58) return false;
-  while (i < end) {
-    // Embedded IPv4 in the last 32 bits.
-    let j = i, hex = 0, digits = 0, isV4 = false;
-    while (j < end) {
-      const c = s.charCodeAt(j);
-      let v: number;
-      if (c >= 48 && c <= 57) v = c - 48;
-      else if (c >= 97 && c <= 102) v = c - 87;
-      else if (c >= 65 && c <= 70) v = c - 55;
-      else if (c === 46) { isV4 = true; break; }
-      else break;
-      hex = hex * 16 + v;
-      digits++;
-      j++;
-    }
-    if (isV4) {
-      const v4 = parseIPv4(s, i, end);
-      if (v4 < 0 || n > 6) return false;
-      groups[n++] = v4 >>> 16;
-      groups[n++] = v4 & 0xffff;
-      i = end;
-      break;
-    }
-    if (digits === 0 || digits > 4 || n === 8) return false;
-    groups[n++] = hex;
-    i = j;
-    if (i === end) break;
-    if (s.charCodeAt(i) !== 58) return false;
-    i++;
-    if (i < end && s.charCodeAt(i) === 58) {
-      if (gap >= 0) return false;
-      gap = n;
-      i++;
-    } else if (i === end) {
-      return false;
-    }
-  }
-  if (gap >= 0) {
-    if (n === 8) return false;
-    const tail = groups.slice(gap, n);
-    for (let k = gap; k < 8; k++) groups[k] = 0;
-    for (let k = 0; k < tail.length; k++) groups[8 - tail.length + k] = tail[k];
-  } else if (n !== 8) {
-    return false;
-  }
-  for (let k = 0; k < 4; k++) out[k] = ((groups[2 * k] << 16) | groups[2 * k + 1]) >>> 0;
-  return true;
-}
 
 /** Intern an address given as text; -1 if it is neither IPv4 nor IPv6. */
 export function internAddress(table: AddressTable, text: string): number {

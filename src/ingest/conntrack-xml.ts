@@ -11,7 +11,7 @@
  *
  * ICMP flows carry no type, code or identifier in this form (the element is empty).
  */
-import { ConntrackTable, ST_ASSURED, ST_HW_OFFLOAD, ST_OFFLOAD, ST_UNREPLIED, stateIndex } from './conntrack-line.js';
+import { ConntrackTable, ST_ASSURED, ST_HW_OFFLOAD, ST_OFFLOAD, ST_UNREPLIED, stateIndex } from './conntrack-table.js';
 
 const TOKEN_RE = /<(\/?)([A-Za-z][A-Za-z0-9_-]*)((?:\s+[A-Za-z_:-]+\s*=\s*"[^"]*")*)\s*(\/?)>|([^<]+)/g;
 const ATTR_RE = /([A-Za-z_:-]+)\s*=\s*"([^"]*)"/g;

@@ -11,7 +11,8 @@ import { FlowTracker, type TrackerOptions, type TrackerStats } from '../flows/tr
 import type { FlowSet, GapDistribution } from '../flows/types.js';
 import { inputError } from '../util/errors.js';
 import { readFlowExport, sniffFlowExport } from './flowexport/index.js';
-import { conntrackFlows, readConntrack, sniffConntrack, type ConntrackInput } from './conntrack.js';
+import { readConntrack, sniffConntrack, type ConntrackInput } from './conntrack.js';
+import { conntrackFlows } from '../flows/conntrack-flows.js';
 import { addTrackerStats, isProfile, readProfile } from '../flows/profile.js';
 import { canonicalFlowSet, isCanonicalFlowSet, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
 

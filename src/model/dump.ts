@@ -12,11 +12,10 @@
  * show entries the firewall already expired. Those limits are stated in every result's warnings.
  */
 import { FlowState } from '../flows/types.js';
-import type { ConntrackInput, ConntrackSnapshot } from '../ingest/conntrack.js';
-import { ctProtoName, CT_STATE_NAMES, ST_OFFLOAD, ST_UNREPLIED } from '../ingest/conntrack-line.js';
 import {
-  CLOSE_HALF, closingOf, flowStateOf, tcpAmbiguousBelowSeconds, TK_ESTABLISHED, timeoutKeyOf, timeoutTable,
-} from '../ingest/conntrack-timeouts.js';
+  CLOSE_HALF, closingOf, ctProtoName, CT_STATE_NAMES, ST_OFFLOAD, ST_UNREPLIED, type ConntrackDumpInput, type ConntrackSnapshot,
+} from '../flows/conntrack-snapshot.js';
+import { flowStateOf, tcpAmbiguousBelowSeconds, TK_ESTABLISHED, timeoutKeyOf, timeoutTable } from '../flows/conntrack-timeouts.js';
 import { usageError } from '../util/errors.js';
 import type { PlatformProfile } from './platforms.js';
 import type { AffectedService, CandidateResult } from './types.js';
@@ -103,7 +102,7 @@ function hostPort(addr: string, port: number): string {
  * says: the entries that remain, memory, the sessions at risk; plus notes on the dump itself.
  * Errors: CONNTRACK_NOT_A_DUMP (usage) when the input holds no snapshot (events, sysctl).
  */
-export function planDump(input: ConntrackInput, platform: PlatformProfile, timeouts: number[], options: DumpPlanOptions = {}): DumpPlan {
+export function planDump(input: ConntrackDumpInput, platform: PlatformProfile, timeouts: number[], options: DumpPlanOptions = {}): DumpPlan {
   if (input.snapshots.length === 0) {
     throw usageError('CONNTRACK_NOT_A_DUMP', `${input.name} is ${input.format === 'sysctl' ? 'a sysctl dump' : 'an event stream'}, not a conntrack dump: planDump reads conntrack -L, -o extended, -o xml or /proc/net/nf_conntrack`);
   }
@@ -200,7 +199,7 @@ export function planDump(input: ConntrackInput, platform: PlatformProfile, timeo
   return { candidates, notes };
 }
 
-function dumpNotes(input: ConntrackInput, snapshot: ConntrackSnapshot, platform: PlatformProfile, inForce: Float64Array, ages: Float64Array,
+function dumpNotes(input: ConntrackDumpInput, snapshot: ConntrackSnapshot, platform: PlatformProfile, inForce: Float64Array, ages: Float64Array,
   sysctlHasTimeouts: boolean, bytesPerEntry: number, fixedBytes: number, tableMax: number | null): string[] {
   const t = snapshot.table;
   const n = t.count;

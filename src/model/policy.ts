@@ -8,6 +8,7 @@
 import { FLOW_STATE_NAMES, FlowState, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../flows/types.js';
 import { usageError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
+import { ipv4Bytes as parseIPv4, ipv6Bytes as parseIPv6 } from '../util/ip-address.js';
 import { normaliseStateName } from './platform-overrides.js';
 import type { PlatformProfile } from './platforms.js';
 
@@ -37,7 +38,7 @@ export interface TimeoutPolicy {
 const STATE_COUNT = FLOW_STATE_NAMES.length;
 
 // ---------------------------------------------------------------------------------------------
-// Addresses (no dependency: the two text forms are small enough to parse here)
+// Addresses (the text forms are parsed by util/ip-address.ts)
 
 /**
  * Parses an IPv4 or IPv6 address in text form into its bytes: 4 for IPv4, 16 for IPv6.
@@ -52,63 +53,6 @@ export function parseIpAddress(text: string): Uint8Array | null {
     return isIPv4Mapped(v6) ? v6.slice(12) : v6;
   }
   return parseIPv4(t);
-}
-
-function parseIPv4(t: string): Uint8Array | null {
-  const parts = t.split('.');
-  if (parts.length !== 4) return null;
-  const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    if (!/^\d{1,3}$/.test(parts[i])) return null;
-    const v = Number(parts[i]);
-    if (v > 255) return null;
-    out[i] = v;
-  }
-  return out;
-}
-
-function parseIPv6(text: string): Uint8Array | null {
-  let t = text;
-  const zone = t.indexOf('%');
-  if (zone >= 0) t = t.slice(0, zone);
-  const groups: number[] = [];
-  const pieces = t.split('::');
-  if (pieces.length > 2) return null;
-  const parseGroups = (s: string, allowV4Tail: boolean): number[] | null => {
-    if (s === '') return [];
-    const items = s.split(':');
-    const out: number[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i];
-      if (allowV4Tail && i === items.length - 1 && item.includes('.')) {
-        const v4 = parseIPv4(item);
-        if (v4 === null) return null;
-        out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(item)) return null;
-        out.push(parseInt(item, 16));
-      }
-    }
-    return out;
-  };
-  if (pieces.length === 2) {
-    const head = parseGroups(pieces[0], false);
-    const tail = parseGroups(pieces[1], true);
-    if (head === null || tail === null || head.length + tail.length > 7) return null;
-    groups.push(...head);
-    for (let i = head.length + tail.length; i < 8; i++) groups.push(0);
-    groups.push(...tail);
-  } else {
-    const all = parseGroups(t, true);
-    if (all === null || all.length !== 8) return null;
-    groups.push(...all);
-  }
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    out[2 * i] = groups[i] >> 8;
-    out[2 * i + 1] = groups[i] & 0xff;
-  }
-  return out;
 }
 
 function isIPv4Mapped(b: Uint8Array): boolean {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   REC_CLOSED, REC_FIN_SRC, REC_OPENS, REC_RST, REC_UNIDIRECTIONAL, RecordTable, flowsFromRecords, groupByKey,
-  internAddress, parseIPv4, parseIPv6, type RecordInput,
+  internAddress, type RecordInput,
 } from '../../src/flows/records.js';
+import { parseIPv4, parseIPv6 } from '../../src/util/ip-address.js';
 import { AddressTable } from '../../src/flows/addresses.js';
 import {
   FlowEnd, FlowStart, FlowState, PacketKind, PROTO_TCP, PROTO_UDP, gapDirection, gapKind, gapState,

@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { conntrackFlows } from '../../src/flows/conntrack-flows.js';
 import {
-  conntrackFlows, ENDED_CLOSE, ENDED_OPEN, ENDED_REMOVED, ENDED_TIMEOUT, parseTimestampLine, readConntrack, sniffConntrack,
+  ENDED_CLOSE, ENDED_OPEN, ENDED_REMOVED, ENDED_TIMEOUT, parseTimestampLine, readConntrack, sniffConntrack,
   type ConntrackEntry, type ConntrackInput,
 } from '../../src/ingest/conntrack.js';
 import { FlowEnd, FlowStart, FlowState, GAP_INTERVAL_CENSORED_BIT, PacketKind, gapKind, gapState } from '../../src/flows/types.js';

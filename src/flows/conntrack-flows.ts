@@ -15,16 +15,15 @@
  *   by the garbage collector's lag at most); at a close, the close event; for an entry still live
  *   at the end, its last event (a lower bound). Events show state changes only, so no gaps.
  */
-import { GapCollector } from '../flows/distribution.js';
+import { GapCollector } from './distribution.js';
 import {
   FlowEnd, FlowStart, FlowState, GAP_INTERVAL_CENSORED_BIT, PacketKind, PROTO_TCP, packGapInfo, type FlowSet, type GapDistribution,
-} from '../flows/types.js';
-import { ST_ASSURED, ST_OFFLOAD, ST_UNREPLIED, stateIndex, type ConntrackTable } from './conntrack-line.js';
-import {
-  CLOSE_FIN, CLOSE_HALF, CLOSE_NONE, CLOSE_RST, closingOf, ENDED_CLOSE, ENDED_OPEN, ENDED_REMOVED, flowStateOf, timeoutKeyIndex, timeoutKeyOf,
-  timeoutTable,
-} from './conntrack-timeouts.js';
-import type { ConntrackInput, ConntrackSnapshot } from './conntrack.js';
+} from './types.js';
+import { flowStateOf, timeoutKeyOf, timeoutTable } from './conntrack-timeouts.js';
+import { timeoutKeyIndex } from '../ingest/conntrack-timeouts.js';
+import { CLOSE_FIN, CLOSE_HALF, CLOSE_NONE, CLOSE_RST, closingOf, ENDED_CLOSE, ENDED_OPEN, ENDED_REMOVED } from '../ingest/conntrack-closing.js';
+import type { ConntrackInput, ConntrackSnapshot } from '../ingest/conntrack-input.js';
+import { ST_ASSURED, ST_OFFLOAD, ST_UNREPLIED, stateIndex, type ConntrackTable } from '../ingest/conntrack-table.js';
 
 export interface ConntrackFlows {
   flows: FlowSet;
