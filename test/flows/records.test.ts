@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { flowsFromRecords } from '../../src/flows/records.js';
+import { groupByKey } from '../../src/flows/record-groups.js';
 import {
-  REC_CLOSED, REC_FIN_SRC, REC_OPENS, REC_RST, REC_UNIDIRECTIONAL, RecordTable, flowsFromRecords, groupByKey,
-  internAddress, type RecordInput,
-} from '../../src/flows/records.js';
+  REC_CLOSED, REC_FIN_SRC, REC_OPENS, REC_RST, REC_UNIDIRECTIONAL, RecordTable, internAddress, type RecordInput,
+} from '../../src/ingest/flowexport/records.js';
 import { parseIPv4, parseIPv6 } from '../../src/util/ip-address.js';
 import { AddressTable } from '../../src/flows/addresses.js';
 import {

@@ -9,7 +9,7 @@ import {
   parseColumnMap, readFlowExport, readFlowExportRecords, sniffFlowExport, type Engine, type FlowExportOptions,
 } from '../../src/ingest/flowexport/index.js';
 import { daysFromCivil, parseAnyTimeUs, parseDayFirstUs, parseEpochUs, parseIsoUs, parsePort, parseProto } from '../../src/ingest/flowexport/fields.js';
-import { REC_CLOSED, REC_OPENS, REC_UNIDIRECTIONAL, STATE_UNKNOWN, type RecordTable } from '../../src/flows/records.js';
+import { REC_CLOSED, REC_OPENS, REC_UNIDIRECTIONAL, STATE_UNKNOWN, type RecordTable } from '../../src/ingest/flowexport/records.js';
 import { FlowEnd, FlowStart, FlowState, PROTO_TCP, PROTO_UDP } from '../../src/flows/types.js';
 import { FwtpError } from '../../src/util/errors.js';
 

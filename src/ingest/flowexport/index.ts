@@ -4,7 +4,8 @@
  * read line by line into flow records (formats.ts), then into flows and idle gaps
  * (src/flows/records.ts). docs/EXPORTS.md: per source, the command and what it can show.
  */
-import { RecordTable, flowsFromRecords } from '../../flows/records.js';
+import { flowsFromRecords } from '../../flows/records.js';
+import { RecordTable } from './records.js';
 import type { FlowSet, GapDistribution } from '../../flows/types.js';
 import { inputError, usageError } from '../../util/errors.js';
 import { normaliseHeader } from './fields.js';
