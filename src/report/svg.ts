@@ -43,7 +43,7 @@ function strokeAttrs(colour: string, dash: string | null, width = 2): string {
   return `stroke="${colour}" stroke-width="${width}" fill="none"${dash !== null ? ` stroke-dasharray="${dash}"` : ''}`;
 }
 
-/** Ticks of a log time axis: the human round values (1 ms .. 10 d) inside [lo, hi]. */
+/** Ticks of a log time axis: the human round values (1 µs .. 100 d: 1 µs to 10 s by tens, then 1 min, 10 min, 1 h, 10 h, 1 d, 10 d, 100 d) inside [lo, hi]. */
 export function logTimeTicks(loSeconds: number, hiSeconds: number): number[] {
   const nice = [1e-6, 1e-5, 1e-4, 0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 36000, 86400, 864000, 8640000];
   return nice.filter((t) => t >= loSeconds * (1 - 1e-9) && t <= hiSeconds * (1 + 1e-9));
