@@ -16,9 +16,8 @@
  *   at the end, its last event (a lower bound). Events show state changes only, so no gaps.
  */
 import { GapCollector } from './distribution.js';
-import {
-  FlowEnd, FlowStart, FlowState, GAP_INTERVAL_CENSORED_BIT, PacketKind, PROTO_TCP, packGapInfo, type FlowSet, type GapDistribution,
-} from './types.js';
+import { FlowEnd, FlowStart, GAP_INTERVAL_CENSORED_BIT, PacketKind, packGapInfo, type FlowSet, type GapDistribution } from './types.js';
+import { FlowState, PROTO_TCP } from '../util/protocols.js';
 import { flowStateOf, timeoutKeyOf, timeoutTable } from './conntrack-timeouts.js';
 import { timeoutKeyIndex } from '../ingest/conntrack-timeouts.js';
 import { CLOSE_FIN, CLOSE_HALF, CLOSE_NONE, CLOSE_RST, closingOf, ENDED_CLOSE, ENDED_OPEN, ENDED_REMOVED } from '../ingest/conntrack-closing.js';

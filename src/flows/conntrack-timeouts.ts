@@ -3,7 +3,7 @@
  * analysis reads ages and candidates with (docs/CONNTRACK.md "Ages"; the names, the kernel
  * defaults and the sysctl reading are in src/ingest/conntrack-timeouts.ts).
  */
-import { FLOW_STATE_NAMES, FlowState, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from './types.js';
+import { FLOW_STATE_NAMES, FlowState, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../util/protocols.js';
 import { CT_STATE_NAMES, ST_ASSURED, ST_UNREPLIED, stateIndex } from '../ingest/conntrack-table.js';
 import {
   KERNEL_DEFAULT_TIMEOUTS, KEY_TO_STATE, normaliseTimeoutName, STATE_TO_KEYS, TIMEOUT_KEYS, timeoutKeyIndex, type TimeoutKey,

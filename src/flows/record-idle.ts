@@ -5,7 +5,8 @@
 import type { FlowSetBuilder } from './builder.js';
 import type { GapCollector } from './distribution.js';
 import { datagramState, nz } from './record-state.js';
-import { FlowState, PacketKind, PROTO_TCP, packGapInfo } from './types.js';
+import { PacketKind, packGapInfo } from './types.js';
+import { FlowState, PROTO_TCP } from '../util/protocols.js';
 import type { RecordTable } from '../ingest/flowexport/records.js';
 
 /** Most idle periods one CICFlowMeter record is expanded into (docs/LIMITS.md). */

@@ -2,7 +2,7 @@
  * What a flow record says about its flow's state where the exporter gives none, and counters
  * read as zero when unknown.
  */
-import { FlowState, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from './types.js';
+import { FlowState, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../util/protocols.js';
 
 export function protoClass(proto: number): 'tcp' | 'udp' | 'other' {
   return proto === PROTO_TCP ? 'tcp' : proto === PROTO_UDP ? 'udp' : 'other';

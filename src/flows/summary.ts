@@ -3,22 +3,10 @@
  * longest gaps, and the keep-alive cadence observed per sender.
  */
 import { medianSorted, quantileSorted } from 'simple-statistics';
-import {
-  FLOW_END_NAMES, FLOW_STATE_NAMES, PACKET_KIND_NAMES, PacketKind, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP,
-  GAP_PROBE_RETRY_BIT, gapDirection, gapKind, gapState, type FlowSet,
-} from './types.js';
+import { FLOW_END_NAMES, PACKET_KIND_NAMES, PacketKind, GAP_PROBE_RETRY_BIT, gapDirection, gapKind, gapState, type FlowSet } from './types.js';
+import { FLOW_STATE_NAMES, protoName } from '../util/protocols.js';
 
 export type GroupBy = 'flow' | 'pair' | 'service';
-
-export function protoName(proto: number): string {
-  switch (proto) {
-    case PROTO_TCP: return 'tcp';
-    case PROTO_UDP: return 'udp';
-    case PROTO_ICMP: return 'icmp';
-    case PROTO_ICMPV6: return 'icmpv6';
-    default: return `ip-${proto}`;
-  }
-}
 
 function hostPort(addr: string, port: number): string {
   return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;

@@ -10,10 +10,8 @@
 import { AddressTable } from './addresses.js';
 import { FlowSetBuilder, growF64, growI32, growU16, growU32, growU8 } from './builder.js';
 import { GapCollector } from './distribution.js';
-import {
-  FlowEnd, FlowStart, FlowState, PacketKind, PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6,
-  packGapInfo, type Direction, type FlowSet,
-} from './types.js';
+import { FlowEnd, FlowStart, PacketKind, packGapInfo, type Direction, type FlowSet } from './types.js';
+import { FlowState, PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6 } from '../util/protocols.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Decoded } from '../ingest/decode.js';
 
 export interface TrackerOptions {

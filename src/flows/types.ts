@@ -9,37 +9,7 @@
  * Times are microseconds since the Unix epoch held in float64 (exact up to 2^53 us,
  * about 285 years): never Date (STYLE.md pitfall 5).
  */
-
-/** IP protocol numbers we name; any other number is kept as is. */
-export const PROTO_ICMP = 1;
-export const PROTO_TCP = 6;
-export const PROTO_UDP = 17;
-export const PROTO_ICMPV6 = 58;
-
-/**
- * The protocol state an entry is in during a gap, in Linux conntrack's vocabulary
- * (net/netfilter/nf_conntrack_proto_tcp.c). A platform profile maps each state to
- * its own timeout (model/platforms.ts); the candidate replaces `Established`.
- */
-export enum FlowState {
-  SynSent = 0, // only the initiator's SYN seen
-  SynRecv = 1, // SYN-ACK seen, handshake not completed
-  Established = 2,
-  FinWait = 3, // one side sent FIN
-  CloseWait = 4, // one FIN, acknowledged
-  LastAck = 5, // both sides sent FIN, last not yet acknowledged
-  TimeWait = 6, // both FINs acknowledged
-  Close = 7, // RST seen
-  UdpUnreplied = 8, // UDP (and other datagram) flow, one direction only so far
-  UdpReplied = 9, // UDP flow with traffic both ways
-  Icmp = 10, // ICMP / ICMPv6
-  Other = 11, // any other IP protocol
-}
-
-export const FLOW_STATE_NAMES: readonly string[] = [
-  'syn_sent', 'syn_recv', 'established', 'fin_wait', 'close_wait', 'last_ack',
-  'time_wait', 'close', 'udp_unreplied', 'udp_replied', 'icmp', 'other',
-];
+import { FlowState } from '../util/protocols.js';
 
 /** What the packet that ends a gap is. `Data` includes pure ACKs that are not keep-alive ACKs. */
 export enum PacketKind {

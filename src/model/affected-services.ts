@@ -2,7 +2,7 @@
  * The services a candidate breaks, as a firewall's drop log would show them (first dropped
  * packet's source -> destination, ephemeral client ports as *), counted in label-indexed arrays.
  */
-import { protoName } from '../flows/summary.js';
+import { protoName } from '../util/protocols.js';
 import { hostPort } from './endpoint-label.js';
 import type { FlowModel } from './flow-model.js';
 import type { AffectedService } from './types.js';

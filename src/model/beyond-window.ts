@@ -4,7 +4,8 @@
  * break for sure; sessions without keep-alives break with the Kaplan-Meier probability that
  * their idle period outlasts the timeout, times the share of idle periods that resume at all.
  */
-import { FlowEnd, FlowState, PROTO_TCP } from '../flows/types.js';
+import { FlowEnd } from '../flows/types.js';
+import { FlowState, PROTO_TCP } from '../util/protocols.js';
 import { scheduleOf, timeoutOf, type FlowModel } from './flow-model.js';
 import { conditionalSurvival } from './survival.js';
 

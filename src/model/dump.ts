@@ -11,7 +11,7 @@
  * A single dump is one instant: it shows ages, not whether or when sessions resume, and it cannot
  * show entries the firewall already expired. Those limits are stated in every result's warnings.
  */
-import { FlowState } from '../flows/types.js';
+import { FlowState } from '../util/protocols.js';
 import {
   CLOSE_HALF, closingOf, ctProtoName, CT_STATE_NAMES, ST_OFFLOAD, ST_UNREPLIED, type ConntrackDumpInput, type ConntrackSnapshot,
 } from '../flows/conntrack-snapshot.js';

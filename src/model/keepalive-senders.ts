@@ -2,7 +2,8 @@
  * Keep-alive schedules per sender: the probes the capture shows, gathered per sender and
  * inferred (keepalive.ts), or the profile the user gave; each flow side points at its schedule.
  */
-import { PROTO_TCP, PacketKind, GAP_PROBE_RETRY_BIT, gapDirection, gapKind, type FlowSet } from '../flows/types.js';
+import { PacketKind, GAP_PROBE_RETRY_BIT, gapDirection, gapKind, type FlowSet } from '../flows/types.js';
+import { PROTO_TCP } from '../util/protocols.js';
 import { hostPort } from './endpoint-label.js';
 import { NO_SCHEDULE } from './flow-model.js';
 import { inferKeepAlive, parseKeepAlive } from './keepalive.js';

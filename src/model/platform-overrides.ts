@@ -4,7 +4,7 @@
  * value records where it came from, so the output can say "flag" or "file".
  */
 import { readFileSync } from 'node:fs';
-import { FLOW_STATE_NAMES } from '../flows/types.js';
+import { FLOW_STATE_NAMES } from '../util/protocols.js';
 import { FwtpError, inputError, usageError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
 import { cloneProfile, getPlatform, platformNames, type Pickup, type PlatformProfile } from './platforms.js';

@@ -12,7 +12,7 @@
  *   Linux conntrack itself would pick such a packet up (nf_conntrack_tcp_loose = 1); the CLI
  *   offers `--pickup loose` for rule sets that accept it.
  */
-import { FLOW_STATE_NAMES } from '../flows/types.js';
+import { FLOW_STATE_NAMES } from '../util/protocols.js';
 import { usageError } from '../util/errors.js';
 import type { PlatformSetting, Source } from './types.js';
 

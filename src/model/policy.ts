@@ -5,7 +5,7 @@
  * docs/PLATFORMS.md ("Per-service timeouts") do: nftables `ct timeout`, an ASA MPF class,
  * a PAN-OS service override, a FortiGate custom service `session-ttl`, and so on.
  */
-import { FLOW_STATE_NAMES, FlowState, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../flows/types.js';
+import { FLOW_STATE_NAMES, FlowState, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../util/protocols.js';
 import { usageError } from '../util/errors.js';
 import { parseDuration } from '../util/duration.js';
 import { ipv4Bytes as parseIPv4, ipv6Bytes as parseIPv6 } from '../util/ip-address.js';

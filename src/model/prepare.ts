@@ -2,8 +2,8 @@
  * Preparation of the model (docs/MODEL.md): the flow model that every candidate's evaluation
  * reads, built once per platform and keep-alive profile.
  */
-import { FLOW_STATE_NAMES, FlowEnd, GAP_PROBE_RETRY_BIT, GAP_RETRANSMISSION_BIT, PacketKind,
-  gapDirection, gapKind, gapState, type FlowSet, type GapDistribution } from '../flows/types.js';
+import { FlowEnd, GAP_PROBE_RETRY_BIT, GAP_RETRANSMISSION_BIT, PacketKind, gapDirection, gapKind, gapState, type FlowSet, type GapDistribution } from '../flows/types.js';
+import { FLOW_STATE_NAMES } from '../util/protocols.js';
 import { summariseGaps } from '../flows/distribution.js';
 import { argsort } from './argsort.js';
 import type { FlowModel } from './flow-model.js';

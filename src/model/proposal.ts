@@ -5,7 +5,8 @@
  * same safety, and the endpoint keep-alive that would make the current timeout safe; the three
  * remedies ranked by the entry memory they add.
  */
-import { PROTO_TCP, PROTO_UDP, type FlowSet } from '../flows/types.js';
+import { type FlowSet } from '../flows/types.js';
+import { PROTO_TCP, PROTO_UDP } from '../util/protocols.js';
 import { selectFlows } from '../flows/select.js';
 import { makePlanner, type PlanData, type PlanOptions } from './plan.js';
 import type { TimeoutRule } from './policy.js';

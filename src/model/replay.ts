@@ -3,7 +3,8 @@
  * candidate can change, find where its entry expires, what the next packet then meets (strict or
  * loose pickup, datagram re-creation) and what is dropped after a break.
  */
-import { FlowEnd, FlowState, PacketKind, PROTO_TCP, gapDirection, gapKind, gapState, type FlowSet } from '../flows/types.js';
+import { FlowEnd, PacketKind, gapDirection, gapKind, gapState, type FlowSet } from '../flows/types.js';
+import { FlowState, PROTO_TCP } from '../util/protocols.js';
 import { AffectedTally, noteAffected } from './affected-services.js';
 import { breakKind, KIND_DATA, KIND_KEEPALIVE } from './break-kind.js';
 import { F64List } from './f64-list.js';

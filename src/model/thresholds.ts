@@ -6,7 +6,8 @@
  * idle, or an idle time at the end of the window. Searching those points, instead of a grid, finds
  * the smallest timeout that keeps broken sessions within a limit to the microsecond.
  */
-import { FlowEnd, PROTO_TCP, PROTO_UDP, type FlowSet } from '../flows/types.js';
+import { FlowEnd, type FlowSet } from '../flows/types.js';
+import { PROTO_TCP, PROTO_UDP } from '../util/protocols.js';
 import type { CandidateResult, Planner } from './types.js';
 
 /** The points where sessionsWithDrops can change (seconds, ascending, distinct), below shownByWindowSeconds. */

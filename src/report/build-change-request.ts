@@ -4,9 +4,10 @@
  * (change-request-prose.ts). The proposal's usage checks (CLI_REPORT_*) are the CLI's, before
  * any input is read (checkProposal in src/cli/report.ts).
  */
-import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../flows/types.js';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../util/protocols.js';
 import type { TimeoutRule } from '../model/policy.js';
 import { formatDuration } from '../util/duration.js';
+import { protoName } from '../util/protocols.js';
 import type { ChangeRequest, ChangeRequestInput, Coverage, Impact, ReportCandidate, ServiceChange } from './change-request.js';
 import { assumptions, changeTitle, risks, summaryText, watchList } from './change-request-prose.js';
 import { endpointsOf } from './config/endpoints.js';
@@ -14,12 +15,7 @@ import { platformConfig } from './config/index.js';
 import { unknownPlatformConfig } from './config/unknown.js';
 
 function protocolName(proto: number | undefined): string | null {
-  if (proto === undefined) return null;
-  if (proto === PROTO_TCP) return 'tcp';
-  if (proto === PROTO_UDP) return 'udp';
-  if (proto === PROTO_ICMP) return 'icmp';
-  if (proto === PROTO_ICMPV6) return 'icmpv6';
-  return `ip-${proto}`;
+  return proto === undefined ? null : protoName(proto);
 }
 
 function bracket(addr: string): string {

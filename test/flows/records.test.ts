@@ -6,9 +6,8 @@ import {
 } from '../../src/ingest/flowexport/records.js';
 import { parseIPv4, parseIPv6 } from '../../src/util/ip-address.js';
 import { AddressTable } from '../../src/flows/addresses.js';
-import {
-  FlowEnd, FlowStart, FlowState, PacketKind, PROTO_TCP, PROTO_UDP, gapDirection, gapKind, gapState,
-} from '../../src/flows/types.js';
+import { FlowEnd, FlowStart, PacketKind, gapDirection, gapKind, gapState } from '../../src/flows/types.js';
+import { FlowState, PROTO_TCP, PROTO_UDP } from '../../src/util/protocols.js';
 
 const S = 1e6; // microseconds per second
 const T0 = 1_700_000_000 * S;

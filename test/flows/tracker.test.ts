@@ -3,9 +3,8 @@
 // every expected count and gap below is worked out by hand from the packets listed.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  FlowEnd, FlowStart, FlowState, PacketKind, PROTO_TCP, PROTO_UDP, packGapInfo, gapState, type FlowSet,
-} from '../../src/flows/types.js';
+import { FlowEnd, FlowStart, PacketKind, packGapInfo, gapState, type FlowSet } from '../../src/flows/types.js';
+import { FlowState, PROTO_TCP, PROTO_UDP } from '../../src/util/protocols.js';
 import { Feeder, flowOf, gapsOf, icmpEcho, otherPacket, tcpPacket, udpPacket, type Tracked } from '../helpers/traffic.js';
 import { readBuffers } from '../helpers/capture-run.js';
 import { ethernet, ipv4, ipv6, pcapFile, udp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../helpers/pcapbuild.js';

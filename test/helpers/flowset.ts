@@ -2,7 +2,8 @@
  * Builds FlowSets by hand for model tests: each flow is described by its endpoints, times
  * and long gaps, in seconds; the helper packs them into the columnar form the model reads.
  */
-import { FlowEnd, FlowStart, FlowState, PacketKind, PROTO_TCP, packGapInfo, type Direction, type FlowSet, type GapDistribution } from '../../src/flows/types.js';
+import { FlowEnd, FlowStart, PacketKind, packGapInfo, type Direction, type FlowSet, type GapDistribution } from '../../src/flows/types.js';
+import { FlowState, PROTO_TCP } from '../../src/util/protocols.js';
 
 export interface GapSpec {
   start: number;

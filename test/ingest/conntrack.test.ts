@@ -11,7 +11,8 @@ import {
   ENDED_CLOSE, ENDED_OPEN, ENDED_REMOVED, ENDED_TIMEOUT, parseTimestampLine, readConntrack, sniffConntrack,
   type ConntrackEntry, type ConntrackInput,
 } from '../../src/ingest/conntrack.js';
-import { FlowEnd, FlowStart, FlowState, GAP_INTERVAL_CENSORED_BIT, PacketKind, gapKind, gapState } from '../../src/flows/types.js';
+import { FlowEnd, FlowStart, GAP_INTERVAL_CENSORED_BIT, PacketKind, gapKind, gapState } from '../../src/flows/types.js';
+import { FlowState } from '../../src/util/protocols.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import { FwtpError } from '../../src/util/errors.js';
 

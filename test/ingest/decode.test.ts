@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Decoded, decode, linkTypeName, DECODE_IP, DECODE_MALFORMED, DECODE_NOT_IP, DECODE_UNKNOWN_LINK,
 } from '../../src/ingest/decode.js';
-import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../../src/flows/types.js';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../../src/util/protocols.js';
 import { trackCapture } from '../helpers/capture-run.js';
 import {
   arcnetLinux, cHdlc, ethernet, fddi, icmp, ipoib, ipv4, ipv6, llcSnap, loopLink, mplsStack, nflog, nflogTlv, nullLink, pbbItag, pcapFile,

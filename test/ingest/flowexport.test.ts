@@ -10,7 +10,8 @@ import {
 } from '../../src/ingest/flowexport/index.js';
 import { daysFromCivil, parseAnyTimeUs, parseDayFirstUs, parseEpochUs, parseIsoUs, parsePort, parseProto } from '../../src/ingest/flowexport/fields.js';
 import { REC_CLOSED, REC_OPENS, REC_UNIDIRECTIONAL, STATE_UNKNOWN, type RecordTable } from '../../src/ingest/flowexport/records.js';
-import { FlowEnd, FlowStart, FlowState, PROTO_TCP, PROTO_UDP } from '../../src/flows/types.js';
+import { FlowEnd, FlowStart } from '../../src/flows/types.js';
+import { FlowState, PROTO_TCP, PROTO_UDP } from '../../src/util/protocols.js';
 import { FwtpError } from '../../src/util/errors.js';
 
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FlowEnd, FlowState, PacketKind, PROTO_UDP } from '../../src/flows/types.js';
+import { FlowEnd, PacketKind } from '../../src/flows/types.js';
+import { FlowState, PROTO_UDP } from '../../src/util/protocols.js';
 import { makePlanner, plan } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import { buildFlowSet, emptyDistribution, type FlowSpec } from '../helpers/flowset.js';

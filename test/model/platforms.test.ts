@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FLOW_STATE_NAMES } from '../../src/flows/types.js';
+import { FLOW_STATE_NAMES } from '../../src/util/protocols.js';
 import { getPlatform, listPlatforms, PLATFORM_FIELDS, platformNames, toPlatformSetting } from '../../src/model/platforms.js';
 import { applyOverrides, loadPlatformFile, parseStateTimeoutFlag } from '../../src/model/platform-overrides.js';
 import { FwtpError } from '../../src/util/errors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FlowState, PROTO_ICMP, PROTO_TCP, PROTO_UDP } from '../../src/flows/types.js';
+import { FlowState, PROTO_ICMP, PROTO_TCP, PROTO_UDP } from '../../src/util/protocols.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import {
   cidrContains, makeTimeoutResolver, parseCidr, parseIpAddress, parseServiceRule, timeoutsFor, type TimeoutPolicy,

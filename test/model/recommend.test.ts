@@ -4,7 +4,8 @@
  * expected value below follows from the rules in src/model/recommend.ts by arithmetic.
  */
 import { describe, expect, it } from 'vitest';
-import { FlowEnd, FlowState, PacketKind } from '../../src/flows/types.js';
+import { FlowEnd, PacketKind } from '../../src/flows/types.js';
+import { FlowState } from '../../src/util/protocols.js';
 import { makePlanner } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import { keepAliveSettings, recommend } from '../../src/model/recommend.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FlowEnd, FlowState, PacketKind } from '../../src/flows/types.js';
+import { FlowEnd, PacketKind } from '../../src/flows/types.js';
+import { FlowState } from '../../src/util/protocols.js';
 import { makePlanner } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import { breakpoints, largestWithinMemory, smallestSafeTimeout, steps } from '../../src/model/thresholds.js';

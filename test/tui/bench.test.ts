@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs module without types
 import { makeSyntheticFlowSet, packGap, ST_ESTABLISHED, ST_TIME_WAIT, ST_UDP_REPLIED, KIND_DATA, KIND_KEEPALIVE, END_OPEN, END_FIN, START_SYN, START_DATAGRAM } from '../../bench/tui-bench.mjs';
-import { FlowEnd, FlowStart, FlowState, PacketKind, packGapInfo, type FlowSet } from '../../src/flows/types.js';
+import { FlowEnd, FlowStart, PacketKind, packGapInfo, type FlowSet } from '../../src/flows/types.js';
+import { FlowState } from '../../src/util/protocols.js';
 import { makePlanner } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import { PlanStore } from '../../src/tui/store.js';

@@ -8,7 +8,8 @@
  *   3 x 512 B = 1.50 KiB on cisco-asa and 3 x 256 B + 262144 x 8 B = 2.00 MiB on linux;
  * - 1d is extrapolated (the 12 h window is shorter than 1d + the 2 h keep-alive idle).
  */
-import { FlowEnd, FlowState, PacketKind } from '../../src/flows/types.js';
+import { FlowEnd, PacketKind } from '../../src/flows/types.js';
+import { FlowState } from '../../src/util/protocols.js';
 import { GapCollector } from '../../src/flows/distribution.js';
 import { makePlanner, type PlanData, type PlanOptions } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';

@@ -1,7 +1,7 @@
 /**
  * Argus CSV (`ra -c ,`).
  */
-import { FlowState, PROTO_TCP } from '../../flows/types.js';
+import { FlowState, PROTO_TCP } from '../../util/protocols.js';
 import { column, count, HeaderReader, missingColumns } from './columns.js';
 import { parseEpochUs, parseProto } from './fields.js';
 import { type ExporterTimeouts, REC_CLOSED, REC_OPENS, REC_RST, STATE_UNKNOWN } from './records.js';

@@ -1,7 +1,7 @@
 /**
  * AWS VPC flow logs.
  */
-import { PROTO_TCP } from '../../flows/types.js';
+import { PROTO_TCP } from '../../util/protocols.js';
 import { column, count, headerIndex, HeaderReader, missingColumns } from './columns.js';
 import { parseEpochUs, parseProto } from './fields.js';
 import { ReadContext } from './reader.js';

@@ -1,7 +1,7 @@
 /**
  * CICFlowMeter CSV, with its per-record idle summaries.
  */
-import { PROTO_TCP } from '../../flows/types.js';
+import { PROTO_TCP } from '../../util/protocols.js';
 import { column, count, HeaderReader, icmpFamily, missingColumns } from './columns.js';
 import { parseAnyTimeUs, parseProto } from './fields.js';
 import { type ExporterTimeouts, REC_CLOSED, REC_FIN_SRC, REC_OPENS, REC_RST, STATE_UNKNOWN } from './records.js';

@@ -2,7 +2,7 @@
  * What the readers share: columns found by header name, endpoints and counts of a record, the
  * header-driven CSV reader base, and the delimiter of a CSV-like header.
  */
-import { PROTO_ICMP, PROTO_ICMPV6 } from '../../flows/types.js';
+import { PROTO_ICMP, PROTO_ICMPV6 } from '../../util/protocols.js';
 import { inputError } from '../../util/errors.js';
 import { normaliseHeader, parseCount, parsePort } from './fields.js';
 import { type FlowExportFormat, type FormatReader, ReadContext } from './reader.js';

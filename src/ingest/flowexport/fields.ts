@@ -3,7 +3,7 @@
  * read, so a reader can name the field in its skip reason; none allocates on the common path.
  * Times become integer microseconds since the epoch (STYLE.md pitfall 5: never Date for times).
  */
-import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../../flows/types.js';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../../util/protocols.js';
 
 /** Time unit of a numeric epoch value: 'auto' decides by magnitude (see parseEpochUs). */
 export type EpochUnit = 'auto' | 's' | 'ms' | 'us';

@@ -1,7 +1,7 @@
 /**
  * Any CSV through --map: the columns named by the user.
  */
-import { PROTO_ICMP } from '../../flows/types.js';
+import { PROTO_ICMP } from '../../util/protocols.js';
 import { column, count, HeaderReader, icmpFamily, missingColumns } from './columns.js';
 import { type EpochUnit, normaliseHeader, parseAnyTimeUs, parseProto } from './fields.js';
 import { ReadContext } from './reader.js';

@@ -1,7 +1,7 @@
 /**
  * nfdump CSV (`nfdump -o csv`): NetFlow/IPFIX records.
  */
-import { PROTO_TCP } from '../../flows/types.js';
+import { PROTO_TCP } from '../../util/protocols.js';
 import { column, count, HeaderReader, icmpFamily, missingColumns } from './columns.js';
 import { parseAnyTimeUs, parseProto } from './fields.js';
 import { REC_FIN_SRC, REC_OPENS, REC_RST, REC_UNIDIRECTIONAL, STATE_UNKNOWN } from './records.js';

@@ -2,7 +2,7 @@
  * Zeek conn.log, what its TSV and JSON forms share: the exporter's timeouts, conn_state and
  * history as record flags and state, and one record from the conn.log fields.
  */
-import { FlowState, PROTO_TCP } from '../../flows/types.js';
+import { FlowState, PROTO_TCP } from '../../util/protocols.js';
 import { count, endpoints, icmpFamily } from './columns.js';
 import { parseAnyTimeUs, parseCount, parseProto } from './fields.js';
 import { type ExporterTimeouts, REC_CLOSED, REC_FIN_DST, REC_FIN_SRC, REC_OPENS, REC_RST, type RecordTable, STATE_UNKNOWN } from './records.js';
