@@ -2,7 +2,7 @@
 // distinct client address/port), memory measured after a full GC, before and after.
 // Run: node --expose-gc bench/flow-memory.js [flows]
 import { FlowTracker } from '../dist/flows/tracker.js';
-import { Decoded } from '../dist/ingest/decode.js';
+import { Decoded } from '../dist/ingest/packet.js';
 
 const flows = Number(process.argv[2] ?? 1_000_000);
 const mem = () => { globalThis.gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };

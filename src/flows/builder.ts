@@ -3,13 +3,7 @@
  * source of flows (the packet tracker, flow exports).
  */
 import type { FlowSet } from './types.js';
-
-/** Growable typed-array columns. */
-export function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> { const b = new Float64Array(n); b.set(a); return b; }
-export function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> { const b = new Uint32Array(n); b.set(a); return b; }
-export function growI32(a: Int32Array, n: number): Int32Array<ArrayBuffer> { const b = new Int32Array(n); b.set(a); return b; }
-export function growU16(a: Uint16Array, n: number): Uint16Array<ArrayBuffer> { const b = new Uint16Array(n); b.set(a); return b; }
-export function growU8(a: Uint8Array, n: number): Uint8Array<ArrayBuffer> { const b = new Uint8Array(n); b.set(a); return b; }
+import { growF64, growU16, growU32, growU8 } from '../util/typed-arrays.js';
 
 /** Finished flows, appended column by column; becomes the FlowSet. */
 export class FlowSetBuilder {

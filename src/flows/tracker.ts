@@ -7,12 +7,13 @@
  * TCP analysis mirrors Wireshark 4.0 (epan/dissectors/packet-tcp.c, tcp_analyze_sequence_number);
  * docs/WIRESHARK-RULES.md has the rules with source references.
  */
-import { AddressTable } from './addresses.js';
-import { FlowSetBuilder, growF64, growI32, growU16, growU32, growU8 } from './builder.js';
+import { AddressTable } from '../ingest/addresses.js';
+import { FlowSetBuilder } from './builder.js';
+import { growF64, growI32, growU16, growU32, growU8 } from '../util/typed-arrays.js';
 import { GapCollector } from './distribution.js';
 import { FlowEnd, FlowStart, PacketKind, packGapInfo, type Direction, type FlowSet } from './types.js';
 import { FlowState, PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6 } from '../util/protocols.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Decoded } from '../ingest/decode.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Decoded } from '../ingest/packet.js';
 
 export interface TrackerOptions {
   /** Gaps at least this long are stored per flow for the model (microseconds). */

@@ -3,7 +3,8 @@
  * decode every packet and feed the flow tracker. Streaming: memory follows open flows.
  */
 import { inputError, FwtpError } from '../util/errors.js';
-import { Decoded, decode, DECODE_IP, DECODE_MALFORMED, DECODE_NOT_IP, DECODE_UNKNOWN_LINK, linkTypeName } from './decode.js';
+import { decode, DECODE_IP, DECODE_MALFORMED, DECODE_NOT_IP, DECODE_UNKNOWN_LINK, linkTypeName } from './decode.js';
+import { Decoded } from './packet.js';
 import { isPcapMagic, PcapParser } from './pcap.js';
 import { isPcapngMagic, PcapngParser } from './pcapng.js';
 import type { ContainerParser, PacketSink } from './packets.js';

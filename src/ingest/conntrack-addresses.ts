@@ -2,7 +2,7 @@
  * The addresses of one conntrack input, interned to small ids (the readers store ids, never
  * texts, per line).
  */
-import { AddressTable } from '../flows/addresses.js';
+import { AddressTable } from './addresses.js';
 import { parseIPv4Bytes as parseV4, parseIPv6Bytes as parseV6 } from '../util/ip-address.js';
 
 /**

@@ -5,7 +5,7 @@ import {
   REC_CLOSED, REC_FIN_SRC, REC_OPENS, REC_RST, REC_UNIDIRECTIONAL, RecordTable, internAddress, type RecordInput,
 } from '../../src/ingest/flowexport/records.js';
 import { parseIPv4, parseIPv6 } from '../../src/util/ip-address.js';
-import { AddressTable } from '../../src/flows/addresses.js';
+import { AddressTable } from '../../src/ingest/addresses.js';
 import { FlowEnd, FlowStart, PacketKind, gapDirection, gapKind, gapState } from '../../src/flows/types.js';
 import { FlowState, PROTO_TCP, PROTO_UDP } from '../../src/util/protocols.js';
 

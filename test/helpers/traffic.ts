@@ -2,7 +2,8 @@
  * Feeds hand-built frames straight into decode() and a FlowTracker (no container), for flow
  * tests that state each packet's time and TCP fields and check the flows that come out.
  */
-import { Decoded, decode, DECODE_IP } from '../../src/ingest/decode.js';
+import { decode, DECODE_IP } from '../../src/ingest/decode.js';
+import { Decoded } from '../../src/ingest/packet.js';
 import { FlowTracker, type TrackerOptions, type TrackerStats } from '../../src/flows/tracker.js';
 import type { FlowSet, GapDistribution } from '../../src/flows/types.js';
 import { icmp, ipv4, ipv6, ethernet, tcp, udp, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type TcpSpec } from './pcapbuild.js';

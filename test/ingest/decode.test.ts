@@ -2,9 +2,8 @@
 // TCP segment lengths from the IP lengths, ICMP echo identifiers. Frames are built byte by
 // byte (test/helpers/pcapbuild.ts); flows are checked through the real tracker.
 import { describe, expect, it } from 'vitest';
-import {
-  Decoded, decode, linkTypeName, DECODE_IP, DECODE_MALFORMED, DECODE_NOT_IP, DECODE_UNKNOWN_LINK,
-} from '../../src/ingest/decode.js';
+import { decode, linkTypeName, DECODE_IP, DECODE_MALFORMED, DECODE_NOT_IP, DECODE_UNKNOWN_LINK } from '../../src/ingest/decode.js';
+import { Decoded } from '../../src/ingest/packet.js';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../../src/util/protocols.js';
 import { trackCapture } from '../helpers/capture-run.js';
 import {

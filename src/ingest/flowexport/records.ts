@@ -6,8 +6,8 @@
  * Records live in typed-array columns (struct of arrays) so a million of them cost ~100 bytes
  * each.
  */
-import { AddressTable } from '../../flows/addresses.js';
-import { growF64, growU16, growU32, growU8 } from '../../flows/builder.js';
+import { AddressTable } from '../addresses.js';
+import { growF64, growU16, growU32, growU8 } from '../../util/typed-arrays.js';
 import { parseIPv4, parseIPv6 } from '../../util/ip-address.js';
 
 /* Record flag bits (RecordTable.flags). */
