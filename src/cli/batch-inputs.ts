@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { readInputs } from '../ingest/inputs.js';
+import { readInputs } from '../read/inputs.js';
 import { FwtpError, usageError } from '../util/errors.js';
 import { expandGlob, hasGlob } from '../util/glob.js';
 import { naturalCompare } from '../util/natural-compare.js';

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { readInputs, type ReadOptions } from '../ingest/inputs.js';
+import { readInputs, type ReadOptions } from '../read/inputs.js';
 import { rowFromPlan, type DatasetRow } from '../report/batch-summary.js';
 import { planMarkdown } from '../report/plan.js';
 import { planFromRead, resolveModel, type ModelArgs } from './model-options.js';

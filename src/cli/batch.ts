@@ -15,7 +15,7 @@ import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { readOptionsFromArgs } from './shared.js';
 import type { DatasetJob, DatasetOutcome } from './batch-worker.js';
 import { datasets, findFiles, isInput, type Dataset } from './batch-inputs.js';
-import type { ReadOptions } from '../ingest/inputs.js';
+import type { ReadOptions } from '../read/inputs.js';
 import type { PlanResult } from '../model/types.js';
 import { batchSummary, rowFromPlan, summaryCsv, type DatasetEntry, type DatasetRow, type Summary } from '../report/batch-summary.js';
 import { writeFileAtomic } from '../util/atomic.js';

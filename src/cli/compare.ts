@@ -9,7 +9,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { makePlanner, type PlanOptions } from '../model/plan.js';
-import type { ReadResult } from '../ingest/inputs.js';
+import type { ReadResult } from '../read/inputs.js';
 import { STDIN_PATH } from '../ingest/source.js';
 import { useColor } from '../util/text.js';
 import type { CompareAppProps } from '../tui/App.js';

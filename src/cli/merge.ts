@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { STDIN_SENTINEL } from './shared.js';
 import { printSummary, profileSummary, writeProfile } from './extract.js';
-import { decodeProfile, encodeProfile, mergeProfiles, type Profile } from '../flows/profile.js';
+import { decodeProfile, encodeProfile, mergeProfiles, type Profile } from '../profile/profile.js';
 import { openInput, STDIN_PATH, DEFAULT_MAX_DECOMPRESSED } from '../ingest/source.js';
 import { assertNotAnInput } from '../util/atomic.js';
 import { usageError } from '../util/errors.js';

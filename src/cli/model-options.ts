@@ -10,7 +10,7 @@ import { parseTimeouts } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
 import { plan, type PlanOptions } from '../model/plan.js';
 import { planDump } from '../model/dump.js';
-import type { ReadResult } from '../ingest/inputs.js';
+import type { ReadResult } from '../read/inputs.js';
 import type { PlanResult } from '../model/types.js';
 import type { Source } from '../model/types.js';
 

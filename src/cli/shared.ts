@@ -3,7 +3,7 @@
  * writing the output (stdout or -o FILE, atomically).
  */
 import type { Argv } from 'yargs';
-import { readInputs, type ReadOptions, type ReadResult } from '../ingest/inputs.js';
+import { readInputs, type ReadOptions, type ReadResult } from '../read/inputs.js';
 import { STDIN_PATH } from '../ingest/source.js';
 import { parseDuration } from '../util/duration.js';
 import { writeFileAtomic, assertNotAnInput } from '../util/atomic.js';

@@ -1,6 +1,6 @@
 /**
  * Reading captures end to end: open (gzip, stdin), choose the container by content,
- * decode every packet and feed the flow tracker. Streaming: memory follows open flows.
+ * decode every packet and hand it to the flow tracker. Streaming: memory follows open flows.
  */
 import { inputError, FwtpError } from '../util/errors.js';
 import { decode, DECODE_IP, DECODE_MALFORMED, DECODE_NOT_IP, DECODE_UNKNOWN_LINK, linkTypeName } from './decode.js';
@@ -9,7 +9,6 @@ import { isPcapMagic, PcapParser } from './pcap.js';
 import { isPcapngMagic, PcapngParser } from './pcapng.js';
 import type { ContainerParser, PacketSink } from './packets.js';
 import { gzipTruncated, type OpenedInput } from './source.js';
-import type { FlowTracker } from '../flows/tracker.js';
 
 export interface CaptureSummary {
   path: string;
@@ -30,6 +29,11 @@ export interface CaptureSummary {
   warnings: string[];
 }
 
+/** Where decoded IP packets go: the flow tracker (src/flows/tracker.ts), one record at a time. */
+export interface DecodedPacketSink {
+  packet(tsUs: number, decoded: Decoded, wireLen: number): void;
+}
+
 export interface Progress {
   (bytes: number, packets: number): void;
 }
@@ -41,7 +45,7 @@ class TrackerSink implements PacketSink {
   malformed = 0;
   readonly unknown = new Map<number, number>();
 
-  constructor(private readonly tracker: FlowTracker) {}
+  constructor(private readonly tracker: DecodedPacketSink) {}
 
   packet(tsUs: number, linkType: number, buf: Buffer, offset: number, capLen: number, wireLen: number): void {
     const r = decode(linkType, buf, offset, capLen, this.decoded, wireLen);
@@ -66,7 +70,7 @@ export function captureFormat(head: Buffer): 'pcap' | 'pcapng' | null {
  * its first byte (the caller has peeked at it).
  */
 export async function readCapture(input: OpenedInput, chunks: AsyncIterable<Buffer>, format: 'pcap' | 'pcapng',
-  tracker: FlowTracker, progress?: Progress): Promise<CaptureSummary> {
+  tracker: DecodedPacketSink, progress?: Progress): Promise<CaptureSummary> {
   const sink = new TrackerSink(tracker);
   const parser: ContainerParser = format === 'pcap' ? new PcapParser(input.name, sink) : new PcapngParser(input.name, sink);
   let bytes = 0;

@@ -2,7 +2,7 @@
  * The `fwtp gaps` document: one object (schemaVersion 1) rendered as JSON, a plain-text
  * table or CSV. docs/JSON.md describes every field.
  */
-import type { ReadResult } from '../ingest/inputs.js';
+import type { ReadResult } from '../read/inputs.js';
 import { summariseGaps } from '../flows/distribution.js';
 import { groupFlows, keepAliveSenders, longestGaps, type GroupBy, type GroupRow, type KeepAliveSender, type LongestGapRow } from '../flows/summary.js';
 import type { GapSummary } from '../model/types.js';

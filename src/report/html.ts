@@ -13,17 +13,8 @@ import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuratio
 import { roleLabel, scopeText } from './markdown.js';
 import { formatBytes } from './plan.js';
 import { ecdfChart, seriesChart, type Marker } from './svg.js';
+import { escapeHtml } from './escape.js';
 
-/**
- * Text for HTML element content and quoted attribute values: the five characters with a
- * meaning in HTML become character references (&amp; first), and control characters and
- * terminal escape sequences are removed.
- *
- * @example escapeHtml('<script>"x"</script>') // => '&lt;script&gt;&quot;x&quot;&lt;/script&gt;'
- */
-export function escapeHtml(text: string): string {
-  return sanitizeText(String(text)).replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
-}
 
 const CSS = `
 :root { color-scheme: light; }

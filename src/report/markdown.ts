@@ -10,12 +10,9 @@ import { sanitizeText } from '../util/text.js';
 import type { ChangeRequest, ConfigBlock, ReportCandidate } from './change-request.js';
 import { summaryText } from './change-request-prose.js';
 import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration } from './prose-format.js';
-import { formatBytes, mdCell } from './plan.js';
+import { formatBytes } from './plan.js';
+import { mdCell, mdText } from './escape.js';
 
-/** Input-derived text for anywhere in a Markdown line: escaped, on one line. */
-export function mdText(text: string): string {
-  return mdCell(String(text).replace(/[\r\n\u2028\u2029]+/g, ' '));
-}
 
 function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;

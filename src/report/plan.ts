@@ -7,6 +7,7 @@ import type { Recommendation } from '../model/recommend.js';
 import { formatDuration } from '../util/duration.js';
 import { renderTable, sanitizeText } from '../util/text.js';
 import { csvLine } from './csv.js';
+import { mdCell } from './escape.js';
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return '-';
@@ -88,10 +89,6 @@ export function planCsv(r: PlanResult): string {
   return lines.join('\n') + '\n';
 }
 
-/** Escape text for a GitHub-flavoured Markdown table cell. */
-export function mdCell(text: string): string {
-  return sanitizeText(text).replace(/[\\`*_{}[\]()#+!|<>]/g, (c) => `\\${c}`);
-}
 
 export function planMarkdown(r: PlanResult): string {
   const out: string[] = ['# fwtp plan', ''];

@@ -5,7 +5,7 @@
  * Output is inline SVG markup (no xmlns needed inside HTML); every label is escaped.
  */
 import { formatDuration } from '../util/duration.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml } from './escape.js';
 
 export type MarkerRole = 'current' | 'proposed' | 'alternative' | 'keepalive';
 

@@ -3,7 +3,8 @@
  * (src/report/plan.ts) so that an export and `fwtp plan --format ...` read the same.
  */
 import type { CandidateResult, PlanResult, Planner } from '../model/types.js';
-import { planCsv, planMarkdown, mdCell } from '../report/plan.js';
+import { planCsv, planMarkdown } from '../report/plan.js';
+import { mdCell } from '../report/escape.js';
 import { formatDuration } from '../util/duration.js';
 
 export type ExportFormat = 'md' | 'json' | 'csv';

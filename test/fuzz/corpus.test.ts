@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join, relative } from 'node:path';
-import { readInputs, type ReadResult } from '../../src/ingest/inputs.js';
+import { readInputs, type ReadResult } from '../../src/read/inputs.js';
 import { FwtpError } from '../../src/util/errors.js';
 import { trackCapture } from '../helpers/capture-run.js';
 

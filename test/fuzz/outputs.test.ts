@@ -8,9 +8,9 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { sanitizeText } from '../../src/util/text.js';
 import { errorLine, MAX_ERROR_LINE } from '../../src/cli/main.js';
 import { csvCell, csvLine } from '../../src/report/csv.js';
-import { mdCell } from '../../src/report/plan.js';
-import { mdText } from '../../src/report/markdown.js';
-import { escapeHtml } from '../../src/report/html.js';
+import { mdCell } from '../../src/report/escape.js';
+import { mdText } from '../../src/report/escape.js';
+import { escapeHtml } from '../../src/report/escape.js';
 
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;

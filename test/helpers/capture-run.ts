@@ -10,7 +10,7 @@ import { PcapParser } from '../../src/ingest/pcap.js';
 import { PcapngParser } from '../../src/ingest/pcapng.js';
 import type { ContainerStats, PacketSink } from '../../src/ingest/packets.js';
 import { readCapture, type CaptureSummary } from '../../src/ingest/captures.js';
-import { readInputs, type ReadOptions, type ReadResult } from '../../src/ingest/inputs.js';
+import { readInputs, type ReadOptions, type ReadResult } from '../../src/read/inputs.js';
 import type { OpenedInput } from '../../src/ingest/source.js';
 import { FlowTracker, type TrackerOptions, type TrackerStats } from '../../src/flows/tracker.js';
 import type { FlowSet, GapDistribution } from '../../src/flows/types.js';

@@ -5,9 +5,8 @@ import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  parseColumnMap, readFlowExport, readFlowExportRecords, sniffFlowExport, type Engine, type FlowExportOptions,
-} from '../../src/ingest/flowexport/index.js';
+import { parseColumnMap, readFlowExportRecords, sniffFlowExport, type Engine, type FlowExportOptions } from '../../src/ingest/flowexport/index.js';
+import { readFlowExport } from '../../src/flows/export-flows.js';
 import { daysFromCivil, parseAnyTimeUs, parseDayFirstUs, parseEpochUs, parseIsoUs, parsePort, parseProto } from '../../src/ingest/flowexport/fields.js';
 import { REC_CLOSED, REC_OPENS, REC_UNIDIRECTIONAL, STATE_UNKNOWN, type RecordTable } from '../../src/ingest/flowexport/records.js';
 import { FlowEnd, FlowStart } from '../../src/flows/types.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readInputs, type ReadResult } from '../../src/ingest/inputs.js';
+import { readInputs, type ReadResult } from '../../src/read/inputs.js';
 import { FwtpError } from '../../src/util/errors.js';
 import { PcapParser, isPcapMagic } from '../../src/ingest/pcap.js';
 import { collect, collectUntilError, readBuffers } from '../helpers/capture-run.js';

@@ -4,7 +4,7 @@
  * hostile text (for the escaping tests).
  */
 import { fileURLToPath } from 'node:url';
-import { readInputs, type ReadResult } from '../../src/ingest/inputs.js';
+import { readInputs, type ReadResult } from '../../src/read/inputs.js';
 import { makePlanner, type PlanOptions } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import { parseServiceRule } from '../../src/model/policy.js';

@@ -1,12 +1,10 @@
 /**
  * Exported flow datasets as inputs: Zeek conn.log (TSV and JSON lines), nfdump CSV, Argus CSV,
  * AWS VPC flow logs, CICFlowMeter CSV and any CSV/TSV through a column map. Recognised by content;
- * read line by line into flow records (formats.ts), then into flows and idle gaps
- * (src/flows/records.ts). docs/EXPORTS.md: per source, the command and what it can show.
+ * read line by line into flow records (formats.ts); src/flows/export-flows.ts makes them flows
+ * and idle gaps. docs/EXPORTS.md: per source, the command and what it can show.
  */
-import { flowsFromRecords } from '../../flows/records.js';
 import { RecordTable } from './records.js';
-import type { FlowSet, GapDistribution } from '../../flows/types.js';
 import { inputError, usageError } from '../../util/errors.js';
 import { normaliseHeader } from './fields.js';
 import {
@@ -92,15 +90,6 @@ export interface FlowExportOptions {
   engine?: Engine;
 }
 
-export interface FlowExportResult {
-  format: string;
-  flows: FlowSet;
-  distribution: GapDistribution;
-  /** Flow records read (management, NODATA and non-IP records are not counted). */
-  records: number;
-  skipped: Array<{ line: number; reason: string }>;
-  warnings: string[];
-}
 
 const HEAD_BYTES = 64 * 1024;
 
@@ -157,22 +146,4 @@ export async function readFlowExportRecords(name: string, chunks: AsyncIterable<
   }, (fields, line) => reader.row(fields, line));
   reader.finish();
   return { format, table, ctx, exporter: reader.exporter };
-}
-
-/** Read one flow export into flows, its gap distribution and what could not be read. */
-export async function readFlowExport(name: string, chunks: AsyncIterable<Buffer>, opts: FlowExportOptions): Promise<FlowExportResult> {
-  const { format, table, ctx, exporter } = await readFlowExportRecords(name, chunks, opts);
-  const built = flowsFromRecords(table, {
-    gapFloorUs: opts.gapFloorUs, exportInactiveTimeoutSeconds: opts.exportInactiveTimeoutSeconds, exporter,
-  });
-  const warnings: string[] = [];
-  for (const [kind, n] of ctx.ignored) warnings.push(`${name}: ${n} ${kind} left out`);
-  if (ctx.skippedCount > 0) {
-    const first = ctx.skipped[0];
-    warnings.push(`${name}: ${ctx.skippedCount} lines could not be read and were skipped (first: line ${first.line}: ${first.reason})` +
-      (ctx.skippedCount > ctx.skipped.length ? `; only the first ${ctx.skipped.length} are listed` : ''));
-  }
-  if (format === 'nfdump-csv') warnings.push(`${name}: nfdump CSV prints times to the whole second: gaps between records are known to within 1 s`);
-  for (const w of built.warnings) warnings.push(`${name}: ${w}`);
-  return { format, flows: built.flows, distribution: built.distribution, records: table.count, skipped: ctx.skipped, warnings };
 }

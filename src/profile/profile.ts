@@ -14,10 +14,10 @@
 import { endianness } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { inputError } from '../util/errors.js';
-import { canonicalFlowSet, canonicalGapDistribution, mergeCanonicalFlowSets, mergeGapDistributions } from './canonical.js';
-import type { TrackerStats } from './tracker.js';
-import type { FlowSet, GapDistribution } from './types.js';
-import type { InputSummary } from '../ingest/inputs.js';
+import { canonicalFlowSet, canonicalGapDistribution, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
+import type { TrackerStats } from '../flows/tracker.js';
+import type { FlowSet, GapDistribution } from '../flows/types.js';
+import type { InputSummary } from '../ingest/input-summary.js';
 
 /** "\x89FWTP\r\n\x1a": a non-ASCII first byte (never text, pcap or gzip), CR LF and ^Z catch text-mode mangling (as PNG's). */
 export const PROFILE_MAGIC = Buffer.from([0x89, 0x46, 0x57, 0x54, 0x50, 0x0d, 0x0a, 0x1a]);

@@ -5,25 +5,19 @@
  * snapshots are kept for the dump analysis. Everything ends in one canonical FlowSet, so the
  * same data gives the same plan however it was split and merged.
  */
-import { openInput, type OpenedInput } from './source.js';
-import { captureFormat, readCapture, type CaptureSummary, type Progress } from './captures.js';
+import { openInput, type OpenedInput } from '../ingest/source.js';
+import type { InputSummary } from '../ingest/input-summary.js';
+import { captureFormat, readCapture, type CaptureSummary, type Progress } from '../ingest/captures.js';
 import { FlowTracker, type TrackerOptions, type TrackerStats } from '../flows/tracker.js';
 import type { FlowSet, GapDistribution } from '../flows/types.js';
 import { inputError } from '../util/errors.js';
-import { readFlowExport, sniffFlowExport } from './flowexport/index.js';
-import { readConntrack, sniffConntrack, type ConntrackInput } from './conntrack.js';
+import { sniffFlowExport } from '../ingest/flowexport/index.js';
+import { readFlowExport } from '../flows/export-flows.js';
+import { readConntrack, sniffConntrack, type ConntrackInput } from '../ingest/conntrack.js';
 import { conntrackFlows } from '../flows/conntrack-flows.js';
-import { addTrackerStats, isProfile, readProfile } from '../flows/profile.js';
+import { addTrackerStats, isProfile, readProfile } from '../profile/profile.js';
 import { canonicalFlowSet, isCanonicalFlowSet, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
 
-/** What one input was and what reading it gave. Captures fill the packet fields; text inputs the record fields. */
-export interface InputSummary extends Omit<CaptureSummary, 'format'> {
-  format: string;
-  /** Records (flow exports) or lines (conntrack) read, for text inputs. */
-  records?: number;
-  /** Lines that could not be read and were skipped (text inputs). */
-  skipped?: number;
-}
 
 export interface ReadResult {
   flows: FlowSet;

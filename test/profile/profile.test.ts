@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import {
   PROFILE_MAGIC, decodeProfile, encodeProfile, isProfile, makeProfile, mergeProfiles, readProfile, type Profile,
-} from '../../src/flows/profile.js';
+} from '../../src/profile/profile.js';
 import { canonicalFlowSet, canonicalGapDistribution } from '../../src/flows/canonical.js';
-import { readInputs, type ReadResult } from '../../src/ingest/inputs.js';
+import { readInputs, type ReadResult } from '../../src/read/inputs.js';
 import { plan } from '../../src/model/plan.js';
 import { resolveModel, type ModelArgs } from '../../src/cli/model-options.js';
 import type { FlowSet, GapDistribution } from '../../src/flows/types.js';
