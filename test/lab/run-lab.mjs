@@ -430,6 +430,24 @@ async function readDrops(file) {
   });
 }
 
+/**
+ * The shortest lifetime an entry can be given in the lab: time_wait 3 s (scenario ka; every other
+ * state and protocol timeout is longer) and the 3 s the sampler's "lo" histogram covers.
+ */
+export const MIN_STATE_TIMEOUT_MS = 3000;
+
+/**
+ * Listed entries that may have expired within `windowMs` after being listed: those with less than
+ * windowMs left, i.e. a /proc timeout column (whole seconds, truncated) below windowMs / 1000.
+ * @param {number[]} lo entries with 0, 1, 2 s left
+ * @param {number} windowMs
+ */
+export function atRisk(lo, windowMs) {
+  let n = 0;
+  for (let r = 0; r < lo.length && r * 1000 < windowMs; r++) n += lo[r];
+  return n;
+}
+
 /** Step-function statistics of samples [{t, v}] over [fromMs, toMs]: peak, time-weighted mean, value at end. */
 export function tableStats(samples, fromMs, toMs) {
   let peak = 0;
@@ -512,9 +530,14 @@ async function analyseRun(run, startMs, stopMs) {
   const counted = samples.map((s) => ({ t: s.t, v: s.c }));
   const sampleGaps = samples.slice(1).map((s, i) => s.t - samples[i].t).sort((a, b) => a - b);
   const listChecks = samples.filter((s) => typeof s.l === 'number' && typeof s.p === 'number');
-  // The counter is read just before the listing and counts every allocated entry: never fewer
-  // than the live ones, unless an entry was created between the two reads.
-  const counterBelowLive = samples.filter((s) => typeof s.p === 'number' && s.c < s.p).length;
+  // The counter counts every allocated entry. Read again ("c2") after the table, it counts every
+  // listed entry still allocated: all but those that expired in between, i.e. at most the ones
+  // listed with less than the window "w" left (sampler.mjs). Judged while w is under the
+  // shortest state timeout and the 3 s the "lo" histogram covers (docs/LAB.md).
+  const judgeable = (ms) => typeof ms === 'number' && ms < MIN_STATE_TIMEOUT_MS;
+  const counted2 = samples.filter((s) => typeof s.p === 'number' && typeof s.c2 === 'number');
+  const counterBelowLive = counted2.filter((s) => judgeable(s.w) && s.p - atRisk(s.lo, s.w) > s.c2).length;
+  const counterUnjudged = counted2.filter((s) => !judgeable(s.w)).length;
 
   const clientLines = readFileSync(run.files.client, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
   const lateness = clientLines.filter((o) => typeof o.lateMs === 'number').map((o) => o.lateMs).sort((a, b) => a - b);
@@ -533,10 +556,18 @@ async function analyseRun(run, startMs, stopMs) {
     tableEntries: run.listSampling ? tableStats(live, startMs, stopMs) : null,
     counterEntries: tableStats(counted, startMs, stopMs),
     counterBelowLive,
+    counterUnjudged,
+    counterMaxWindowMs: Math.max(0, ...counted2.map((s) => s.w)),
     listCheck: {
       samples: listChecks.length,
-      // conntrack -L outside [p, p2] (the table read just before and just after the dump).
-      outside: listChecks.filter((s) => s.l < Math.min(s.p, s.p2 ?? s.p) || s.l > Math.max(s.p, s.p2 ?? s.p)).length,
+      // By identity (sampler.mjs): an entry in the table before and after the dump that the dump
+      // lacks, or a dump entry in neither table read. Judged while the whole check took less
+      // than the shortest state timeout (no entry can be born and die unseen).
+      outside: listChecks.filter((s) => judgeable(s.lw) && (s.lMiss ?? 1) + (s.lExtra ?? 1) > 0).length,
+      unjudged: listChecks.filter((s) => !judgeable(s.lw)).length,
+      maxWindowMs: Math.max(0, ...listChecks.map((s) => s.lw ?? 0)),
+      // conntrack -L outside [p, p2] by count alone (shown, not asserted).
+      outsideByCount: listChecks.filter((s) => s.l < Math.min(s.p, s.p2 ?? s.p) || s.l > Math.max(s.p, s.p2 ?? s.p)).length,
       maxAbsDiff: Math.max(0, ...listChecks.map((s) => Math.abs(s.l - s.p))),
     },
     keepAliveObserved: {
