@@ -10,7 +10,7 @@
 // the reason is on stderr). Namespaces are fwtp-<pid>-<run>-{app,fw,db}; they are removed on every
 // exit path (normal, error, SIGINT/SIGTERM, watchdog); leftovers of dead drivers are removed at start.
 import { spawn, execFileSync, execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync, readFileSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, openSync, closeSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -312,8 +312,10 @@ async function prepareRun(run, outDir) {
     const { stdout } = await execFileP('ip', ['netns', 'exec', fw, 'sysctl', 'net.netfilter']);
     writeFileSync(run.files.sysctl, stdout);
   }
+  // -B 8192: an 8 MiB kernel buffer (the default is 2 MiB), so a capture that waits for the CPU on
+  // a loaded machine queues packets instead of losing them; NICENESS so it seldom waits.
   const tcpdump = (iface, file, filter) => startIn(fw, 'tcpdump', ['-Z', 'root', '-n', '-i', iface, '-s', '128', '-U',
-    '--immediate-mode', '-w', file, ...filter]);
+    '--immediate-mode', '-B', '8192', '-w', file, ...filter], { niceness: NICENESS });
   run.captures = {
     appSide: tcpdump('fa', run.files.appSide, ['tcp']),
     dbSide: tcpdump('fd', run.files.dbSide, ['tcp']),
@@ -323,8 +325,9 @@ async function prepareRun(run, outDir) {
     '--proc', run.listSampling ? '1' : '0', '--list-every', run.listSampling ? String(LIST_CHECK_EVERY) : '0'],
   { stdoutFile: run.files.samples, niceness: NICENESS });
   if (run.role === 'baseline') {
+    // NICENESS: the dumps must keep their grid on a loaded machine (the test checks the rate).
     run.series = startIn(fw, process.execPath, [join(LAB_DIR, 'series.mjs'), '--interval-ms', String(SERIES_INTERVAL_MS)],
-      { stdoutFile: run.files.series });
+      { stdoutFile: run.files.series, niceness: NICENESS });
   }
   run.db = startIn(`${run.prefix}-db`, process.execPath, [join(LAB_DIR, 'db-server.mjs'), '--keepalive', sc.keepAlive ? 'on' : 'off'],
     { niceness: NICENESS });
@@ -349,6 +352,52 @@ function tcpdumpStats(text) {
   return { captured: num(/(\d+) packets? captured/), droppedByKernel: num(/(\d+) packets? dropped by kernel/) };
 }
 
+/** The named nft counters of the firewall: name -> packets. */
+async function nftCounters(fw) {
+  const { stdout } = await execFileP('ip', ['netns', 'exec', fw, 'nft', 'list', 'counters', 'table', 'inet', 'fwtp']);
+  const counters = {};
+  for (const m of stdout.matchAll(/counter (\w+) \{\s*packets (\d+)/g)) counters[m[1]] = Number(m[2]);
+  return counters;
+}
+
+/** Records in a classic pcap file as written so far (a record cut at the end is not counted). */
+function pcapRecords(file) {
+  let buf;
+  try {
+    buf = readFileSync(file);
+  } catch {
+    return 0;
+  }
+  if (buf.length < 24) return 0;
+  const le = buf.readUInt32LE(0) === 0xa1b2c3d4 || buf.readUInt32LE(0) === 0xa1b23c4d;
+  let n = 0;
+  for (let at = 24; at + 16 <= buf.length; n++) {
+    const incl = le ? buf.readUInt32LE(at + 8) : buf.readUInt32BE(at + 8);
+    if (at + 16 + incl > buf.length) break;
+    at += 16 + incl;
+  }
+  return n;
+}
+
+/** Polls `pred` every 50 ms; `deadlineMs` only bounds a hang (the caller's check then fails). */
+async function waitUntil(pred, deadlineMs) {
+  const end = Date.now() + deadlineMs;
+  while (!pred() && Date.now() < end) await sleep(50);
+}
+
+/** Waits until none of the files has grown for `quietMs` (bounded by deadlineMs). */
+async function waitQuiet(files, quietMs, deadlineMs) {
+  const size = () => files.map((f) => { try { return statSync(f).size; } catch { return 0; } }).join(',');
+  const end = Date.now() + deadlineMs;
+  let last = size();
+  let since = Date.now();
+  while (Date.now() < end && Date.now() - since < quietMs) {
+    await sleep(50);
+    const now = size();
+    if (now !== last) { last = now; since = Date.now(); }
+  }
+}
+
 async function stopRun(run) {
   await stopChild(run.sampler, 'SIGTERM');
   // The dump in flight finishes first (series.mjs), so the series never ends with a half dump.
@@ -360,15 +409,18 @@ async function stopRun(run) {
   await execFileP('ip', ['-n', fw, 'link', 'set', 'fa', 'down']);
   await execFileP('ip', ['-n', fw, 'link', 'set', 'fd', 'down']);
   await sleep(200);
+  // Exact, not a pause: the drop log is complete when it holds as many packets as the frozen
+  // drop counter; the interface captures when their files stop growing (docs/LAB.md).
+  const frozen = await nftCounters(fw);
+  await waitUntil(() => pcapRecords(run.files.drops) >= (frozen.drops ?? 0), 60_000);
+  await waitQuiet([run.files.appSide, run.files.dbSide], 500, 60_000);
   const stats = {};
   await Promise.all(Object.entries(run.captures).map(async ([k, c]) => {
     await stopChild(c, 'SIGINT');
     stats[k] = tcpdumpStats(c.stderrText);
   }));
   run.captureStats = stats;
-  const { stdout } = await execFileP('ip', ['netns', 'exec', fw, 'nft', 'list', 'counters', 'table', 'inet', 'fwtp']);
-  run.nftCounters = {};
-  for (const m of stdout.matchAll(/counter (\w+) \{\s*packets (\d+)/g)) run.nftCounters[m[1]] = Number(m[2]);
+  run.nftCounters = await nftCounters(fw);
   run.nftDropPackets = run.nftCounters.drops ?? NaN;
   await stopChild(run.client, 'SIGTERM');
   writeFileSync(run.files.client, run.client.stdoutText);
