@@ -2,6 +2,8 @@
 // (`parallel -j 2`, no ssh): extract every shard of the captures, merge, plan. The merged
 // profile must be byte for byte the profile of one `fwtp extract` over all captures, and the
 // plan of the merged profile the plan of the captures at once.
+// Nothing here depends on timing; the timeouts (300 s per test, 120 s per command) only bound a
+// hang on a loaded machine (docs/LAB.md, "Timing margins").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +28,9 @@ let dir = '';
 /** Runs a shell script with `fwtp` on PATH (a wrapper around the built bin/fwtp.js), as the docs do. */
 function sh(script: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
-    cwd: dir, encoding: 'utf8', timeout: 300_000, maxBuffer: 256 * 1024 * 1024,
+    // stdin /dev/null: under vitest it is the worker's IPC socket, and bash run with a socket as
+    // stdin takes itself for an ssh session and reads /etc/bash.bashrc (which fails under -u).
+    cwd: dir, encoding: 'utf8', timeout: 300_000, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, NO_COLOR: '1', CAPTURES: CAPTURES.join(' ') },
   });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
@@ -45,7 +49,7 @@ afterAll(() => {
 });
 
 (haveParallel ? describe : describe.skip)('the GNU parallel recipe (docs/SCALING.md), local workers', () => {
-  it('shards numbered 1..N by {#}: the merged profile equals one extract of everything, its plan the plan of everything', () => {
+  it('shards numbered 1..N by {#}: the merged profile equals one extract of everything, its plan the plan of everything', { timeout: 300_000 }, () => {
     const r = sh(`
       N=4
       mkdir -p profiles
@@ -67,7 +71,7 @@ afterAll(() => {
     expect(plan.flows).toBeGreaterThan(80);
   });
 
-  it('shards numbered 0..N-1 (as a Kubernetes Indexed Job numbers them) give the same merged profile', () => {
+  it('shards numbered 0..N-1 (as a Kubernetes Indexed Job numbers them) give the same merged profile', { timeout: 300_000 }, () => {
     const r = sh(`
       N=3
       mkdir -p k8s
@@ -84,11 +88,11 @@ afterAll(() => {
 describe('fwtp extract and fwtp merge on the command line', () => {
   const sample = join(ROOT, 'samples', 'oracle-pool.pcap');
   const run = (args: string[], input?: Buffer): { status: number | null; stdout: Buffer; stderr: string } => {
-    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, input, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, input, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
   };
 
-  it('--shard N/N is shard 0/N; the profile goes to standard output when there is no -o', () => {
+  it('--shard N/N is shard 0/N; the profile goes to standard output when there is no -o', { timeout: 300_000 }, () => {
     expect(run(['extract', sample, '--shard', '0/3', '-o', 'a.fwtp', '-q']).status).toBe(0);
     expect(run(['extract', sample, '--shard', '3/3', '-o', 'b.fwtp', '-q']).status).toBe(0);
     const a = readFileSync(join(dir, 'a.fwtp'));
@@ -98,7 +102,7 @@ describe('fwtp extract and fwtp merge on the command line', () => {
     expect(piped.stdout.equals(a)).toBe(true);
   });
 
-  it('merge reads standard input (-) and prints what it wrote as JSON; a complete merge holds all shards', () => {
+  it('merge reads standard input (-) and prints what it wrote as JSON; a complete merge holds all shards', { timeout: 300_000 }, () => {
     for (const i of [1, 2]) expect(run(['extract', sample, '--shard', `${i}/3`, '-o', `c${i}.fwtp`, '-q']).status).toBe(0);
     const r = run(['merge', '-', 'c1.fwtp', 'c2.fwtp', '-o', 'c.fwtp', '--format', 'json'], readFileSync(join(dir, 'a.fwtp')));
     expect(r.stderr).toBe('');
@@ -108,7 +112,7 @@ describe('fwtp extract and fwtp merge on the command line', () => {
     expect(s.bytes).toBe(readFileSync(join(dir, 'c.fwtp')).length);
   });
 
-  it('errors: an invalid --shard (2), a profile given to extract (2), merge of something that is not a profile (1)', () => {
+  it('errors: an invalid --shard (2), a profile given to extract (2), merge of something that is not a profile (1)', { timeout: 300_000 }, () => {
     const bad = run(['extract', sample, '--shard', '4/3', '-o', 'x.fwtp']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('fwtp: --shard takes I/N with 1 <= N and 0 <= I <= N (0..N-1, or 1..N as GNU parallel numbers jobs); got "4/3" [CLI_INVALID_SHARD]\n');

@@ -10,7 +10,7 @@
 // the reason is on stderr). Namespaces are fwtp-<pid>-<run>-{app,fw,db}; they are removed on every
 // exit path (normal, error, SIGINT/SIGTERM, watchdog); leftovers of dead drivers are removed at start.
 import { spawn, execFileSync, execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync, readFileSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, openSync, closeSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
@@ -312,8 +312,10 @@ async function prepareRun(run, outDir) {
     const { stdout } = await execFileP('ip', ['netns', 'exec', fw, 'sysctl', 'net.netfilter']);
     writeFileSync(run.files.sysctl, stdout);
   }
+  // -B 8192: an 8 MiB kernel buffer (the default is 2 MiB), so a capture that waits for the CPU on
+  // a loaded machine queues packets instead of losing them; NICENESS so it seldom waits.
   const tcpdump = (iface, file, filter) => startIn(fw, 'tcpdump', ['-Z', 'root', '-n', '-i', iface, '-s', '128', '-U',
-    '--immediate-mode', '-w', file, ...filter]);
+    '--immediate-mode', '-B', '8192', '-w', file, ...filter], { niceness: NICENESS });
   run.captures = {
     appSide: tcpdump('fa', run.files.appSide, ['tcp']),
     dbSide: tcpdump('fd', run.files.dbSide, ['tcp']),
@@ -323,8 +325,9 @@ async function prepareRun(run, outDir) {
     '--proc', run.listSampling ? '1' : '0', '--list-every', run.listSampling ? String(LIST_CHECK_EVERY) : '0'],
   { stdoutFile: run.files.samples, niceness: NICENESS });
   if (run.role === 'baseline') {
+    // NICENESS: the dumps must keep their grid on a loaded machine (the test checks the rate).
     run.series = startIn(fw, process.execPath, [join(LAB_DIR, 'series.mjs'), '--interval-ms', String(SERIES_INTERVAL_MS)],
-      { stdoutFile: run.files.series });
+      { stdoutFile: run.files.series, niceness: NICENESS });
   }
   run.db = startIn(`${run.prefix}-db`, process.execPath, [join(LAB_DIR, 'db-server.mjs'), '--keepalive', sc.keepAlive ? 'on' : 'off'],
     { niceness: NICENESS });
@@ -349,6 +352,52 @@ function tcpdumpStats(text) {
   return { captured: num(/(\d+) packets? captured/), droppedByKernel: num(/(\d+) packets? dropped by kernel/) };
 }
 
+/** The named nft counters of the firewall: name -> packets. */
+async function nftCounters(fw) {
+  const { stdout } = await execFileP('ip', ['netns', 'exec', fw, 'nft', 'list', 'counters', 'table', 'inet', 'fwtp']);
+  const counters = {};
+  for (const m of stdout.matchAll(/counter (\w+) \{\s*packets (\d+)/g)) counters[m[1]] = Number(m[2]);
+  return counters;
+}
+
+/** Records in a classic pcap file as written so far (a record cut at the end is not counted). */
+function pcapRecords(file) {
+  let buf;
+  try {
+    buf = readFileSync(file);
+  } catch {
+    return 0;
+  }
+  if (buf.length < 24) return 0;
+  const le = buf.readUInt32LE(0) === 0xa1b2c3d4 || buf.readUInt32LE(0) === 0xa1b23c4d;
+  let n = 0;
+  for (let at = 24; at + 16 <= buf.length; n++) {
+    const incl = le ? buf.readUInt32LE(at + 8) : buf.readUInt32BE(at + 8);
+    if (at + 16 + incl > buf.length) break;
+    at += 16 + incl;
+  }
+  return n;
+}
+
+/** Polls `pred` every 50 ms; `deadlineMs` only bounds a hang (the caller's check then fails). */
+async function waitUntil(pred, deadlineMs) {
+  const end = Date.now() + deadlineMs;
+  while (!pred() && Date.now() < end) await sleep(50);
+}
+
+/** Waits until none of the files has grown for `quietMs` (bounded by deadlineMs). */
+async function waitQuiet(files, quietMs, deadlineMs) {
+  const size = () => files.map((f) => { try { return statSync(f).size; } catch { return 0; } }).join(',');
+  const end = Date.now() + deadlineMs;
+  let last = size();
+  let since = Date.now();
+  while (Date.now() < end && Date.now() - since < quietMs) {
+    await sleep(50);
+    const now = size();
+    if (now !== last) { last = now; since = Date.now(); }
+  }
+}
+
 async function stopRun(run) {
   await stopChild(run.sampler, 'SIGTERM');
   // The dump in flight finishes first (series.mjs), so the series never ends with a half dump.
@@ -360,15 +409,18 @@ async function stopRun(run) {
   await execFileP('ip', ['-n', fw, 'link', 'set', 'fa', 'down']);
   await execFileP('ip', ['-n', fw, 'link', 'set', 'fd', 'down']);
   await sleep(200);
+  // Exact, not a pause: the drop log is complete when it holds as many packets as the frozen
+  // drop counter; the interface captures when their files stop growing (docs/LAB.md).
+  const frozen = await nftCounters(fw);
+  await waitUntil(() => pcapRecords(run.files.drops) >= (frozen.drops ?? 0), 60_000);
+  await waitQuiet([run.files.appSide, run.files.dbSide], 500, 60_000);
   const stats = {};
   await Promise.all(Object.entries(run.captures).map(async ([k, c]) => {
     await stopChild(c, 'SIGINT');
     stats[k] = tcpdumpStats(c.stderrText);
   }));
   run.captureStats = stats;
-  const { stdout } = await execFileP('ip', ['netns', 'exec', fw, 'nft', 'list', 'counters', 'table', 'inet', 'fwtp']);
-  run.nftCounters = {};
-  for (const m of stdout.matchAll(/counter (\w+) \{\s*packets (\d+)/g)) run.nftCounters[m[1]] = Number(m[2]);
+  run.nftCounters = await nftCounters(fw);
   run.nftDropPackets = run.nftCounters.drops ?? NaN;
   await stopChild(run.client, 'SIGTERM');
   writeFileSync(run.files.client, run.client.stdoutText);
@@ -428,6 +480,24 @@ async function readDrops(file) {
     const kernelMs = parseAbsTime(cols[0]);
     return { tMs: Number.isFinite(kernelMs) ? kernelMs : Number(cols[1]) * 1000, ...packetOf(cols, 1) };
   });
+}
+
+/**
+ * The shortest lifetime an entry can be given in the lab: time_wait 3 s (scenario ka; every other
+ * state and protocol timeout is longer) and the 3 s the sampler's "lo" histogram covers.
+ */
+export const MIN_STATE_TIMEOUT_MS = 3000;
+
+/**
+ * Listed entries that may have expired within `windowMs` after being listed: those with less than
+ * windowMs left, i.e. a /proc timeout column (whole seconds, truncated) below windowMs / 1000.
+ * @param {number[]} lo entries with 0, 1, 2 s left
+ * @param {number} windowMs
+ */
+export function atRisk(lo, windowMs) {
+  let n = 0;
+  for (let r = 0; r < lo.length && r * 1000 < windowMs; r++) n += lo[r];
+  return n;
 }
 
 /** Step-function statistics of samples [{t, v}] over [fromMs, toMs]: peak, time-weighted mean, value at end. */
@@ -512,9 +582,14 @@ async function analyseRun(run, startMs, stopMs) {
   const counted = samples.map((s) => ({ t: s.t, v: s.c }));
   const sampleGaps = samples.slice(1).map((s, i) => s.t - samples[i].t).sort((a, b) => a - b);
   const listChecks = samples.filter((s) => typeof s.l === 'number' && typeof s.p === 'number');
-  // The counter is read just before the listing and counts every allocated entry: never fewer
-  // than the live ones, unless an entry was created between the two reads.
-  const counterBelowLive = samples.filter((s) => typeof s.p === 'number' && s.c < s.p).length;
+  // The counter counts every allocated entry. Read again ("c2") after the table, it counts every
+  // listed entry still allocated: all but those that expired in between, i.e. at most the ones
+  // listed with less than the window "w" left (sampler.mjs). Judged while w is under the
+  // shortest state timeout and the 3 s the "lo" histogram covers (docs/LAB.md).
+  const judgeable = (ms) => typeof ms === 'number' && ms < MIN_STATE_TIMEOUT_MS;
+  const counted2 = samples.filter((s) => typeof s.p === 'number' && typeof s.c2 === 'number');
+  const counterBelowLive = counted2.filter((s) => judgeable(s.w) && s.p - atRisk(s.lo, s.w) > s.c2).length;
+  const counterUnjudged = counted2.filter((s) => !judgeable(s.w)).length;
 
   const clientLines = readFileSync(run.files.client, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
   const lateness = clientLines.filter((o) => typeof o.lateMs === 'number').map((o) => o.lateMs).sort((a, b) => a - b);
@@ -533,10 +608,18 @@ async function analyseRun(run, startMs, stopMs) {
     tableEntries: run.listSampling ? tableStats(live, startMs, stopMs) : null,
     counterEntries: tableStats(counted, startMs, stopMs),
     counterBelowLive,
+    counterUnjudged,
+    counterMaxWindowMs: Math.max(0, ...counted2.map((s) => s.w)),
     listCheck: {
       samples: listChecks.length,
-      // conntrack -L outside [p, p2] (the table read just before and just after the dump).
-      outside: listChecks.filter((s) => s.l < Math.min(s.p, s.p2 ?? s.p) || s.l > Math.max(s.p, s.p2 ?? s.p)).length,
+      // By identity (sampler.mjs): an entry in the table before and after the dump that the dump
+      // lacks, or a dump entry in neither table read. Judged while the whole check took less
+      // than the shortest state timeout (no entry can be born and die unseen).
+      outside: listChecks.filter((s) => judgeable(s.lw) && (s.lMiss ?? 1) + (s.lExtra ?? 1) > 0).length,
+      unjudged: listChecks.filter((s) => !judgeable(s.lw)).length,
+      maxWindowMs: Math.max(0, ...listChecks.map((s) => s.lw ?? 0)),
+      // conntrack -L outside [p, p2] by count alone (shown, not asserted).
+      outsideByCount: listChecks.filter((s) => s.l < Math.min(s.p, s.p2 ?? s.p) || s.l > Math.max(s.p, s.p2 ?? s.p)).length,
       maxAbsDiff: Math.max(0, ...listChecks.map((s) => Math.abs(s.l - s.p))),
     },
     keepAliveObserved: {

@@ -73,7 +73,9 @@ describe.skipIf(!hasTmux)('fwtp compare in tmux', () => {
   };
   const screen = (): string => tmux('capture-pane', '-p', '-t', 'e2e');
   const keys = (...k: string[]): void => { tmux('send-keys', '-t', 'e2e', ...k); };
-  const until = async (what: string, pred: (s: string) => boolean, timeoutMs = 20_000): Promise<string> => {
+  // A wait for a condition, polled every 100 ms, never a fixed pause: the deadline only bounds a
+  // hang, so it is generous (docs/LAB.md, "Timing margins").
+  const until = async (what: string, pred: (s: string) => boolean, timeoutMs = 60_000): Promise<string> => {
     const start = Date.now();
     for (;;) {
       const s = screen();
@@ -100,7 +102,7 @@ describe.skipIf(!hasTmux)('fwtp compare in tmux', () => {
     if (dir !== '') rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
-  it('opens, selects, adds, exports and quits leaving the shell as it was', async () => {
+  it('opens, selects, adds, exports and quits leaving the shell as it was', { timeout: 300_000 }, async () => {
     await until('the shell prompt', (s) => s.includes('fwtp-e2e$'));
     keys(`node ${BIN} compare story.pcap --platform cisco-asa -t 1h,2h30m,1d`, 'Enter');
     let s = await until('the view with every figure', (x) => row(x, '1h') !== undefined && !x.includes('evaluating'));
