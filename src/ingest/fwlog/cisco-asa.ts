@@ -226,13 +226,16 @@ function readTcpUdp(w: string[], base: Base, st: ReadState, ctx: AsaContext, bui
   if (second === null) return 'unreadable second endpoint';
   const dst = second[0];
   i = second[1];
-  const common = { ...base, line: lineOf(st), protocol, protocolNumber, src, dst, connectionId };
+  // Records are built as literals, not spreads: this runs per line (STYLE.md hot paths).
   if (built) {
     const natDst = mappedOf(w[i], dst.iface);
     // Inbound: the first (lower-security) side opened it; outbound: the second (Cisco TAC 116149).
     const initiator = direction === 'inbound' ? 'src' as const : 'dst' as const;
     if (ctx.open.size < MAX_OPEN) ctx.open.set(connectionId, { natSrc, natDst, initiator });
-    const r: SessionStartRecord = { type: 'session-start', ...common, natSrc, natDst, initiator, direction };
+    const r: SessionStartRecord = {
+      type: 'session-start', vendor: 'cisco-asa', line: st.lineNo, host: base.host, timeUs: base.timeUs, yearInferred: base.yearInferred,
+      messageKind: base.messageKind, protocol, protocolNumber, src, dst, natSrc, natDst, initiator, connectionId, direction,
+    };
     st.emit(r);
     return null;
   }
@@ -245,11 +248,13 @@ function readTcpUdp(w: string[], base: Base, st: ReadState, ctx: AsaContext, bui
   if (w[i] === 'bytes') { bytes = countOf(w[i + 1]); i += 2; }
   let j = i;
   while (j < w.length && w[j] !== 'from' && w[j].charCodeAt(0) !== 40) j++;
-  const rawReason = w.slice(i, j).join(' ');
+  let rawReason = j > i ? w[i] : '';
+  for (let k = i + 1; k < j; k++) rawReason += ` ${w[k]}`;
   const b = ctx.open.get(connectionId);
   if (b !== undefined) ctx.open.delete(connectionId);
   const r: SessionEndRecord = {
-    type: 'session-end', ...common,
+    type: 'session-end', vendor: 'cisco-asa', line: st.lineNo, host: base.host, timeUs: base.timeUs, yearInferred: base.yearInferred,
+    messageKind: base.messageKind, protocol, protocolNumber, src, dst, connectionId,
     natSrc: b?.natSrc ?? null, natDst: b?.natDst ?? null, initiator: b?.initiator ?? null,
     durationSeconds, durationResolutionSeconds: 1, durationCovers: 'start-to-end', startUs: null, bytes,
     endReason: asaEndReason(rawReason, protocol), rawReason, reasonAmbiguous: false,
@@ -285,7 +290,10 @@ function readIcmp(w: string[], base: Base, st: ReadState, built: boolean): strin
 }
 
 function drop(base: Base, st: ReadState, fields: Omit<DropRecord, keyof Base | 'type'>): void {
-  st.emit({ type: 'drop', ...base, line: lineOf(st), ...fields });
+  const r = fields as DropRecord;
+  r.type = 'drop'; r.vendor = 'cisco-asa'; r.line = st.lineNo; r.host = base.host; r.timeUs = base.timeUs;
+  r.yearInferred = base.yearInferred; r.messageKind = base.messageKind;
+  st.emit(r);
 }
 
 /** 106015 `Deny TCP (no connection) from A/p to B/p flags F... on interface I`. */
