@@ -50,7 +50,13 @@ const PROTOCOL_NUMBERS: Record<string, number> = {
 };
 
 /** [lower-case name, IANA number or null] from a protocol as logged ('TCP', '6', 'ICMPv6', 'protocol 47'). */
+const TCP: [string, number] = ['tcp', 6];
+const UDP: [string, number] = ['udp', 17];
+
 export function protocolOf(text: string): [string, number | null] {
+  // The common spellings first: this runs per line.
+  if (text === 'TCP' || text === 'tcp' || text === '6') return TCP;
+  if (text === 'UDP' || text === 'udp' || text === '17') return UDP;
   const t = text.trim().toLowerCase();
   if (t === '') return ['', null];
   if (/^\d{1,3}$/.test(t)) {

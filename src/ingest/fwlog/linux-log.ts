@@ -50,7 +50,8 @@ export function readLinuxLogLine(line: string, st: ReadState, ctx: LinuxLogConte
   if (c0 === 77 && line.startsWith('MESSAGE=')) { readBody(line, 8, st, ctx.realtimeUs, null, false); return; }
   if (c0 >= 65 && c0 <= 90 || c0 === 95) {
     const eq = line.indexOf('=');
-    if (eq > 0 && /^_{0,2}[A-Z0-9_]+$/.test(line.slice(0, eq)) && inIndex(line, 0) < 0) { st.skip('journal field'); return; }
+    const sp = line.indexOf(' ');
+    if (eq > 0 && (sp < 0 || sp > eq) && /^_{0,2}[A-Z0-9_]+$/.test(line.slice(0, eq)) && inIndex(line, 0) < 0) { st.skip('journal field'); return; }
   }
   const h = readSyslogHeader(line, st.clock);
   readBody(line, h.msgStart, st, h.time === null ? null : h.time.timeUs, h.host, h.time !== null && h.time.yearInferred, h.app);
@@ -80,27 +81,28 @@ function readBody(line: string, start: number, st: ReadState, timeUs: number | n
   while (j < n) {
     while (j < n && line.charCodeAt(j) === 32) j++;
     if (j >= n || line.charCodeAt(j) === 91) break;
-    let e = j;
-    let eq = -1;
-    while (e < n && line.charCodeAt(e) !== 32) { if (eq < 0 && line.charCodeAt(e) === 61) eq = e; e++; }
+    let e = line.indexOf(' ', j);
+    if (e < 0) e = n;
+    let eq = line.indexOf('=', j);
+    if (eq >= e) eq = -1;
     if (eq < 0) {
       if (afterProto) {
         const w = line.slice(j, e);
         if (TCP_FLAG_WORDS.has(w)) (flags ??= []).push(w);
       }
     } else {
-      const v = line.slice(eq + 1, e);
-      switch (line.slice(j, eq)) {
-        case 'IN': inIf = v; break;
-        case 'OUT': outIf = v; break;
-        case 'SRC': src = v; break;
-        case 'DST': dst = v; break;
-        case 'LEN': if (afterProto) l4Len = Number(v); else ipLen = Number(v); break;
-        case 'PROTO': proto = v; afterProto = true; break;
-        case 'SPT': spt = v; break;
-        case 'DPT': dpt = v; break;
-        default: break;
-      }
+      // Keys told apart by length and first letters, values sliced only for the keys read (hot path).
+      const kl = eq - j, c0 = line.charCodeAt(j), c1 = line.charCodeAt(j + 1);
+      if (kl === 2 && c0 === 73 && c1 === 78) inIf = line.slice(eq + 1, e); // IN
+      else if (kl === 3) {
+        const c2 = line.charCodeAt(j + 2);
+        if (c0 === 79 && c1 === 85 && c2 === 84) outIf = line.slice(eq + 1, e); // OUT
+        else if (c0 === 83 && c1 === 82 && c2 === 67) src = line.slice(eq + 1, e); // SRC
+        else if (c0 === 68 && c1 === 83 && c2 === 84) dst = line.slice(eq + 1, e); // DST
+        else if (c0 === 76 && c1 === 69 && c2 === 78) { const n = numberAt(line, eq + 1, e); if (afterProto) l4Len = n; else ipLen = n; } // LEN
+        else if (c0 === 83 && c1 === 80 && c2 === 84) spt = line.slice(eq + 1, e); // SPT
+        else if (c0 === 68 && c1 === 80 && c2 === 84) dpt = line.slice(eq + 1, e); // DPT
+      } else if (kl === 5 && c0 === 80 && c1 === 82 && line.startsWith('PROTO', j)) { proto = line.slice(eq + 1, e); afterProto = true; }
     }
     j = e;
   }
@@ -113,10 +115,24 @@ function readBody(line: string, start: number, st: ReadState, timeUs: number | n
   const r: DropRecord = {
     type: 'drop', vendor: 'linux-log', line: st.lineNo, host, timeUs, yearInferred, messageKind: 'kernel LOG',
     protocol, protocolNumber, src: srcE, dst: dstE, kind: 'logged', action: prefix, tcpFlags: protocol === 'tcp' ? flags : null,
-    payloadBytes, inInterface: inIf || null, outInterface: outIf || null, direction: null, rule: prefix.replace(/:$/, '').trim() || null,
+    payloadBytes, inInterface: inIf || null, outInterface: outIf || null, direction: null, rule: ruleOf(prefix),
   };
   if (ipLen >= 0) r.ipLengthBytes = ipLen;
   st.emit(r);
+}
+
+/** The log prefix without its trailing ':' (`fwtp-drop: ` -> `fwtp-drop`), or null. */
+function ruleOf(prefix: string): string | null {
+  const p = prefix.charCodeAt(prefix.length - 1) === 58 ? prefix.slice(0, -1).trim() : prefix;
+  return p === '' ? null : p;
+}
+
+/** Decimal digits of s[start, end), or -1. */
+function numberAt(s: string, start: number, end: number): number {
+  if (start >= end || end - start > 9) return -1;
+  let v = 0;
+  for (let i = start; i < end; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return -1; v = v * 10 + (c - 48); }
+  return v;
 }
 
 /** ulogd2 JSON (keys src_ip, dest_ip, src_port, dest_port, ip.protocol, oob.prefix, tcp.* flags 0/1) or journal JSON (MESSAGE). */
@@ -151,7 +167,7 @@ function readJson(line: string, st: ReadState): void {
     protocol, protocolNumber, src: { address: src, port: portOf(s('src_port') || s('tcp.sport') || s('udp.sport')), iface: s('oob.in') || null },
     dst: { address: dst, port: portOf(s('dest_port') || s('tcp.dport') || s('udp.dport')), iface: s('oob.out') || null },
     kind: 'logged', action: prefix, tcpFlags: flags, payloadBytes: null, inInterface: s('oob.in') || null, outInterface: s('oob.out') || null,
-    direction: null, rule: prefix.replace(/:$/, '').trim() || null,
+    direction: null, rule: ruleOf(prefix),
   };
   const tl = Number(s('ip.totlen'));
   if (s('ip.totlen') !== '' && Number.isInteger(tl)) r.ipLengthBytes = tl;
