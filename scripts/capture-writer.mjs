@@ -15,6 +15,7 @@
 //     SHB, one IDB (LINKTYPE_ETHERNET, if_tsresol = 9, i.e. 10^-9 s), EPBs
 
 import fs from 'node:fs';
+import { pcapHeader, pcapngIdb, pcapngShb } from './lib/pcap-format.mjs';
 
 export const LINKTYPE_ETHERNET = 1;
 export const TCP_FIN = 0x01;
@@ -265,15 +266,8 @@ export class PcapWriter extends BatchedFile {
     this.startSeconds = startSeconds;
     this.nanosecond = nanosecond;
     this.snaplen = snaplen;
-    const h = this.batch;
-    h.writeUInt32LE(nanosecond ? 0xa1b23c4d : 0xa1b2c3d4, 0);
-    h.writeUInt16LE(2, 4);
-    h.writeUInt16LE(4, 6);
-    h.writeInt32LE(0, 8); // thiszone
-    h.writeUInt32LE(0, 12); // sigfigs
-    h.writeUInt32LE(snaplen, 16);
-    h.writeUInt32LE(LINKTYPE_ETHERNET, 20);
-    this.used = 24;
+    // The file header comes from the shared encoder (lib/pcap-format.mjs); records are written in place.
+    this.used = pcapHeader({ linkType: LINKTYPE_ETHERNET, nanos: nanosecond, snapLen: snaplen }).copy(this.batch, 0);
   }
 
   /** Writes one record around a frame that `encodeFrame` puts at the record's data offset. */
@@ -316,41 +310,11 @@ export class PcapngWriter extends BatchedFile {
     super(path, batchBytes);
     this.startNs = BigInt(startSeconds) * 1000000000n;
     this.snaplen = snaplen;
-    this.writeSectionHeader(application);
-    this.writeInterfaceDescription();
-  }
-
-  writeSectionHeader(application) {
-    const app = Buffer.from(application, 'utf8');
-    const appPadded = (app.length + 3) & ~3;
-    const length = 28 + 4 + appPadded + 4; // fixed part + shb_userappl option + opt_endofopt
-    const b = this.batch;
-    let o = 0;
-    b.writeUInt32LE(0x0a0d0d0a, o); b.writeUInt32LE(length, o + 4);
-    b.writeUInt32LE(0x1a2b3c4d, o + 8); b.writeUInt16LE(1, o + 12); b.writeUInt16LE(0, o + 14);
-    b.writeInt32LE(-1, o + 16); b.writeInt32LE(-1, o + 20); // section length unknown
-    o += 24;
-    b.writeUInt16LE(4, o); b.writeUInt16LE(app.length, o + 2); // shb_userappl
-    b.fill(0, o + 4, o + 4 + appPadded);
-    app.copy(b, o + 4);
-    o += 4 + appPadded;
-    b.writeUInt32LE(0, o); // opt_endofopt
-    b.writeUInt32LE(length, o + 4);
-    this.used = o + 8;
-  }
-
-  writeInterfaceDescription() {
-    const b = this.batch;
-    let o = this.used;
-    const length = 20 + 8 + 4; // fixed part + if_tsresol option (padded) + opt_endofopt
-    b.writeUInt32LE(1, o); b.writeUInt32LE(length, o + 4);
-    b.writeUInt16LE(LINKTYPE_ETHERNET, o + 8); b.writeUInt16LE(0, o + 10);
-    b.writeUInt32LE(this.snaplen, o + 12);
-    b.writeUInt16LE(9, o + 16); b.writeUInt16LE(1, o + 18); // if_tsresol, 1 byte
-    b.writeUInt32LE(9, o + 20); // value 9 = 10^-9 s, then 3 bytes padding
-    b.writeUInt32LE(0, o + 24); // opt_endofopt
-    b.writeUInt32LE(length, o + 28);
-    this.used = o + length;
+    // SHB with shb_userappl, IDB with if_tsresol = 9 (nanoseconds), from the shared encoder.
+    const shb = pcapngShb({ options: [{ code: 4, value: Buffer.from(application, 'utf8') }] });
+    const idb = pcapngIdb(LINKTYPE_ETHERNET, { snapLen: snaplen, tsresol: 9 });
+    this.used = shb.copy(this.batch, 0);
+    this.used += idb.copy(this.batch, this.used);
   }
 
   writeRecord(tNs, proto, srcIp, srcPort, dstIp, dstPort, seq, ack, flags, window, payloadLength, payload) {

@@ -13,7 +13,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FlowEnd, FlowState, PacketKind, PROTO_TCP, PROTO_UDP } from '../../src/flows/types.js';
+import { FlowEnd, PacketKind } from '../../src/flows/types.js';
+import { FlowState, PROTO_TCP, PROTO_UDP } from '../../src/util/protocols.js';
 import { makePlanner } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import { buildFlowSet, emptyDistribution, type FlowSpec, type GapSpec } from '../helpers/flowset.js';

@@ -2,7 +2,10 @@
 // descriptions, so the Wireshark rules in docs/WIRESHARK-RULES.md can be checked
 // against tshark one case at a time (test/oracle/wireshark-rules.test.ts).
 // Plain ESM so scripts and tests can both use it; checksums are left at zero
-// because tshark does not validate TCP/IP checksums by default.
+// because tshark does not validate TCP/IP checksums by default. The file format comes from the
+// shared encoder (scripts/lib/pcap-format.mjs).
+
+import { pcapHeader, pcapRecord } from '../../scripts/lib/pcap-format.mjs';
 
 /** TCP flag bits as they appear in the header's flags byte. */
 export const FIN = 0x01;
@@ -38,12 +41,8 @@ const B_IP = [10, 0, 0, 2];
  * @returns {Buffer}
  */
 export function craftPcap(segments) {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(65535, 16);
-  header.writeUInt32LE(1, 20);
+  const format = { linkType: 1, snapLen: 65535 };
+  const header = pcapHeader(format);
   const parts = [header];
   for (const s of segments) {
     const len = s.len ?? 0;
@@ -76,14 +75,9 @@ export function craftPcap(segments) {
     frame[tcp + 13] = s.flags;
     frame.writeUInt16BE(s.win ?? 1000, tcp + 14);
     for (let i = 0; i < len; i++) frame[tcp + 20 + i] = 0x41;
-    const rec = Buffer.alloc(16);
     const secs = Math.floor(s.t);
-    rec.writeUInt32LE(secs, 0);
-    rec.writeUInt32LE(Math.round((s.t - secs) * 1e6), 4);
     const captured = Math.min(frame.length, s.capturedBytes ?? frame.length);
-    rec.writeUInt32LE(captured, 8);
-    rec.writeUInt32LE(frame.length, 12);
-    parts.push(rec, frame.subarray(0, captured));
+    parts.push(pcapRecord({ sec: secs, nsec: Math.round((s.t - secs) * 1e6) * 1000, data: frame.subarray(0, captured), wireLen: frame.length }, format));
   }
   return Buffer.concat(parts);
 }
