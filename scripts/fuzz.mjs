@@ -129,10 +129,10 @@ function startWorker() {
     mods.pcap = await importDist('ingest/pcap.js');
     mods.pcapng = await importDist('ingest/pcapng.js');
     mods.tracker = await importDist('flows/tracker.js');
-    mods.inputs = await importDist('ingest/inputs.js');
+    mods.inputs = await importDist('read/inputs.js');
     mods.conntrack = await importDist('ingest/conntrack.js');
     mods.flowexport = await importDist('ingest/flowexport/index.js');
-    mods.profile = await importDist('flows/profile.js');
+    mods.profile = await importDist('profile/profile.js');
   })();
 
   async function capture(format, bytes, p) {
@@ -457,7 +457,7 @@ export async function loadSeeds({ extra = {}, corpus = true, samples = true, max
   seeds.inputs = [...seeds.pcap.slice(0, 100), ...seeds.pcapng.slice(0, 50), ...seeds.conntrack, ...seeds.flowexport];
   // profile: encoded profiles of a few captures, decompressed (decodeProfile reads the plain bytes).
   if (seeds.profile.length === 0) {
-    const mods = { inputs: await importDist('ingest/inputs.js'), profile: await importDist('flows/profile.js') };
+    const mods = { inputs: await importDist('read/inputs.js'), profile: await importDist('profile/profile.js') };
     if (mods.inputs !== null && mods.profile?.makeProfile !== undefined) {
       const dir = join(tmpdir(), `fwtp-fuzz-seeds-${process.pid}`);
       mkdirSync(dir, { recursive: true });

@@ -274,7 +274,7 @@ function mergeSortedTexts(lists: string[][]): { merged: string[]; remaps: Uint32
  * Merges FlowSets into one canonical set: canonical inputs (profiles always are) are merged in
  * time linear in their total size (times log of their number); any other input is made
  * canonical first. The window is the union; the gap floor is the largest, and stored gaps
- * shorter than it are dropped (as mergeFlowSets does).
+ * shorter than it are dropped.
  */
 export function mergeCanonicalFlowSets(input: FlowSet[]): FlowSet {
   const sets = input.map(canonicalFlowSet);
@@ -323,8 +323,8 @@ export function mergeCanonicalFlowSets(input: FlowSet[]): FlowSet {
     if (heap.length > 0) siftDown(0);
   }
   const out = allocate(n, g, merged, floorUs, windowStartUs, windowEndUs);
-  // A set read with a lower floor stores gaps the merged floor does not promise: dropped (as
-  // mergeFlowSets does). With equal floors nothing is dropped.
+  // A set read with a lower floor stores gaps the merged floor does not promise: they are
+  // dropped. With equal floors nothing is dropped.
   const floorsDiffer = sets.some((s) => s.gapFloorUs !== floorUs);
   return trimGaps(out, gather(out, sets, remaps, fromSet, fromIdx, floorsDiffer ? floorUs : Number.NEGATIVE_INFINITY));
 }

@@ -5,7 +5,7 @@
  */
 import { quantileSorted } from 'simple-statistics';
 import type { GapDistribution } from './types.js';
-import type { GapSummary } from '../model/types.js';
+import type { GapSummary } from './types.js';
 
 export const SKETCH_BINS_PER_OCTAVE = 32;
 const SKETCH_BINS = 64 * SKETCH_BINS_PER_OCTAVE; // up to 2^64 us

@@ -130,3 +130,20 @@ export interface GapDistribution {
    *  time after the last packet of flows still open at capture end, in seconds (end of window - last packet). */
   censoredSeconds: Float64Array;
 }
+
+/** The idle-gap distribution as `gaps` prints it and the TUI charts it. */
+export interface GapSummary {
+  count: number;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+  /** Censored observations (time after the last packet of flows open at capture end). */
+  censored: number;
+  /** Whether the quantiles are exact or come from the log-binned sketch (relative error <= 1 %). */
+  exact: boolean;
+  /** ECDF points (seconds, fraction of gaps <= seconds), at most ~200, increasing. */
+  ecdf: Array<{ seconds: number; fraction: number }>;
+  /** Histogram on logarithmic bins (seconds). */
+  histogram: Array<{ loSeconds: number; hiSeconds: number; count: number }>;
+}

@@ -6,7 +6,8 @@ import type { FlowSet } from '../flows/types.js';
 import type { PlatformProfile } from './platforms.js';
 import type { TimeoutRule } from './policy.js';
 import type { Survival } from './survival.js';
-import type { GapSummary, KeepAliveSchedule, KeepAliveSetting, PlatformSetting } from './types.js';
+import type { KeepAliveSchedule, KeepAliveSetting, PlatformSetting } from './types.js';
+import type { GapSummary } from '../flows/types.js';
 
 /** kaSchedule value for a side with no keep-alive schedule. */
 export const NO_SCHEDULE = -1;

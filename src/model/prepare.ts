@@ -12,7 +12,8 @@ import { bucketOf, clipToWindow, cumulativeByBucket, makeGrid } from './occupanc
 import { toPlatformSetting, type PlatformProfile } from './platforms.js';
 import { makeTimeoutResolver, type TimeoutRule } from './policy.js';
 import { kaplanMeier } from './survival.js';
-import type { GapSummary, Source } from './types.js';
+import type { Source } from './types.js';
+import type { GapSummary } from '../flows/types.js';
 
 export interface PlanOptions {
   platform: PlatformProfile;

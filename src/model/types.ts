@@ -3,6 +3,7 @@
  * `fwtp plan --format json` is a PlanResult serialised as is (schemaVersion 1).
  * docs/MODEL.md explains every figure.
  */
+import type { GapSummary } from '../flows/types.js';
 
 export type Source = 'observed' | 'profile' | 'flag' | 'file';
 
@@ -86,22 +87,6 @@ export interface PlanResult {
   warnings: string[];
 }
 
-/** The idle-gap distribution as `gaps` prints it and the TUI charts it. */
-export interface GapSummary {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-  /** Censored observations (time after the last packet of flows open at capture end). */
-  censored: number;
-  /** Whether the quantiles are exact or come from the log-binned sketch (relative error <= 1 %). */
-  exact: boolean;
-  /** ECDF points (seconds, fraction of gaps <= seconds), at most ~200, increasing. */
-  ecdf: Array<{ seconds: number; fraction: number }>;
-  /** Histogram on logarithmic bins (seconds). */
-  histogram: Array<{ loSeconds: number; hiSeconds: number; count: number }>;
-}
 
 /**
  * Re-plans without re-reading the inputs: what the TUI and `recommend` use.

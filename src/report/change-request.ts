@@ -11,7 +11,8 @@
  * file's platform name) is kept raw here and escaped by each renderer.
  */
 import type { TimeoutRule } from '../model/policy.js';
-import type { AffectedService, CandidateResult, GapSummary, KeepAliveSetting, Planner, PlatformSetting, TableEntries } from '../model/types.js';
+import type { AffectedService, CandidateResult, KeepAliveSetting, Planner, PlatformSetting, TableEntries } from '../model/types.js';
+import type { GapSummary } from '../flows/types.js';
 
 export interface ReportInput {
   path: string;

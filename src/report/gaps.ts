@@ -5,7 +5,7 @@
 import type { ReadResult } from '../read/inputs.js';
 import { summariseGaps } from '../flows/distribution.js';
 import { groupFlows, keepAliveSenders, longestGaps, type GroupBy, type GroupRow, type KeepAliveSender, type LongestGapRow } from '../flows/summary.js';
-import type { GapSummary } from '../model/types.js';
+import type { GapSummary } from '../flows/types.js';
 import { renderTable, sanitizeText } from '../util/text.js';
 import { csvCell } from './csv.js';
 

@@ -1,6 +1,6 @@
 /** The idle-gap distribution (ECDF, log time axis) with the candidates marked. */
 import { Box, Text } from 'ink';
-import type { GapSummary } from '../model/types.js';
+import type { GapSummary } from '../flows/types.js';
 import { MARKER_GLYPH, renderEcdf, type ChartMarker, type SegmentKind } from './chart.js';
 import { fit } from './format.js';
 

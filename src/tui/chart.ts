@@ -3,7 +3,7 @@
  * logarithmic time axis, with whole-column markers for the candidates, the selected one and
  * the endpoints' keep-alive idle time. Pure: the GapChart component only colours the segments.
  */
-import type { GapSummary } from '../model/types.js';
+import type { GapSummary } from '../flows/types.js';
 
 export type MarkerKind = 'selected' | 'candidate' | 'keepalive';
 

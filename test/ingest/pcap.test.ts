@@ -277,7 +277,7 @@ describe('reading from a pipe that delivers the first bytes alone', () => {
     expect(r.inputs[0].packets).toBe(3);
   });
 
-  // BUG (src/ingest/inputs.ts peek/readInputs): the format is decided on the first non-empty chunk
+  // BUG (src/read/inputs.ts peek/readInputs): the format is decided on the first non-empty chunk
   // alone; a pipe (or gunzip) that hands over fewer than 4 bytes first makes a valid capture
   // "not a format fwtp reads" (INPUT_UNKNOWN_FORMAT). `(printf '\x0a\x0d'; sleep 1; tail -c +3 x.pcapng) | fwtp gaps -` shows it.
   it('2 bytes first: a pcap is still recognised', async () => {

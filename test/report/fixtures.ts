@@ -8,7 +8,8 @@ import { readInputs, type ReadResult } from '../../src/read/inputs.js';
 import { makePlanner, type PlanOptions } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import { parseServiceRule } from '../../src/model/policy.js';
-import type { CandidateResult, GapSummary, Planner } from '../../src/model/types.js';
+import type { CandidateResult, Planner } from '../../src/model/types.js';
+import type { GapSummary } from '../../src/flows/types.js';
 import { buildChangeRequest } from '../../src/report/build-change-request.js';
 import type { ChangeRequest } from '../../src/report/change-request.js';
 
