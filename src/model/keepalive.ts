@@ -1,7 +1,7 @@
 /**
  * Endpoint TCP keep-alive schedules: named profiles, `IDLE/INTERVAL/COUNT` text, and the
  * schedule inferred from the probes a capture shows (Wireshark's tcp.analysis.keep_alive).
- * Sources: /work/shared/reference/timeouts.md "Endpoint keep-alive defaults".
+ * Sources: the reference sheet reference/timeouts.md "Endpoint keep-alive defaults" (as docs/PLATFORMS.md cites it).
  */
 import { medianSorted } from 'simple-statistics';
 import { usageError } from '../util/errors.js';

@@ -80,7 +80,7 @@ export function recommend(planner: Planner, timeouts: number[], limits: Recommen
   };
 }
 
-/** Where the keep-alive is set: sources in /work/shared/reference/per-service-timeouts.md ("Application-side alternatives"). */
+/** Where the keep-alive is set: sources in the reference sheet reference/per-service-timeouts.md ("Application-side alternatives"). */
 export function keepAliveSettings(idle: number, interval: number, count: number): string[] {
   return [
     `Linux (sockets with SO_KEEPALIVE): sysctl -w net.ipv4.tcp_keepalive_time=${idle} net.ipv4.tcp_keepalive_intvl=${interval} net.ipv4.tcp_keepalive_probes=${count}`,
