@@ -131,7 +131,7 @@ function startWorker() {
     mods.tracker = await importDist('flows/tracker.js');
     mods.inputs = await importDist('read/inputs.js');
     mods.conntrack = await importDist('ingest/conntrack.js');
-    mods.flowexport = await importDist('ingest/flowexport/index.js');
+    mods.flowexport = await importDist('flows/export-flows.js');
     mods.profile = await importDist('profile/profile.js');
   })();
 
