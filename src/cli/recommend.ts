@@ -2,16 +2,21 @@
 import type { Argv, CommandModule } from 'yargs';
 import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
-import { makePlanner, plan } from '../model/plan.js';
-import { recommend } from '../model/recommend.js';
+import { plan } from '../model/plan.js';
+import { platformNames } from '../model/platforms.js';
+import { recommendExact } from '../model/recommend-exact.js';
 import { recommendCsv, recommendMarkdown, recommendTable } from '../report/plan.js';
+import { emitConfiguration, emitLines, exactText } from '../report/recommend-exact.js';
 import { parseBytes } from '../util/bytes.js';
+import { parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
 
 interface RecommendArgs extends InputArgs, ModelArgs {
   format: 'table' | 'json' | 'csv' | 'md';
   'max-broken': number;
   'max-memory'?: string;
+  current?: string;
+  emit?: string;
 }
 
 export const recommendCommand: CommandModule<object, RecommendArgs> = {
@@ -22,19 +27,38 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'] as const, default: 'table' as const, describe: 'output format' })
       .option('max-broken', { type: 'number', default: 0, describe: 'most sessions allowed to lose their state while in use' })
       .option('max-memory', { type: 'string', describe: 'most table memory at peak (bytes, or 512MiB, 2GB ...)' })
-      .example('$0 recommend samples/oracle-pool.pcap --max-broken 0 --max-memory 64MiB', 'the shortest safe timeout within 64 MiB') as unknown as Argv<RecommendArgs>,
+      .option('current', { type: 'string', describe: 'the idle timeout in force today (3600, 1h); default: the platform profile\'s value' })
+      .option('emit', { type: 'string', describe: `print the configuration that applies the recommendation, and its rollback, for a platform (${platformNames().join(', ')})` })
+      .example('$0 recommend samples/oracle-pool.pcap --max-broken 0 --max-memory 64MiB', 'the shortest safe timeout within 64 MiB')
+      .example('$0 recommend samples/oracle-pool.pcap --current 3600 --emit linux', 'the per-service fix for the broken services, as nft lines') as unknown as Argv<RecommendArgs>,
   handler: async (args) => {
     const { options, timeouts } = resolveModel(args);
     const maxBroken = Number(args['max-broken']);
     if (!Number.isInteger(maxBroken) || maxBroken < 0) throw usageError('CLI_INVALID_MAX_BROKEN', `--max-broken must be a whole number >= 0 (got ${args['max-broken']})`);
     const maxMemoryBytes = args['max-memory'] !== undefined ? parseBytes(String(args['max-memory'])) : null;
+    const state = args.protocol === 'udp' ? 'udp_replied' : 'established';
+    let currentSeconds = options.platform.stateTimeouts[state]!;
+    if (args.current !== undefined) {
+      currentSeconds = parseDuration(String(args.current));
+      if (!(currentSeconds > 0)) throw usageError('CLI_INVALID_TIMEOUTS', `--current must be above zero (got "${args.current}")`);
+    }
+    if (args.emit !== undefined && !platformNames().includes(String(args.emit))) {
+      throw usageError('CLI_UNKNOWN_PLATFORM', `unknown platform "${args.emit}" for --emit: choose one of ${platformNames().join(', ')}`);
+    }
     const { result } = await readFromArgs(args, options.platform.stateTimeouts);
     printWarnings(result, args.quiet);
     const data = { flows: result.flows, distribution: result.distribution };
-    const rec = recommend(makePlanner(data, options), timeouts, { maxBroken, maxMemoryBytes });
+    const rec = recommendExact(data, options, timeouts, { maxBroken, maxMemoryBytes }, currentSeconds);
+    const conf = args.emit !== undefined ? emitConfiguration(rec, String(args.emit), args.protocol) : undefined;
     const base = plan(data, { ...options, timeouts: [], inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })), warnings: [...result.warnings] });
-    const text = args.format === 'json' ? JSON.stringify({ schemaVersion: 1, window: base.window, platform: base.platform, keepalive: base.keepalive, ...rec }, null, 2) + '\n'
-      : args.format === 'csv' ? recommendCsv(rec, base) : args.format === 'md' ? recommendMarkdown(rec, base) : recommendTable(rec, base);
+    const emitted = conf === undefined ? {} : { emit: { platform: String(args.emit), configuration: conf } };
+    const words = exactText(rec);
+    let text = args.format === 'json' ? JSON.stringify({ schemaVersion: 1, window: base.window, platform: base.platform, keepalive: base.keepalive, ...rec, ...emitted }, null, 2) + '\n'
+      : args.format === 'csv' ? recommendCsv(rec, base) : args.format === 'md' ? recommendMarkdown(rec, base, words) : recommendTable(rec, base, words);
+    if (conf !== undefined && (args.format === 'table' || args.format === 'md')) {
+      const lines = emitLines(conf, String(args.emit));
+      text += args.format === 'md' ? `\n## Configuration (${args.emit})\n\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n` : `\n${lines.join('\n')}\n`;
+    }
     emit(text, args.output);
   },
 };

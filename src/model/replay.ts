@@ -91,6 +91,9 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
         continue;
       }
       if (gapUs <= tau) continue;
+      // A keep-alive schedule the user gives (not the one the capture shows) probes after its
+      // idle time of silence: within the timeout, each probe refreshes the entry (docs/MODEL.md).
+      if (isTcp && s === FlowState.Established && p.keepalive.source === 'flag' && isKeptAlive(p, i, T)) continue;
       // The entry expired at gap start + tau; the packet that ends the gap finds no state.
       const expiredAt = fs.gapStartUs[k] + tau;
       extraEnds.push(expiredAt);

@@ -114,16 +114,21 @@ export function planMarkdown(r: PlanResult): string {
   return out.join('\n');
 }
 
-export function recommendTable(rec: Recommendation, plan: PlanResult): string {
+/** The exact threshold's lines and the fix's (report/recommend-exact.ts). */
+export interface ExactText { threshold: string[]; fix: string[] }
+
+export function recommendTable(rec: Recommendation, plan: PlanResult, exact: ExactText = { threshold: [], fix: [] }): string {
   const out = settingsLines(plan);
   out.push('');
   out.push(`limits: at most ${rec.limits.maxBroken} broken session(s)${rec.limits.maxMemoryBytes !== null ? `, at most ${formatBytes(rec.limits.maxMemoryBytes)} of table memory` : ''}`);
+  out.push(...exact.threshold);
   if (rec.range !== null) {
     out.push(`timeouts within the limits: ${formatDuration(rec.range.minSeconds)} (${rec.range.minSeconds} s) .. ${formatDuration(rec.range.maxSeconds)} (${rec.range.maxSeconds} s)`);
     out.push(`recommended: ${formatDuration(rec.recommendedSeconds!)} (${rec.recommendedSeconds} s), the shortest in range: least memory for the same safety`);
   } else {
     out.push(`no candidate meets the limits: ${rec.reason}`);
   }
+  if (exact.fix.length > 0) out.push('', ...exact.fix);
   if (rec.keepAlive !== null) {
     const k = rec.keepAlive;
     out.push('');
@@ -136,8 +141,8 @@ export function recommendTable(rec: Recommendation, plan: PlanResult): string {
   return out.join('\n') + '\n';
 }
 
-export function recommendMarkdown(rec: Recommendation, plan: PlanResult): string {
-  return `# fwtp recommend\n\n\`\`\`\n${recommendTable(rec, plan).replace(/```/g, "'''")}\`\`\`\n`;
+export function recommendMarkdown(rec: Recommendation, plan: PlanResult, exact?: ExactText): string {
+  return `# fwtp recommend\n\n\`\`\`\n${recommendTable(rec, plan, exact).replace(/```/g, "'''")}\`\`\`\n`;
 }
 
 export function recommendCsv(rec: Recommendation, plan: PlanResult): string {
