@@ -18,6 +18,7 @@
  * flow order is still sorted under the merged ids.
  */
 import { inputError } from '../util/errors.js';
+import { allocateFlowSet } from './allocate.js';
 import type { FlowSet, GapDistribution } from './types.js';
 
 /**
@@ -75,37 +76,6 @@ function compareFlows(a: FlowSet, i: number, rankA: Uint32Array, b: FlowSet, j: 
   return na - nb;
 }
 
-/** An empty FlowSet with room for n flows and g gaps. */
-function allocate(n: number, g: number, addresses: string[], gapFloorUs: number, windowStartUs: number, windowEndUs: number): FlowSet {
-  return {
-    count: n,
-    proto: new Uint8Array(n),
-    clientAddr: new Uint32Array(n),
-    serverAddr: new Uint32Array(n),
-    clientPort: new Uint16Array(n),
-    serverPort: new Uint16Array(n),
-    firstUs: new Float64Array(n),
-    lastUs: new Float64Array(n),
-    start: new Uint8Array(n),
-    end: new Uint8Array(n),
-    endState: new Uint8Array(n),
-    packetsC2S: new Float64Array(n),
-    packetsS2C: new Float64Array(n),
-    bytesC2S: new Float64Array(n),
-    bytesS2C: new Float64Array(n),
-    keepAlivesC2S: new Uint32Array(n),
-    keepAlivesS2C: new Uint32Array(n),
-    keepAliveAcks: new Uint32Array(n),
-    gapOffset: new Uint32Array(n + 1),
-    gapStartUs: new Float64Array(g),
-    gapEndUs: new Float64Array(g),
-    gapInfo: new Uint16Array(g),
-    addresses,
-    gapFloorUs,
-    windowStartUs,
-    windowEndUs,
-  };
-}
 
 /**
  * Copies flows into `out` in the order given by (set, index) pairs, remapping address ids and
@@ -187,7 +157,7 @@ export function canonicalFlowSet(fs: FlowSet): FlowSet {
     if (e - s > 1) order.subarray(s, e).sort(cmp);
     s = e;
   }
-  const out = allocate(fs.count, fs.gapStartUs.length, addresses, fs.gapFloorUs, fs.windowStartUs, fs.windowEndUs);
+  const out = allocateFlowSet(fs.count, fs.gapStartUs.length, addresses, fs.gapFloorUs, fs.windowStartUs, fs.windowEndUs);
   return trimGaps(out, gather(out, [fs], [remap], new Uint32Array(fs.count), order, Number.NEGATIVE_INFINITY));
 }
 
@@ -322,7 +292,7 @@ export function mergeCanonicalFlowSets(input: FlowSet[]): FlowSet {
     }
     if (heap.length > 0) siftDown(0);
   }
-  const out = allocate(n, g, merged, floorUs, windowStartUs, windowEndUs);
+  const out = allocateFlowSet(n, g, merged, floorUs, windowStartUs, windowEndUs);
   // A set read with a lower floor stores gaps the merged floor does not promise: they are
   // dropped. With equal floors nothing is dropped.
   const floorsDiffer = sets.some((s) => s.gapFloorUs !== floorUs);
