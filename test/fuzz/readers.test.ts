@@ -49,7 +49,7 @@ describe('the harness catches what it is for', () => {
     expect((await worker.run('selftest-hang', calm, {}, 10_000)).kind).toBe('ok');
     const memory = await worker.run('selftest-memory', canary, {}, 10_000);
     expect(memory.kind).toBe('memory');
-    const grewMiB = Number(/grew by ([\d.]+) MiB/.exec(memory.message)?.[1]);
+    const grewMiB = Number(/grew by ([\d.]+) MiB/.exec(memory.message ?? '')?.[1]);
     expect(grewMiB).toBeGreaterThan(190);
     expect(grewMiB).toBeLessThan(210);
     expect((await worker.run('selftest-memory', calm, {}, 10_000)).kind).toBe('ok');
