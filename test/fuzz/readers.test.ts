@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/cli.js';
 import { pcapSeeds, pcapngSeeds } from './seeds.js';
-// @ts-ignore -- a plain ES module without type declarations (tests are not type-checked by tsconfig.json)
 import { FuzzWorker, TARGETS, formatReport, loadSeeds, runFuzz } from '../../scripts/fuzz.mjs';
 
 /** Inputs per reader: about 5 s in all on a quiet machine. */
