@@ -321,7 +321,10 @@ export class FuzzWorker {
     }));
   }
 
-  /** Runs one input; resolves with the outcome (never rejects). */
+  /**
+   * Runs one input; resolves with the outcome (never rejects).
+   * @returns {Promise<{ kind: string, message?: string }>}
+   */
   run(target, bytes, params, budgetMs) {
     return this.enqueue(() => new Promise((resolve) => {
       const w = this.worker ?? this.spawn();

@@ -36,6 +36,7 @@ export function rowOf(f, bytes) {
  * A golden row as the part of TsharkFacts that compareFile() reads.
  * @param {string} file absolute path
  * @param {number[]} row
+ * @returns {import('./tshark-oracle.mjs').TsharkFacts} (tcpFrames undefined: compareFile() does not read it)
  */
 export function factsOfRow(file, row) {
   const [, ok, packets, tcpStreams, keepAliveProbes, keepAliveAcks] = row;

@@ -17,7 +17,7 @@ import { groupByKey } from './record-groups.js';
 import { addSummarisedIdle } from './record-idle.js';
 import { inactiveTimeout, type InactiveTimeoutSource } from './export-timeout.js';
 import { FlowEnd, FlowStart, PacketKind, packGapInfo, type Direction, type FlowSet, type GapDistribution } from './types.js';
-import { FlowState, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../util/protocols.js';
+import { FlowState, PROTO_TCP } from '../util/protocols.js';
 import {
   REC_CLOSED, REC_FIN_DST, REC_FIN_SRC, REC_OPENS, REC_RST, REC_UNIDIRECTIONAL, STATE_UNKNOWN, type ExporterTimeouts, type RecordTable,
 } from '../ingest/flowexport/records.js';

@@ -18,7 +18,7 @@ import { TcpSequenceAnalysis, TCP_KEEP_ALIVE, TCP_KEEP_ALIVE_ACK, TCP_RETRANSMIS
 import { flowEndOf, tcpInitialState, tcpLifecycleStep, tcpStartOf } from './tcp-lifecycle.js';
 import { FlowEnd, FlowStart, PacketKind, packGapInfo, type Direction, type FlowSet } from './types.js';
 import { FlowState, PROTO_TCP, PROTO_UDP, PROTO_ICMP, PROTO_ICMPV6 } from '../util/protocols.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Decoded } from '../ingest/packet.js';
+import { TCP_ACK, TCP_SYN, type Decoded } from '../ingest/packet.js';
 
 export interface TrackerOptions {
   /** Gaps at least this long are stored per flow for the model (microseconds). */

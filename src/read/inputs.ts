@@ -7,7 +7,7 @@
  */
 import { openInput, type OpenedInput } from '../ingest/source.js';
 import type { InputSummary } from '../ingest/input-summary.js';
-import { captureFormat, readCapture, type CaptureSummary, type Progress } from '../ingest/captures.js';
+import { captureFormat, readCapture, type Progress } from '../ingest/captures.js';
 import { FlowTracker, type TrackerOptions, type TrackerStats } from '../flows/tracker.js';
 import type { FlowSet, GapDistribution } from '../flows/types.js';
 import { inputError } from '../util/errors.js';

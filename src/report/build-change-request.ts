@@ -4,7 +4,6 @@
  * (change-request-prose.ts). The proposal's usage checks (CLI_REPORT_*) are the CLI's, before
  * any input is read (checkProposal in src/cli/report.ts).
  */
-import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from '../util/protocols.js';
 import type { TimeoutRule } from '../model/policy.js';
 import { formatDuration } from '../util/duration.js';
 import { protoName } from '../util/protocols.js';

@@ -6,7 +6,6 @@
  * Every input-derived text goes through escapeHtml.
  */
 import { formatDuration } from '../util/duration.js';
-import { sanitizeText } from '../util/text.js';
 import type { ChangeRequest, ConfigBlock } from './change-request.js';
 import { summaryText } from './change-request-prose.js';
 import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration } from './prose-format.js';

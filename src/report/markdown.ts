@@ -11,7 +11,7 @@ import type { ChangeRequest, ConfigBlock, ReportCandidate } from './change-reque
 import { summaryText } from './change-request-prose.js';
 import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration } from './prose-format.js';
 import { formatBytes } from './plan.js';
-import { mdCell, mdText } from './escape.js';
+import { mdText } from './escape.js';
 
 
 function row(cells: string[]): string {

@@ -92,7 +92,7 @@ function parseTimeoutValue(spec: string, part: string): number {
   let seconds: number;
   try {
     seconds = parseDuration(part);
-  } catch (err) {
+  } catch {
     invalidTimeouts(spec, `"${part.trim()}" is not a duration (${ACCEPTED_FORMS})`);
   }
   if (seconds <= 0) invalidTimeouts(spec, `"${part.trim()}" must be above zero`);

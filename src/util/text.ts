@@ -5,10 +5,10 @@
 // C0 controls except tab/newline, DEL, C1 controls, and ESC-introduced sequences (CSI, OSC, ...);
 // also the bidirectional formatting characters (Unicode UAX #9: LRM, RLM, ALM, embeddings,
 // overrides, isolates), with which a name can show its text in another order than it has.
-// eslint-disable-next-line no-control-regex
 // An OSC is removed with its payload only when terminated (BEL or ST): an unterminated one would
 // take the rest of the text with it (an error line's message and code); its ESC ] goes, the rest
 // is plain text then.
+// eslint-disable-next-line no-control-regex
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-_]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function sanitizeText(text: string): string {

@@ -62,6 +62,7 @@ describe('file names from the input side reach the terminal cleaned', () => {
     expect(r.status).toBe(1);
     expect(r.errLines[0]).toMatch(/\[INPUT_UNKNOWN_FORMAT\]$/);
     expect(r.errLines.slice(1).some((l) => /^\s+at .*inputs\.js:\d+/.test(l))).toBe(true);
+    // eslint-disable-next-line no-control-regex -- the escape/NUL bytes are what the test checks
     expect(r.stderr).not.toMatch(/\u001b/);
     expect(runCli(['gaps', p]).stderr).not.toMatch(/^\s+at /m);
   });

@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/cli.js';
 import { pcapSeeds, pcapngSeeds } from './seeds.js';
-// @ts-ignore -- a plain ES module without type declarations (tests are not type-checked by tsconfig.json)
 import { FuzzWorker, TARGETS, formatReport, loadSeeds, runFuzz } from '../../scripts/fuzz.mjs';
 
 /** Inputs per reader: about 5 s in all on a quiet machine. */
@@ -49,7 +48,7 @@ describe('the harness catches what it is for', () => {
     expect((await worker.run('selftest-hang', calm, {}, 10_000)).kind).toBe('ok');
     const memory = await worker.run('selftest-memory', canary, {}, 10_000);
     expect(memory.kind).toBe('memory');
-    const grewMiB = Number(/grew by ([\d.]+) MiB/.exec(memory.message)?.[1]);
+    const grewMiB = Number(/grew by ([\d.]+) MiB/.exec(memory.message ?? '')?.[1]);
     expect(grewMiB).toBeGreaterThan(190);
     expect(grewMiB).toBeLessThan(210);
     expect((await worker.run('selftest-memory', calm, {}, 10_000)).kind).toBe('ok');

@@ -6,7 +6,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain script without types
 import { goldenCases, goldenPath, runCase } from '../../scripts/golden.mjs';
 import { ensureBuilt, ROOT } from '../helpers/cli.js';
 

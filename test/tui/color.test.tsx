@@ -5,6 +5,7 @@ import type { ReactElement } from 'react';
 import { STORY_META, STORY_TIMEOUTS, press, settled, storyStore } from './fixtures.js';
 
 // SGR foreground/background colours (30-37, 38, 40-47, 48, 90-97, 100-107).
+// eslint-disable-next-line no-control-regex -- the escape/NUL bytes are what the test checks
 const COLOUR_SGR = /\u001B\[(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]/;
 
 let render: (tree: ReactElement) => { lastFrame: () => string | undefined; stdin: { write: (s: string) => void }; unmount: () => void };

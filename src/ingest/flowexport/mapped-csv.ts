@@ -2,7 +2,7 @@
  * Any CSV through --map: the columns named by the user.
  */
 import { PROTO_ICMP } from '../../util/protocols.js';
-import { column, count, HeaderReader, icmpFamily, missingColumns } from './columns.js';
+import { count, HeaderReader, icmpFamily, missingColumns } from './columns.js';
 import { type EpochUnit, normaliseHeader, parseAnyTimeUs, parseProto } from './fields.js';
 import { ReadContext } from './reader.js';
 import { REC_UNIDIRECTIONAL, STATE_UNKNOWN } from './records.js';

@@ -3,7 +3,7 @@
  * history as record flags and state, and one record from the conn.log fields.
  */
 import { FlowState, PROTO_TCP } from '../../util/protocols.js';
-import { count, endpoints, icmpFamily } from './columns.js';
+import { endpoints, icmpFamily } from './columns.js';
 import { parseAnyTimeUs, parseCount, parseProto } from './fields.js';
 import { type ExporterTimeouts, REC_CLOSED, REC_FIN_DST, REC_FIN_SRC, REC_OPENS, REC_RST, type RecordTable, STATE_UNKNOWN } from './records.js';
 
