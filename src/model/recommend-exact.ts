@@ -48,7 +48,8 @@ export function recommendExact(data: PlanData, options: PlanOptions, timeouts: n
     if (fits && at.sessionsWithDrops <= limits.maxBroken) {
       const top = Math.max(...grid.candidates.map((c) => c.timeoutSeconds));
       const max = limits.maxMemoryBytes === null ? top : largestWithinMemory(planner, threshold.timeoutSeconds, top, limits.maxMemoryBytes) ?? threshold.timeoutSeconds;
-      const { reason: _reason, ...rest } = grid;
+      const rest: Recommendation = { ...grid };
+      delete rest.reason;
       rec = { ...rest, range: { minSeconds: threshold.timeoutSeconds, maxSeconds: max }, recommendedSeconds: threshold.timeoutSeconds };
     }
   }
