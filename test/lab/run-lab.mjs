@@ -416,7 +416,9 @@ async function stopRun(run) {
   await waitQuiet([run.files.appSide, run.files.dbSide], 500, 60_000);
   const stats = {};
   await Promise.all(Object.entries(run.captures).map(async ([k, c]) => {
-    await stopChild(c, 'SIGINT');
+    // tcpdump flushes and prints its statistics on SIGINT; on a loaded machine that took over 5 s,
+    // and a SIGKILL then left no statistics (docs/LAB.md, "Timing margins").
+    await stopChild(c, 'SIGINT', 60_000);
     stats[k] = tcpdumpStats(c.stderrText);
   }));
   run.captureStats = stats;
