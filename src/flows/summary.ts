@@ -5,12 +5,9 @@
 import { medianSorted, quantileSorted } from 'simple-statistics';
 import { FLOW_END_NAMES, PACKET_KIND_NAMES, PacketKind, GAP_PROBE_RETRY_BIT, gapDirection, gapKind, gapState, type FlowSet } from './types.js';
 import { FLOW_STATE_NAMES, protoName } from '../util/protocols.js';
+import { hostPort } from '../util/endpoints.js';
 
 export type GroupBy = 'flow' | 'pair' | 'service';
-
-function hostPort(addr: string, port: number): string {
-  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
-}
 
 /** "tcp 192.0.2.10:40001 -> 198.51.100.24:1521" */
 export function flowLabel(fs: FlowSet, i: number): string {

@@ -3,7 +3,7 @@
  * packet's source -> destination, ephemeral client ports as *), counted in label-indexed arrays.
  */
 import { protoName } from '../util/protocols.js';
-import { hostPort } from './endpoint-label.js';
+import { hostPort } from '../util/endpoints.js';
 import type { FlowModel } from './flow-model.js';
 import type { AffectedService } from './types.js';
 

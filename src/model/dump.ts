@@ -19,6 +19,7 @@ import { flowStateOf, tcpAmbiguousBelowSeconds, TK_ESTABLISHED, timeoutKeyOf, ti
 import { usageError } from '../util/errors.js';
 import type { PlatformProfile } from './platforms.js';
 import type { AffectedService, CandidateResult } from './types.js';
+import { hostPort } from '../util/endpoints.js';
 
 const PROTO_TCP = 6;
 /** Platforms that are Linux conntrack itself: a sysctl dump describes their other timeouts and table. */
@@ -91,10 +92,6 @@ function median(sorted: number[]): number {
 
 function quantile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
-}
-
-function hostPort(addr: string, port: number): string {
-  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
 /**

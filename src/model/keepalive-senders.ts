@@ -4,7 +4,7 @@
  */
 import { PacketKind, GAP_PROBE_RETRY_BIT, gapDirection, gapKind, type FlowSet } from '../flows/types.js';
 import { PROTO_TCP } from '../util/protocols.js';
-import { hostPort } from './endpoint-label.js';
+import { hostPort } from '../util/endpoints.js';
 import { NO_SCHEDULE } from './flow-model.js';
 import { inferKeepAlive, parseKeepAlive } from './keepalive.js';
 import type { KeepAliveSchedule, KeepAliveSetting, Source } from './types.js';
