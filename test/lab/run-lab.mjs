@@ -225,10 +225,15 @@ function startIn(ns, cmd, args, { stdoutFile, stdin = false, niceness = 0 } = {}
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d) => { child.stdoutText += d; });
   }
-  child.exited = new Promise((res) => child.on('exit', (code, signal) => {
-    children.delete(child);
-    res({ code, signal });
-  }));
+  // 'exit' can come before the last stderr bytes are read (tcpdump prints its statistics as it
+  // exits; under load they were missing): resolve on 'close', when stdio is drained, or 5 s after
+  // 'exit' should a grandchild keep a pipe open.
+  child.exited = new Promise((res) => {
+    let timer = null;
+    const done = (code, signal) => { if (timer !== null) clearTimeout(timer); children.delete(child); res({ code, signal }); };
+    child.on('close', (code, signal) => done(code, signal));
+    child.on('exit', (code, signal) => { timer = setTimeout(() => done(code, signal), 5000); });
+  });
   children.add(child);
   return child;
 }
