@@ -152,39 +152,33 @@ function tsWords(ticks, be) {
     }
     return b;
 }
-/** Enhanced packet block: interface id, timestamp in the interface's units, lengths, data. */
-export function pcapngEpb(ifId, ticks, data, o = {}) {
+/** The body an EPB and an OPB share after their first word: timestamp, lengths, data, options. */
+function packetBlock(type, head, ticks, data, o) {
     const be = o.bigEndian ?? false;
-    const h = Buffer.alloc(4);
     const lens = Buffer.alloc(8);
     if (be) {
-        h.writeUInt32BE(ifId, 0);
         lens.writeUInt32BE(data.length, 0);
         lens.writeUInt32BE(o.wireLen ?? data.length, 4);
     }
     else {
-        h.writeUInt32LE(ifId, 0);
         lens.writeUInt32LE(data.length, 0);
         lens.writeUInt32LE(o.wireLen ?? data.length, 4);
     }
-    return pcapngBlock(PCAPNG_EPB, Buffer.concat([h, tsWords(ticks, be), lens, pad4(data), pcapngOptions(o.options ?? [], be)]), be);
+    return pcapngBlock(type, Buffer.concat([head, tsWords(ticks, be), lens, pad4(data), pcapngOptions(o.options ?? [], be)]), be);
+}
+/** Enhanced packet block: interface id, timestamp in the interface's units, lengths, data. */
+export function pcapngEpb(ifId, ticks, data, o = {}) {
+    const h = Buffer.alloc(4);
+    if (o.bigEndian ?? false) h.writeUInt32BE(ifId, 0);
+    else h.writeUInt32LE(ifId, 0);
+    return packetBlock(PCAPNG_EPB, h, ticks, data, o);
 }
 /** Obsolete packet block: 16-bit interface id, 16-bit drops count, then as an EPB. */
 export function pcapngOpb(ifId, ticks, data, o = {}) {
-    const be = o.bigEndian ?? false;
     const h = Buffer.alloc(4);
-    const lens = Buffer.alloc(8);
-    if (be) {
-        h.writeUInt16BE(ifId, 0);
-        lens.writeUInt32BE(data.length, 0);
-        lens.writeUInt32BE(o.wireLen ?? data.length, 4);
-    }
-    else {
-        h.writeUInt16LE(ifId, 0);
-        lens.writeUInt32LE(data.length, 0);
-        lens.writeUInt32LE(o.wireLen ?? data.length, 4);
-    }
-    return pcapngBlock(PCAPNG_OPB, Buffer.concat([h, tsWords(ticks, be), lens, pad4(data), pcapngOptions(o.options ?? [], be)]), be);
+    if (o.bigEndian ?? false) h.writeUInt16BE(ifId, 0);
+    else h.writeUInt16LE(ifId, 0);
+    return packetBlock(PCAPNG_OPB, h, ticks, data, o);
 }
 /** Simple packet block: original length and data; always interface 0, no timestamp. */
 export function pcapngSpb(data, o = {}) {
