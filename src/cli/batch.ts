@@ -183,7 +183,7 @@ async function batch(args: BatchArgs, outDir: string, read: ReadOptions, model: 
   sets.forEach((d, id) => {
     const plan = args.force ? null : upToDate(d, before.get(d.name));
     if (plan !== null) {
-      fill(entries[id], d, { ...rowFromPlan(plan), warnings: before.get(d.name)?.warnings ?? [] }, 'up-to-date');
+      fill(entries[id]!, d, { ...rowFromPlan(plan), warnings: before.get(d.name)?.warnings ?? [] }, 'up-to-date');
       return;
     }
     jobs.push({ id, name: d.name, files: d.files, jsonPath: d.jsonPath, mdPath: d.mdPath, read, model });
@@ -194,9 +194,9 @@ async function batch(args: BatchArgs, outDir: string, read: ReadOptions, model: 
   const state: Progress = { done: 0, failed: 0, total: jobs.length };
   progress.update(state);
   const onOutcome = (o: DatasetOutcome): void => {
-    const e = entries[o.id];
+    const e = entries[o.id]!;
     state.done++;
-    if (o.row !== undefined) fill(e, sets[o.id], o.row, 'planned');
+    if (o.row !== undefined) fill(e, sets[o.id]!, o.row, 'planned');
     else {
       state.failed++;
       const err = o.error ?? { code: 'INTERNAL', line: 'internal error', internal: true, namesFile: false };

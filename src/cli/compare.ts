@@ -72,7 +72,7 @@ export async function openCompare(o: OpenCompareOptions): Promise<void> {
   const data = { flows: o.result.flows, distribution: o.result.distribution };
   const planner = makePlanner(data, o.options);
   const store = new PlanStore(planner, { maxPlanners: data.flows.count > PREFETCH_MAX_FLOWS ? 2 : 6 });
-  const current = planner.platform.stateTimeouts[o.options.protocol === 'udp' ? 'udp_replied' : 'established'];
+  const current = planner.platform.stateTimeouts[o.options.protocol === 'udp' ? 'udp_replied' : 'established']!;
   const props: CompareAppProps = {
     store,
     timeouts: o.timeouts,

@@ -70,7 +70,7 @@ export function resolvePlatform(args: ModelArgs): { platform: PlatformProfile; s
 
 export function resolveTimeouts(args: ModelArgs, platform: PlatformProfile): number[] {
   if (args.timeouts !== undefined) return parseTimeouts(String(args.timeouts), args.steps);
-  const current = args.protocol === 'udp' ? platform.stateTimeouts.udp_replied : platform.stateTimeouts.established;
+  const current = args.protocol === 'udp' ? platform.stateTimeouts.udp_replied! : platform.stateTimeouts.established!;
   return [...new Set([...parseTimeouts(DEFAULT_TIMEOUTS, args.steps), current])].sort((a, b) => a - b);
 }
 

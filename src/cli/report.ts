@@ -43,7 +43,7 @@ function formatOf(args: ReportArgs): ReportFormat {
   if (args.format !== undefined) return args.format;
   const m = /\.(html?|json|csv)$/i.exec(args.output ?? '');
   if (m === null) return 'md';
-  const ext = m[1].toLowerCase();
+  const ext = m[1]!.toLowerCase();
   return ext.startsWith('htm') ? 'html' : (ext as ReportFormat);
 }
 
@@ -64,7 +64,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const { options } = resolveModel(args);
     const platform = options.platform;
     const current = args.current !== undefined ? oneTimeout('current', args.current) : null;
-    const currentSeconds = current ?? (args.protocol === 'udp' ? platform.stateTimeouts.udp_replied : platform.stateTimeouts.established);
+    const currentSeconds = current ?? (args.protocol === 'udp' ? platform.stateTimeouts.udp_replied : platform.stateTimeouts.established)!;
     const proposedSeconds = args.proposed !== undefined ? oneTimeout('proposed', args.proposed) : null;
     const rules = options.rules ?? [];
     checkProposal(currentSeconds, proposedSeconds, rules.length);

@@ -45,33 +45,33 @@ function cmpText(a: string, b: string): number {
  * set's address ids a position in one common text order.
  */
 function compareFlows(a: FlowSet, i: number, rankA: Uint32Array, b: FlowSet, j: number, rankB: Uint32Array): number {
-  let c = cmpNum(a.firstUs[i], b.firstUs[j]);
+  let c = cmpNum(a.firstUs[i]!, b.firstUs[j]!);
   if (c !== 0) return c;
-  if ((c = a.proto[i] - b.proto[j]) !== 0) return c;
-  if ((c = rankA[a.clientAddr[i]] - rankB[b.clientAddr[j]]) !== 0) return c;
-  if ((c = a.clientPort[i] - b.clientPort[j]) !== 0) return c;
-  if ((c = rankA[a.serverAddr[i]] - rankB[b.serverAddr[j]]) !== 0) return c;
-  if ((c = a.serverPort[i] - b.serverPort[j]) !== 0) return c;
-  if ((c = cmpNum(a.lastUs[i], b.lastUs[j])) !== 0) return c;
+  if ((c = a.proto[i]! - b.proto[j]!) !== 0) return c;
+  if ((c = rankA[a.clientAddr[i]!]! - rankB[b.clientAddr[j]!]!) !== 0) return c;
+  if ((c = a.clientPort[i]! - b.clientPort[j]!) !== 0) return c;
+  if ((c = rankA[a.serverAddr[i]!]! - rankB[b.serverAddr[j]!]!) !== 0) return c;
+  if ((c = a.serverPort[i]! - b.serverPort[j]!) !== 0) return c;
+  if ((c = cmpNum(a.lastUs[i]!, b.lastUs[j]!)) !== 0) return c;
   // Only the same 5-tuple with the same first and last packet gets here (port reuse within
   // one timestamp, hand-made sets): order by everything else so the result is still unique.
-  if ((c = a.start[i] - b.start[j]) !== 0) return c;
-  if ((c = a.end[i] - b.end[j]) !== 0) return c;
-  if ((c = a.endState[i] - b.endState[j]) !== 0) return c;
-  if ((c = cmpNum(a.packetsC2S[i], b.packetsC2S[j])) !== 0) return c;
-  if ((c = cmpNum(a.packetsS2C[i], b.packetsS2C[j])) !== 0) return c;
-  if ((c = cmpNum(a.bytesC2S[i], b.bytesC2S[j])) !== 0) return c;
-  if ((c = cmpNum(a.bytesS2C[i], b.bytesS2C[j])) !== 0) return c;
-  if ((c = a.keepAlivesC2S[i] - b.keepAlivesC2S[j]) !== 0) return c;
-  if ((c = a.keepAlivesS2C[i] - b.keepAlivesS2C[j]) !== 0) return c;
-  if ((c = a.keepAliveAcks[i] - b.keepAliveAcks[j]) !== 0) return c;
-  const ga = a.gapOffset[i], na = a.gapOffset[i + 1] - ga;
-  const gb = b.gapOffset[j], nb = b.gapOffset[j + 1] - gb;
+  if ((c = a.start[i]! - b.start[j]!) !== 0) return c;
+  if ((c = a.end[i]! - b.end[j]!) !== 0) return c;
+  if ((c = a.endState[i]! - b.endState[j]!) !== 0) return c;
+  if ((c = cmpNum(a.packetsC2S[i]!, b.packetsC2S[j]!)) !== 0) return c;
+  if ((c = cmpNum(a.packetsS2C[i]!, b.packetsS2C[j]!)) !== 0) return c;
+  if ((c = cmpNum(a.bytesC2S[i]!, b.bytesC2S[j]!)) !== 0) return c;
+  if ((c = cmpNum(a.bytesS2C[i]!, b.bytesS2C[j]!)) !== 0) return c;
+  if ((c = a.keepAlivesC2S[i]! - b.keepAlivesC2S[j]!) !== 0) return c;
+  if ((c = a.keepAlivesS2C[i]! - b.keepAlivesS2C[j]!) !== 0) return c;
+  if ((c = a.keepAliveAcks[i]! - b.keepAliveAcks[j]!) !== 0) return c;
+  const ga = a.gapOffset[i]!, na = a.gapOffset[i + 1]! - ga;
+  const gb = b.gapOffset[j]!, nb = b.gapOffset[j + 1]! - gb;
   const n = Math.min(na, nb);
   for (let k = 0; k < n; k++) {
-    if ((c = cmpNum(a.gapStartUs[ga + k], b.gapStartUs[gb + k])) !== 0) return c;
-    if ((c = cmpNum(a.gapEndUs[ga + k], b.gapEndUs[gb + k])) !== 0) return c;
-    if ((c = a.gapInfo[ga + k] - b.gapInfo[gb + k]) !== 0) return c;
+    if ((c = cmpNum(a.gapStartUs[ga + k]!, b.gapStartUs[gb + k]!)) !== 0) return c;
+    if ((c = cmpNum(a.gapEndUs[ga + k]!, b.gapEndUs[gb + k]!)) !== 0) return c;
+    if ((c = a.gapInfo[ga + k]! - b.gapInfo[gb + k]!) !== 0) return c;
   }
   return na - nb;
 }
@@ -84,33 +84,33 @@ function compareFlows(a: FlowSet, i: number, rankA: Uint32Array, b: FlowSet, j: 
 function gather(out: FlowSet, sets: FlowSet[], remaps: Uint32Array[], fromSet: Uint32Array, fromIdx: Uint32Array, dropBelowUs: number): number {
   let g = 0;
   for (let f = 0; f < out.count; f++) {
-    const s = sets[fromSet[f]];
-    const r = remaps[fromSet[f]];
-    const i = fromIdx[f];
-    out.proto[f] = s.proto[i];
-    out.clientAddr[f] = r[s.clientAddr[i]];
-    out.serverAddr[f] = r[s.serverAddr[i]];
-    out.clientPort[f] = s.clientPort[i];
-    out.serverPort[f] = s.serverPort[i];
-    out.firstUs[f] = s.firstUs[i];
-    out.lastUs[f] = s.lastUs[i];
-    out.start[f] = s.start[i];
-    out.end[f] = s.end[i];
-    out.endState[f] = s.endState[i];
-    out.packetsC2S[f] = s.packetsC2S[i];
-    out.packetsS2C[f] = s.packetsS2C[i];
-    out.bytesC2S[f] = s.bytesC2S[i];
-    out.bytesS2C[f] = s.bytesS2C[i];
-    out.keepAlivesC2S[f] = s.keepAlivesC2S[i];
-    out.keepAlivesS2C[f] = s.keepAlivesS2C[i];
-    out.keepAliveAcks[f] = s.keepAliveAcks[i];
+    const s = sets[fromSet[f]!]!;
+    const r = remaps[fromSet[f]!]!;
+    const i = fromIdx[f]!;
+    out.proto[f] = s.proto[i]!;
+    out.clientAddr[f] = r[s.clientAddr[i]!]!;
+    out.serverAddr[f] = r[s.serverAddr[i]!]!;
+    out.clientPort[f] = s.clientPort[i]!;
+    out.serverPort[f] = s.serverPort[i]!;
+    out.firstUs[f] = s.firstUs[i]!;
+    out.lastUs[f] = s.lastUs[i]!;
+    out.start[f] = s.start[i]!;
+    out.end[f] = s.end[i]!;
+    out.endState[f] = s.endState[i]!;
+    out.packetsC2S[f] = s.packetsC2S[i]!;
+    out.packetsS2C[f] = s.packetsS2C[i]!;
+    out.bytesC2S[f] = s.bytesC2S[i]!;
+    out.bytesS2C[f] = s.bytesS2C[i]!;
+    out.keepAlivesC2S[f] = s.keepAlivesC2S[i]!;
+    out.keepAlivesS2C[f] = s.keepAlivesS2C[i]!;
+    out.keepAliveAcks[f] = s.keepAliveAcks[i]!;
     out.gapOffset[f] = g;
-    const g1 = s.gapOffset[i + 1];
-    for (let k = s.gapOffset[i]; k < g1; k++) {
-      if (s.gapEndUs[k] - s.gapStartUs[k] < dropBelowUs) continue;
-      out.gapStartUs[g] = s.gapStartUs[k];
-      out.gapEndUs[g] = s.gapEndUs[k];
-      out.gapInfo[g] = s.gapInfo[k];
+    const g1 = s.gapOffset[i + 1]!;
+    for (let k = s.gapOffset[i]!; k < g1; k++) {
+      if (s.gapEndUs[k]! - s.gapStartUs[k]! < dropBelowUs) continue;
+      out.gapStartUs[g] = s.gapStartUs[k]!;
+      out.gapEndUs[g] = s.gapEndUs[k]!;
+      out.gapInfo[g] = s.gapInfo[k]!;
       g++;
     }
   }
@@ -127,14 +127,14 @@ function trimGaps(fs: FlowSet, g: number): FlowSet {
 /** The flows' address texts, sorted and de-duplicated, and each old id's new id. */
 function sortedAddresses(fs: FlowSet): { addresses: string[]; remap: Uint32Array } {
   const used = new Uint8Array(fs.addresses.length);
-  for (let i = 0; i < fs.count; i++) { used[fs.clientAddr[i]] = 1; used[fs.serverAddr[i]] = 1; }
+  for (let i = 0; i < fs.count; i++) { used[fs.clientAddr[i]!] = 1; used[fs.serverAddr[i]!] = 1; }
   const ids: number[] = [];
   for (let a = 0; a < used.length; a++) if (used[a] === 1) ids.push(a);
-  ids.sort((x, y) => cmpText(fs.addresses[x], fs.addresses[y]));
+  ids.sort((x, y) => cmpText(fs.addresses[x]!, fs.addresses[y]!));
   const addresses: string[] = [];
   const remap = new Uint32Array(fs.addresses.length);
   for (const id of ids) {
-    const text = fs.addresses[id];
+    const text = fs.addresses[id]!;
     if (addresses.length === 0 || addresses[addresses.length - 1] !== text) addresses.push(text);
     remap[id] = addresses.length - 1;
   }
@@ -153,7 +153,7 @@ export function canonicalFlowSet(fs: FlowSet): FlowSet {
   const cmp = (x: number, y: number): number => compareFlows(fs, x, remap, fs, y, remap);
   for (let s = 0; s < order.length;) {
     let e = s + 1;
-    while (e < order.length && cmpNum(fs.firstUs[order[e]], fs.firstUs[order[s]]) === 0) e++;
+    while (e < order.length && cmpNum(fs.firstUs[order[e]!]!, fs.firstUs[order[s]!]!) === 0) e++;
     if (e - s > 1) order.subarray(s, e).sort(cmp);
     s = e;
   }
@@ -176,9 +176,9 @@ function orderByFirstPacket(fs: FlowSet): Uint32Array {
   const u32 = new Uint32Array(f64.buffer);
   const H = HOST_LITTLE_ENDIAN ? 1 : 0, L = 1 - H;
   for (let i = 0; i < n; i++) {
-    const x = fs.firstUs[i];
+    const x = fs.firstUs[i]!;
     f64[0] = x !== x ? Number.NaN : x === 0 ? 0 : x;
-    let h = u32[H], l = u32[L];
+    let h = u32[H]!, l = u32[L]!;
     if ((h & 0x80000000) !== 0) { h = ~h >>> 0; l = ~l >>> 0; } else h = (h | 0x80000000) >>> 0;
     hi[i] = h;
     lo[i] = l;
@@ -191,11 +191,11 @@ function orderByFirstPacket(fs: FlowSet): Uint32Array {
     const words = pass < 2 ? lo : hi;
     const shift = (pass & 1) * 16;
     counts.fill(0);
-    for (let k = 0; k < n; k++) counts[((words[order[k]] >>> shift) & 0xffff) + 1]++;
-    for (let d = 0; d < 65536; d++) counts[d + 1] += counts[d];
+    for (let k = 0; k < n; k++) counts[((words[order[k]!]! >>> shift) & 0xffff) + 1]!++;
+    for (let d = 0; d < 65536; d++) counts[d + 1]! += counts[d]!;
     for (let k = 0; k < n; k++) {
-      const i = order[k];
-      next[counts[(words[i] >>> shift) & 0xffff]++] = i;
+      const i = order[k]!;
+      next[counts[(words[i]! >>> shift) & 0xffff]!++] = i;
     }
     const t = order; order = next; next = t;
   }
@@ -205,12 +205,12 @@ function orderByFirstPacket(fs: FlowSet): Uint32Array {
 /** Whether a FlowSet is already canonical (time linear in its size). */
 export function isCanonicalFlowSet(fs: FlowSet): boolean {
   const a = fs.addresses;
-  for (let k = 1; k < a.length; k++) if (!(a[k - 1] < a[k])) return false;
+  for (let k = 1; k < a.length; k++) if (!(a[k - 1]! < a[k]!)) return false;
   const used = new Uint8Array(a.length);
   for (let i = 0; i < fs.count; i++) {
-    if (fs.clientAddr[i] >= a.length || fs.serverAddr[i] >= a.length) return false;
-    used[fs.clientAddr[i]] = 1;
-    used[fs.serverAddr[i]] = 1;
+    if (fs.clientAddr[i]! >= a.length || fs.serverAddr[i]! >= a.length) return false;
+    used[fs.clientAddr[i]!] = 1;
+    used[fs.serverAddr[i]!] = 1;
   }
   for (let k = 0; k < used.length; k++) if (used[k] === 0) return false;
   const identity = new Uint32Array(a.length);
@@ -227,14 +227,14 @@ function mergeSortedTexts(lists: string[][]): { merged: string[]; remaps: Uint32
   for (;;) {
     let best = -1;
     for (let s = 0; s < lists.length; s++) {
-      if (pos[s] < lists[s].length && (best < 0 || lists[s][pos[s]] < lists[best][pos[best]])) best = s;
+      if (pos[s]! < lists[s]!.length && (best < 0 || lists[s]![pos[s]!]! < lists[best]![pos[best]!]!)) best = s;
     }
     if (best < 0) break;
-    const text = lists[best][pos[best]];
+    const text = lists[best]![pos[best]!]!;
     merged.push(text);
     // Every list holding this text maps it to the same new id.
     for (let s = 0; s < lists.length; s++) {
-      if (pos[s] < lists[s].length && lists[s][pos[s]] === text) remaps[s][pos[s]++] = merged.length - 1;
+      if (pos[s]! < lists[s]!.length && lists[s]![pos[s]!] === text) remaps[s]![pos[s]!++] = merged.length - 1;
     }
   }
   return { merged, remaps };
@@ -264,30 +264,30 @@ export function mergeCanonicalFlowSets(input: FlowSet[]): FlowSet {
   const next = new Uint32Array(k);
   const heap: number[] = [];
   const less = (x: number, y: number): boolean => {
-    const c = compareFlows(sets[x], next[x], remaps[x], sets[y], next[y], remaps[y]);
+    const c = compareFlows(sets[x]!, next[x]!, remaps[x]!, sets[y]!, next[y]!, remaps[y]!);
     return c < 0 || (c === 0 && x < y);
   };
   const siftDown = (at: number): void => {
     for (;;) {
       const l = at * 2 + 1, r = l + 1;
       let m = at;
-      if (l < heap.length && less(heap[l], heap[m])) m = l;
-      if (r < heap.length && less(heap[r], heap[m])) m = r;
+      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
+      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
       if (m === at) return;
-      [heap[at], heap[m]] = [heap[m], heap[at]];
+      [heap[at], heap[m]] = [heap[m]!, heap[at]!];
       at = m;
     }
   };
-  for (let s = 0; s < k; s++) if (sets[s].count > 0) heap.push(s);
+  for (let s = 0; s < k; s++) if (sets[s]!.count > 0) heap.push(s);
   for (let at = (heap.length >> 1) - 1; at >= 0; at--) siftDown(at);
   const fromSet = new Uint32Array(n);
   const fromIdx = new Uint32Array(n);
   for (let f = 0; f < n; f++) {
-    const s = heap[0];
+    const s = heap[0]!;
     fromSet[f] = s;
-    fromIdx[f] = next[s]++;
-    if (next[s] === sets[s].count) {
-      heap[0] = heap[heap.length - 1];
+    fromIdx[f] = next[s]!++;
+    if (next[s] === sets[s]!.count) {
+      heap[0] = heap[heap.length - 1]!;
       heap.pop();
     }
     if (heap.length > 0) siftDown(0);
@@ -302,7 +302,7 @@ export function mergeCanonicalFlowSets(input: FlowSet[]): FlowSet {
 // ---- distributions ----
 
 function isSorted(a: Float64Array): boolean {
-  for (let i = 1; i < a.length; i++) if (!(a[i - 1] <= a[i])) return false;
+  for (let i = 1; i < a.length; i++) if (!(a[i - 1]! <= a[i]!)) return false;
   return true;
 }
 
@@ -314,9 +314,9 @@ function sortedCopy(a: Float64Array): Float64Array {
 function mergeTwo(a: Float64Array, b: Float64Array): Float64Array {
   const out = new Float64Array(a.length + b.length);
   let i = 0, j = 0, o = 0;
-  while (i < a.length && j < b.length) out[o++] = b[j] < a[i] ? b[j++] : a[i++];
-  while (i < a.length) out[o++] = a[i++];
-  while (j < b.length) out[o++] = b[j++];
+  while (i < a.length && j < b.length) out[o++] = b[j]! < a[i]! ? b[j++]! : a[i++]!;
+  while (i < a.length) out[o++] = a[i++]!;
+  while (j < b.length) out[o++] = b[j++]!;
   return out;
 }
 
@@ -326,10 +326,10 @@ export function mergeSortedF64(parts: Float64Array[]): Float64Array {
   if (level.length === 0) return new Float64Array(0);
   while (level.length > 1) {
     const up: Float64Array[] = [];
-    for (let i = 0; i < level.length; i += 2) up.push(i + 1 < level.length ? mergeTwo(level[i], level[i + 1]) : level[i]);
+    for (let i = 0; i < level.length; i += 2) up.push(i + 1 < level.length ? mergeTwo(level[i]!, level[i + 1]!) : level[i]!);
     level = up;
   }
-  return level[0] === parts[0] ? Float64Array.from(level[0]) : level[0];
+  return level[0] === parts[0] ? Float64Array.from(level[0]!) : level[0]!;
 }
 
 /** The canonical form of a distribution: exact list sorted (dropped beyond the limit), censored sorted. */
@@ -351,8 +351,8 @@ export function canonicalGapDistribution(d: GapDistribution): GapDistribution {
  */
 export function mergeGapDistributions(parts: GapDistribution[]): GapDistribution {
   if (parts.length === 0) throw new Error('mergeGapDistributions needs at least one distribution');
-  const base = parts[0].sketchBase;
-  const bins = parts[0].sketch.length;
+  const base = parts[0]!.sketchBase;
+  const bins = parts[0]!.sketch.length;
   let count = 0;
   let exact = true;
   const sketch = new Float64Array(bins);
@@ -362,7 +362,7 @@ export function mergeGapDistributions(parts: GapDistribution[]): GapDistribution
     }
     count += p.count;
     if (p.exactSorted === null || p.exactSorted.length !== p.count) exact = false;
-    for (let k = 0; k < bins; k++) sketch[k] += p.sketch[k];
+    for (let k = 0; k < bins; k++) sketch[k]! += p.sketch[k]!;
   }
   if (count > EXACT_GAPS_LIMIT) exact = false;
   return {

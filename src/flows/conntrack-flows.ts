@@ -80,9 +80,9 @@ class Builder {
     this.bytesS2C.push(f.bytes[1]);
     if (f.gaps !== null) {
       for (let k = 0; k < f.gaps.length; k += 3) {
-        this.gapStartUs.push(f.gaps[k]);
-        this.gapEndUs.push(f.gaps[k + 1]);
-        this.gapInfo.push(f.gaps[k + 2]);
+        this.gapStartUs.push(f.gaps[k]!);
+        this.gapEndUs.push(f.gaps[k + 1]!);
+        this.gapInfo.push(f.gaps[k + 2]!);
       }
     }
     this.gapOffset.push(this.gapStartUs.length);
@@ -152,7 +152,7 @@ interface Track {
 }
 
 function tupleKey(t: ConntrackTable, i: number, texts: string[]): string {
-  return `${t.proto[i]} ${texts[t.src[i]]} ${t.sport[i]} ${texts[t.dst[i]]} ${t.dport[i]} ${t.icmpType[i]} ${t.zone[i]}`;
+  return `${t.proto[i]} ${texts[t.src[i]!]} ${t.sport[i]} ${texts[t.dst[i]!]} ${t.dport[i]} ${t.icmpType[i]} ${t.zone[i]}`;
 }
 
 /**
@@ -174,8 +174,8 @@ export function conntrackFlows(inputs: ConntrackInput[], timeouts: Record<string
   for (const input of inputs) for (const s of input.snapshots) snaps.push({ s, input });
   let timed = snaps.filter((x) => x.s.atSeconds !== null);
   if (snaps.length === 1 && timed.length === 0) {
-    warnings.push(`the dump in ${snaps[0].input.name} has no time (no timestamp line, no --at): it is placed at the epoch, so only durations are meaningful`);
-    timed = [{ s: { ...snaps[0].s, atSeconds: 0 }, input: snaps[0].input }];
+    warnings.push(`the dump in ${snaps[0]!.input.name} has no time (no timestamp line, no --at): it is placed at the epoch, so only durations are meaningful`);
+    timed = [{ s: { ...snaps[0]!.s, atSeconds: 0 }, input: snaps[0]!.input }];
   } else if (timed.length < snaps.length) {
     warnings.push(`${snaps.length - timed.length} dumps without a time were left out of the series (give each a timestamp line, or --at)`);
   }
@@ -218,7 +218,7 @@ export function conntrackToFlowSet(inputs: ConntrackInput[], timeouts: Record<st
 function seriesFlows(snaps: ConntrackSnapshot[], T: Float64Array, b: Builder, gapFloorUs: number):
   { startUs: number; endUs: number; warnings: string[] } {
   const tracks = new Map<string, Track>();
-  const t0 = snaps[0].atSeconds! * 1e6;
+  const t0 = snaps[0]!.atSeconds! * 1e6;
   let ageAboveLifetime = 0;
   let timeoutAboveState = 0;
   let vanishedEarly = 0;
@@ -241,7 +241,7 @@ function seriesFlows(snaps: ConntrackSnapshot[], T: Float64Array, b: Builder, ga
   };
   /** An entry seen at dump k-1 and gone at dump k (time nowUs). */
   const vanish = (tr: Track, prevUs: number, nowUs: number, lastUsOfSeries: number): void => {
-    const tau = tr.timeoutKey >= 0 ? T[tr.timeoutKey] * 1e6 : NaN;
+    const tau = tr.timeoutKey >= 0 ? T[tr.timeoutKey]! * 1e6 : NaN;
     const closing = closingOf(tr.proto, tr.state);
     const fs = flowStateOf(tr.proto, tr.state, tr.status);
     if (!(tr.activityUs + tau > nowUs + ROUNDING_US) || closing !== CLOSE_NONE) {
@@ -252,7 +252,7 @@ function seriesFlows(snaps: ConntrackSnapshot[], T: Float64Array, b: Builder, ga
     vanishedEarly++;
     if (tr.proto === PROTO_TCP) {
       // Gone before its timeout: closed between the dumps (a RST, whose 10 s CLOSE state ran out before the next dump).
-      const closeUs = Math.max(prevUs, nowUs - T[K_TCP_CLOSE] * 1e6);
+      const closeUs = Math.max(prevUs, nowUs - T[K_TCP_CLOSE]! * 1e6);
       pushGap(tr, tr.activityUs, closeUs, PacketKind.Rst, 0);
       emit(tr, Math.max(closeUs, tr.activityUs), FlowEnd.Rst, FlowState.Close, lastUsOfSeries);
     } else {
@@ -261,29 +261,29 @@ function seriesFlows(snaps: ConntrackSnapshot[], T: Float64Array, b: Builder, ga
   };
 
   for (let k = 0; k < snaps.length; k++) {
-    const tUs = snaps[k].atSeconds! * 1e6;
-    const prevUs = k > 0 ? snaps[k - 1].atSeconds! * 1e6 : tUs;
-    const t = snaps[k].table;
+    const tUs = snaps[k]!.atSeconds! * 1e6;
+    const prevUs = k > 0 ? snaps[k - 1]!.atSeconds! * 1e6 : tUs;
+    const t = snaps[k]!.table;
     const texts = t.addresses.texts();
     for (let i = 0; i < t.count; i++) {
-      const proto = t.proto[i], state = t.state[i], status = t.status[i];
+      const proto = t.proto[i]!, state = t.state[i]!, status = t.status[i]!;
       const timeoutKey = timeoutKeyOf(proto, state, status);
-      const tau = timeoutKey >= 0 ? T[timeoutKey] : NaN;
-      const left = t.timeout[i];
+      const tau = timeoutKey >= 0 ? T[timeoutKey]! : NaN;
+      const left = t.timeout[i]!;
       let activityUs = NaN;
       if ((status & ST_OFFLOAD) !== 0) activityUs = tUs; // the flow table keeps offloaded entries busy
       else if (left >= 0 && Number.isFinite(tau)) {
         if (left > tau + 1) timeoutAboveState++;
         activityUs = Math.min(tUs, tUs - (tau - left) * 1e6);
       } else if (timeoutKey < 0) unknownState++;
-      const delta = t.deltaSeconds[i];
+      const delta = t.deltaSeconds[i]!;
       const createdUs = Number.isNaN(delta) ? NaN : tUs - delta * 1e6;
       if (createdUs > activityUs + ROUNDING_US) ageAboveLifetime++;
       const key = tupleKey(t, i, texts);
       const counters = !Number.isNaN(t.packetsOrig[i]);
-      const packets: [number, number] = counters ? [t.packetsOrig[i], t.packetsReply[i]] : [0, 0];
-      const bytes: [number, number] = counters ? [t.bytesOrig[i], t.bytesReply[i]] : [0, 0];
-      const id = t.id[i];
+      const packets: [number, number] = counters ? [t.packetsOrig[i]!, t.packetsReply[i]!] : [0, 0]!;
+      const bytes: [number, number] = counters ? [t.bytesOrig[i]!, t.bytesReply[i]!] : [0, 0]!;
+      const id = t.id[i]!;
       let tr = tracks.get(key);
       if (tr !== undefined && tr.lastSeen === k - 1 && (
         (!Number.isNaN(id) && !Number.isNaN(tr.id) && id !== tr.id) ||
@@ -291,7 +291,7 @@ function seriesFlows(snaps: ConntrackSnapshot[], T: Float64Array, b: Builder, ga
         (counters && tr.counters && packets[0] + packets[1] < tr.packets[0] + tr.packets[1]))) {
         // Same tuple, another entry: the old one ended between the dumps and a new one began.
         recreated++;
-        vanish(tr, prevUs, tUs, snaps[snaps.length - 1].atSeconds! * 1e6);
+        vanish(tr, prevUs, tUs, snaps[snaps.length - 1]!.atSeconds! * 1e6);
         tracks.delete(key);
         tr = undefined;
       }
@@ -302,7 +302,7 @@ function seriesFlows(snaps: ConntrackSnapshot[], T: Float64Array, b: Builder, ga
         const firstUs = Math.max(k > 0 ? prevUs : -Infinity, Number.isNaN(createdUs) ? seenUs : Math.min(createdUs, seenUs));
         const startKnown = k > 0 || (!Number.isNaN(createdUs) && createdUs >= t0);
         tracks.set(key, {
-          key, proto, client: texts[t.src[i]], server: texts[t.dst[i]], clientPort: t.sport[i], serverPort: t.dport[i],
+          key, proto, client: texts[t.src[i]!]!, server: texts[t.dst[i]!]!, clientPort: t.sport[i]!, serverPort: t.dport[i]!,
           firstUs, start: proto !== PROTO_TCP ? FlowStart.Datagram : startKnown ? FlowStart.Syn : FlowStart.MidStream,
           createdUs, id, lastSeen: k, activityUs: seenUs, state, status, timeoutKey, packets, bytes, counters, gaps: null,
         });
@@ -346,12 +346,12 @@ function seriesFlows(snaps: ConntrackSnapshot[], T: Float64Array, b: Builder, ga
     if (k > 0) {
       for (const [key, tr] of tracks) {
         if (tr.lastSeen !== k - 1) continue;
-        vanish(tr, prevUs, tUs, snaps[snaps.length - 1].atSeconds! * 1e6);
+        vanish(tr, prevUs, tUs, snaps[snaps.length - 1]!.atSeconds! * 1e6);
         tracks.delete(key);
       }
     }
   }
-  const endUs = snaps[snaps.length - 1].atSeconds! * 1e6;
+  const endUs = snaps[snaps.length - 1]!.atSeconds! * 1e6;
   for (const tr of tracks.values()) {
     emit(tr, tr.activityUs, endOfClosing(closingOf(tr.proto, tr.state)), flowStateOf(tr.proto, tr.state, tr.status), endUs);
   }
@@ -376,24 +376,24 @@ function eventFlows(input: ConntrackInput, T: Float64Array, b: Builder): { start
   let removedEarly = 0;
   let untimed = 0;
   for (let r = 0; r < t.count; r++) {
-    const proto = t.proto[r], state = t.state[r], status = t.status[r];
+    const proto = t.proto[r]!, state = t.state[r]!, status = t.status[r]!;
     const timeoutKey = timeoutKeyOf(proto, state, status);
-    const tauUs = timeoutKey >= 0 ? T[timeoutKey] * 1e6 : NaN;
-    const firstEv = L.firstSeconds[r] * 1e6;
-    const lastEv = L.lastEventSeconds[r] * 1e6;
-    const destroyUs = L.destroySeconds[r] * 1e6;
+    const tauUs = timeoutKey >= 0 ? T[timeoutKey]! * 1e6 : NaN;
+    const firstEv = L.firstSeconds[r]! * 1e6;
+    const lastEv = L.lastEventSeconds[r]! * 1e6;
+    const destroyUs = L.destroySeconds[r]! * 1e6;
     if (Number.isNaN(firstEv)) { untimed++; continue; }
     const fs = flowStateOf(proto, state, status);
     let lastUs: number;
     let end: FlowEnd;
     let firstUs = firstEv;
-    const delta = t.deltaSeconds[r];
+    const delta = t.deltaSeconds[r]!;
     if (!Number.isNaN(destroyUs)) {
       if (L.newSeen[r] === 0 && !Number.isNaN(delta)) firstUs = destroyUs - delta * 1e6; // its lifetime, from DESTROY
       const expiredFrom = destroyUs - tauUs; // last packet, when the DESTROY is a timeout
       if (L.endedBy[r] === ENDED_CLOSE) {
         // The close event is the last packet the stream shows; destroy - timeout would add the collector's lag.
-        end = endOfClosing(L.closing[r]);
+        end = endOfClosing(L.closing[r]!);
         lastUs = Number.isNaN(lastEv) ? expiredFrom : lastEv;
       } else if (L.endedBy[r] === ENDED_REMOVED || (!Number.isNaN(lastEv) && expiredFrom < lastEv - ROUNDING_US)) {
         // Removed by user space, or destroyed before its timeout could run out after the last event: not expired.
@@ -406,17 +406,17 @@ function eventFlows(input: ConntrackInput, T: Float64Array, b: Builder): { start
       }
     } else {
       // Still live: its last packet is at least as late as its last event (events show state changes only).
-      end = endOfClosing(L.closing[r]);
+      end = endOfClosing(L.closing[r]!);
       lastUs = lastEv;
     }
     if (Number.isNaN(lastUs)) lastUs = firstUs;
     b.flow({
-      proto, client: texts[t.src[r]], server: texts[t.dst[r]], clientPort: t.sport[r], serverPort: t.dport[r],
+      proto, client: texts[t.src[r]!]!, server: texts[t.dst[r]!]!, clientPort: t.sport[r]!, serverPort: t.dport[r]!,
       firstUs, lastUs,
       start: proto !== PROTO_TCP ? FlowStart.Datagram : L.newSeen[r] === 1 && L.firstState[r] === SYN_SENT ? FlowStart.Syn : FlowStart.MidStream,
       end, endState: fs,
-      packets: Number.isNaN(t.packetsOrig[r]) ? [0, 0] : [t.packetsOrig[r], t.packetsReply[r]],
-      bytes: Number.isNaN(t.bytesOrig[r]) ? [0, 0] : [t.bytesOrig[r], t.bytesReply[r]],
+      packets: Number.isNaN(t.packetsOrig[r]!) ? [0, 0] : [t.packetsOrig[r]!, t.packetsReply[r]!],
+      bytes: Number.isNaN(t.bytesOrig[r]!) ? [0, 0] : [t.bytesOrig[r]!, t.bytesReply[r]!],
       gaps: null, censoredUntilUs: endUs,
     });
   }

@@ -26,13 +26,13 @@ export const TK_ESTABLISHED = timeoutKeyIndex('tcp_timeout_established');
  */
 export function timeoutTable(layers: Array<Partial<Record<string, number>> | undefined>, linuxLike = true): Float64Array {
   const t = new Float64Array(TIMEOUT_KEYS.length);
-  for (let k = 0; k < TIMEOUT_KEYS.length; k++) t[k] = KERNEL_DEFAULT_TIMEOUTS[TIMEOUT_KEYS[k]];
+  for (let k = 0; k < TIMEOUT_KEYS.length; k++) t[k] = KERNEL_DEFAULT_TIMEOUTS[TIMEOUT_KEYS[k]!];
   const set = (name: string, v: number | undefined): void => {
     if (v === undefined || !Number.isFinite(v) || v < 0) return;
     if (Object.hasOwn(STATE_TO_KEYS, name)) {
-      for (const key of STATE_TO_KEYS[name]) t[timeoutKeyIndex(key)] = v;
+      for (const key of STATE_TO_KEYS[name]!) t[timeoutKeyIndex(key)] = v;
       if (name === 'other' && !linuxLike) {
-        for (let k = 0; k < TIMEOUT_KEYS.length; k++) if (KEY_TO_STATE[TIMEOUT_KEYS[k]] === undefined && TIMEOUT_KEYS[k] !== 'icmpv6_timeout') t[k] = v;
+        for (let k = 0; k < TIMEOUT_KEYS.length; k++) if (KEY_TO_STATE[TIMEOUT_KEYS[k]!] === undefined && TIMEOUT_KEYS[k] !== 'icmpv6_timeout') t[k] = v;
       }
       return;
     }
@@ -51,7 +51,7 @@ export function timeoutTable(layers: Array<Partial<Record<string, number>> | und
 /** Record form of a timeout table, for messages and JSON. */
 export function timeoutRecord(t: Float64Array): Record<TimeoutKey, number> {
   const out = {} as Record<TimeoutKey, number>;
-  for (let k = 0; k < TIMEOUT_KEYS.length; k++) out[TIMEOUT_KEYS[k]] = t[k];
+  for (let k = 0; k < TIMEOUT_KEYS.length; k++) out[TIMEOUT_KEYS[k]!] = t[k]!;
   return out;
 }
 
@@ -97,14 +97,14 @@ const K_ICMP = tk('icmp_timeout'), K_ICMPV6 = tk('icmpv6_timeout'), K_GENERIC = 
 /** Index into TIMEOUT_KEYS of the timeout the kernel armed for this entry, or -1 when unknown (an unknown state). */
 export function timeoutKeyOf(proto: number, state: number, status: number): number {
   switch (proto) {
-    case PROTO_TCP: return TCP_KEYS[state];
+    case PROTO_TCP: return TCP_KEYS[state]!;
     case PROTO_UDP:
     case PROTO_UDPLITE: return (status & ST_ASSURED) !== 0 ? K_UDP_STREAM : K_UDP;
     case PROTO_GRE: return (status & ST_UNREPLIED) !== 0 ? K_GRE : K_GRE_STREAM;
     case PROTO_ICMP: return K_ICMP;
     case PROTO_ICMPV6: return K_ICMPV6;
-    case PROTO_SCTP: return SCTP_KEYS[state];
-    case PROTO_DCCP: return DCCP_KEYS[state];
+    case PROTO_SCTP: return SCTP_KEYS[state]!;
+    case PROTO_DCCP: return DCCP_KEYS[state]!;
     default: return K_GENERIC;
   }
 }
@@ -127,5 +127,5 @@ export function flowStateOf(proto: number, state: number, status: number): FlowS
  * max_retrans), and the age read from the dump is too large.
  */
 export function tcpAmbiguousBelowSeconds(t: Float64Array): number {
-  return Math.max(t[tk('tcp_timeout_max_retrans')], t[tk('tcp_timeout_unacknowledged')]);
+  return Math.max(t[tk('tcp_timeout_max_retrans')]!, t[tk('tcp_timeout_unacknowledged')]!);
 }

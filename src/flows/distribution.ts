@@ -31,7 +31,7 @@ export class GapCollector {
       }
       if (this.exact !== null) this.exact[n] = gapUs;
     }
-    this.sketch[gapUs < 1 ? 0 : Math.min(SKETCH_BINS - 1, Math.floor(Math.log2(gapUs) * SKETCH_BINS_PER_OCTAVE))]++;
+    this.sketch[gapUs < 1 ? 0 : Math.min(SKETCH_BINS - 1, Math.floor(Math.log2(gapUs) * SKETCH_BINS_PER_OCTAVE))]!++;
   }
 
   addCensored(seconds: number): void {
@@ -42,7 +42,7 @@ export class GapCollector {
     let exactSorted: Float64Array | null = null;
     if (this.exact !== null) {
       exactSorted = this.exact.slice(0, this.count);
-      for (let i = 0; i < exactSorted.length; i++) exactSorted[i] /= 1e6;
+      for (let i = 0; i < exactSorted.length; i++) exactSorted[i]! /= 1e6;
       exactSorted.sort();
     }
     return {
@@ -65,7 +65,7 @@ function sketchQuantile(d: GapDistribution, p: number): number {
   const target = p * (d.count - 1);
   let seen = 0;
   for (let k = 0; k < d.sketch.length; k++) {
-    seen += d.sketch[k];
+    seen += d.sketch[k]!;
     if (seen > target) return k === 0 ? 0 : Math.sqrt(binLoSeconds(k) * binLoSeconds(k + 1));
   }
   return binLoSeconds(d.sketch.length);
@@ -90,7 +90,7 @@ export function summariseGaps(d: GapDistribution): GapSummary {
     if (sortedArr !== null) return quantileSorted(sortedArr, p);
     return sketchQuantile(d, p);
   };
-  const max = d.count === 0 ? null : sortedArr !== null ? sortedArr[sortedArr.length - 1] : maxFromSketch(d);
+  const max = d.count === 0 ? null : sortedArr !== null ? sortedArr[sortedArr.length - 1]! : maxFromSketch(d);
   // Histogram edges: 0, 1ms, 2ms, 5ms, 10ms ... up to beyond the max.
   const edges: number[] = [0];
   for (let e = -3; e <= 7; e++) for (const m of [1, 2, 5]) edges.push(m * Math.pow(10, e));
@@ -99,21 +99,21 @@ export function summariseGaps(d: GapDistribution): GapSummary {
   if (sortedArr !== null) {
     let b = 0;
     for (const v of sortedArr) {
-      while (b + 1 < edges.length && v >= edges[b + 1]) b++;
-      counts[b]++;
+      while (b + 1 < edges.length && v >= edges[b + 1]!) b++;
+      counts[b]!++;
     }
   } else {
     for (let k = 0; k < d.sketch.length; k++) {
       if (d.sketch[k] === 0) continue;
       const mid = k === 0 ? 0 : Math.sqrt(binLoSeconds(k) * binLoSeconds(k + 1));
       let b = 0;
-      while (b + 1 < edges.length && mid >= edges[b + 1]) b++;
-      counts[b] += d.sketch[k];
+      while (b + 1 < edges.length && mid >= edges[b + 1]!) b++;
+      counts[b]! += d.sketch[k]!;
     }
   }
   for (let b = 0; b < edges.length; b++) {
     if (counts[b] === 0) continue;
-    histogram.push({ loSeconds: edges[b], hiSeconds: b + 1 < edges.length ? edges[b + 1] : Number.POSITIVE_INFINITY, count: counts[b] });
+    histogram.push({ loSeconds: edges[b]!, hiSeconds: b + 1 < edges.length ? edges[b + 1]! : Number.POSITIVE_INFINITY, count: counts[b]! });
   }
   // ECDF: up to 200 points at evenly spaced ranks (exact), or one per non-empty sketch bin.
   const ecdf: GapSummary['ecdf'] = [];
@@ -124,15 +124,15 @@ export function summariseGaps(d: GapDistribution): GapSummary {
       // Advance over ties so each point is the true fraction <= value.
       let j = i;
       while (j + 1 < n && sortedArr[j + 1] === sortedArr[i]) j++;
-      ecdf.push({ seconds: sortedArr[i], fraction: (j + 1) / n });
+      ecdf.push({ seconds: sortedArr[i]!, fraction: (j + 1) / n });
       i = j;
     }
-    if (ecdf[ecdf.length - 1].fraction < 1) ecdf.push({ seconds: sortedArr[n - 1], fraction: 1 });
+    if (ecdf[ecdf.length - 1]!.fraction < 1) ecdf.push({ seconds: sortedArr[n - 1]!, fraction: 1 });
   } else if (d.count > 0) {
     let seen = 0;
     for (let k = 0; k < d.sketch.length; k++) {
       if (d.sketch[k] === 0) continue;
-      seen += d.sketch[k];
+      seen += d.sketch[k]!;
       ecdf.push({ seconds: binLoSeconds(k + 1), fraction: seen / d.count });
     }
   }
@@ -150,7 +150,7 @@ export function summariseGaps(d: GapDistribution): GapSummary {
 }
 
 function maxFromSketch(d: GapDistribution): number {
-  for (let k = d.sketch.length - 1; k >= 0; k--) if (d.sketch[k] > 0) return binLoSeconds(k + 1);
+  for (let k = d.sketch.length - 1; k >= 0; k--) if (d.sketch[k]! > 0) return binLoSeconds(k + 1);
   return 0;
 }
 

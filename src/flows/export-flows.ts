@@ -25,7 +25,7 @@ export async function readFlowExport(name: string, chunks: AsyncIterable<Buffer>
   const warnings: string[] = [];
   for (const [kind, n] of ctx.ignored) warnings.push(`${name}: ${n} ${kind} left out`);
   if (ctx.skippedCount > 0) {
-    const first = ctx.skipped[0];
+    const first = ctx.skipped[0]!;
     warnings.push(`${name}: ${ctx.skippedCount} lines could not be read and were skipped (first: line ${first.line}: ${first.reason})` +
       (ctx.skippedCount > ctx.skipped.length ? `; only the first ${ctx.skipped.length} are listed` : ''));
   }

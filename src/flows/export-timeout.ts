@@ -22,7 +22,7 @@ export function inactiveTimeout(
     const parts: string[] = [];
     if (ex.tcpSeconds !== null && ex.tcpSeconds === ex.udpSeconds && ex.udpSeconds === ex.otherSeconds) parts.push(`${ex.tcpSeconds} s for every protocol`);
     else if (ex.tcpSeconds !== null) parts.push(`TCP ${ex.tcpSeconds} s`);
-    if (parts.length === 0 || !parts[0].includes('every')) {
+    if (parts.length === 0 || !parts[0]!.includes('every')) {
       if (ex.udpSeconds !== null) parts.push(`UDP ${ex.udpSeconds} s`);
       if (ex.otherSeconds !== null) parts.push(`other ${ex.otherSeconds} s`);
     }

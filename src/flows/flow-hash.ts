@@ -40,7 +40,7 @@ export class FlowHash {
     const mask = this.mask;
     let i = hashKey(proto, a, b, ports) & mask;
     for (;;) {
-      const s = cells[i];
+      const s = cells[i]!;
       if (s === 0) return NONE;
       const f = s - 1;
       if (this.ports[f] === ports && this.addrA[f] === a && this.addrB[f] === b && this.proto[f] === proto) return f;
@@ -71,7 +71,7 @@ export class FlowHash {
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      const s = cells[j];
+      const s = cells[j]!;
       if (s === 0) break;
       const home = this.home(s - 1);
       // Move the entry at j back into the hole at i if its home is not cyclically in (i, j].
@@ -85,7 +85,7 @@ export class FlowHash {
   }
 
   private home(slot: number): number {
-    return hashKey(this.proto[slot], this.addrA[slot], this.addrB[slot], this.ports[slot]) & this.mask;
+    return hashKey(this.proto[slot]!, this.addrA[slot]!, this.addrB[slot]!, this.ports[slot]!) & this.mask;
   }
 
   private rehash(cellCount: number): void {
@@ -93,7 +93,7 @@ export class FlowHash {
     this.cells = new Int32Array(cellCount);
     this.mask = cellCount - 1;
     for (let k = 0; k < old.length; k++) {
-      const s = old[k];
+      const s = old[k]!;
       if (s === 0) continue;
       let i = this.home(s - 1);
       while (this.cells[i] !== 0) i = (i + 1) & this.mask;

@@ -42,7 +42,7 @@ export class GapPool {
     let g: number;
     if (this.free !== NONE) {
       g = this.free;
-      this.free = this.next[g];
+      this.free = this.next[g]!;
     } else {
       if (this.used === this.cap) this.growRecords();
       g = this.used++;
@@ -52,15 +52,15 @@ export class GapPool {
     this.info[g] = info;
     this.next[g] = NONE;
     if (this.tail[slot] === NONE) this.head[slot] = g;
-    else this.next[this.tail[slot]] = g;
+    else this.next[this.tail[slot]!] = g;
     this.tail[slot] = g;
   }
 
   /** Append the gaps of the flow in `slot` to the output flow being written, and free them. */
   moveTo(slot: number, out: FlowSetBuilder): void {
-    for (let g = this.head[slot]; g !== NONE;) {
-      out.pushGap(this.startUs[g], this.endUs[g], this.info[g]);
-      const next = this.next[g];
+    for (let g = this.head[slot]!; g !== NONE;) {
+      out.pushGap(this.startUs[g]!, this.endUs[g]!, this.info[g]!);
+      const next = this.next[g]!;
       this.next[g] = this.free;
       this.free = g;
       g = next;

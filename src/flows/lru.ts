@@ -29,7 +29,7 @@ export class SlotLru {
   /** A freed slot to reuse, taken off the free list, or NONE. */
   takeFree(): number {
     const slot = this.freeHead;
-    if (slot !== NONE) this.freeHead = this.next[slot];
+    if (slot !== NONE) this.freeHead = this.next[slot]!;
     return slot;
   }
 
@@ -45,7 +45,7 @@ export class SlotLru {
   /** Mark an open slot the most recently active. */
   moveToTail(slot: number): void {
     if (this.tail === slot) return;
-    const p = this.prev[slot], n = this.next[slot];
+    const p = this.prev[slot]!, n = this.next[slot]!;
     if (p !== NONE) this.next[p] = n; else this.head = n;
     if (n !== NONE) this.prev[n] = p;
     this.prev[slot] = this.tail;
@@ -56,7 +56,7 @@ export class SlotLru {
 
   /** Unlink an open slot and put it on the free list. */
   release(slot: number): void {
-    const p = this.prev[slot], n = this.next[slot];
+    const p = this.prev[slot]!, n = this.next[slot]!;
     if (p !== NONE) this.next[p] = n; else this.head = n;
     if (n !== NONE) this.prev[n] = p; else this.tail = p;
     this.next[slot] = this.freeHead;

@@ -22,14 +22,14 @@ export const MAX_SUMMARISED_IDLE_PERIODS = 4096;
  */
 export function addSummarisedIdle(t: RecordTable, r: number, proto: number, replied: boolean, floorUs: number, gaps: GapCollector, out: FlowSetBuilder): number {
   const idle = t.idle!;
-  const meanUs = idle.meanUs[r], minUs = idle.minUs[r] > 0 ? idle.minUs[r] : idle.maxUs[r], maxUs = idle.maxUs[r];
-  const activeUs = Math.max(0, idle.activeMeanUs[r]);
-  const durationUs = t.endUs[r] - t.startUs[r];
+  const meanUs = idle.meanUs[r]!, minUs = idle.minUs[r]! > 0 ? idle.minUs[r]! : idle.maxUs[r]!, maxUs = idle.maxUs[r]!;
+  const activeUs = Math.max(0, idle.activeMeanUs[r]!);
+  const durationUs = t.endUs[r]! - t.startUs[r]!;
   let n = Math.round((durationUs - activeUs) / (activeUs + meanUs));
   if (!(n >= 1)) n = 1;
   // Bounded (a zero mean made n infinite; test/fuzz/regressions.test.ts): each idle period lasts at
   // least minUs and is followed by a packet, and CICFlowMeter's defaults allow 120 s / 5 s = 24.
-  const packets = nz(t.packetsFwd[r]) + nz(t.packetsBwd[r]);
+  const packets = nz(t.packetsFwd[r]!) + nz(t.packetsBwd[r]!);
   n = Math.min(n, Math.max(1, Math.floor(durationUs / minUs)), packets > 1 ? packets - 1 : n, MAX_SUMMARISED_IDLE_PERIODS);
   if (maxUs === minUs) n = Math.max(1, Math.min(n, Math.floor(durationUs / maxUs)) || 1);
   if (n === 1 && minUs !== maxUs) n = 2;
@@ -43,7 +43,7 @@ export function addSummarisedIdle(t: RecordTable, r: number, proto: number, repl
   let idleTotal = 0;
   for (const l of lengths) idleTotal += l;
   const activeEach = Math.max(0, (durationUs - idleTotal) / (n + 1));
-  let at = t.startUs[r];
+  let at = t.startUs[r]!;
   const state = proto === PROTO_TCP ? FlowState.Established : datagramState(proto, replied);
   for (const l of lengths) {
     at += activeEach;

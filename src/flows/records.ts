@@ -70,34 +70,34 @@ export function flowsFromRecords(t: RecordTable, opts: RecordFlowOptions): Recor
   const floorUs = opts.gapFloorUs;
   let windowStartUs = Number.NaN, windowEndUs = Number.NaN;
   for (let r = 0; r < t.count; r++) {
-    if (!(t.startUs[r] >= windowStartUs)) windowStartUs = t.startUs[r];
-    if (!(t.endUs[r] <= windowEndUs)) windowEndUs = Math.max(t.endUs[r], t.startUs[r]);
+    if (!(t.startUs[r]! >= windowStartUs)) windowStartUs = t.startUs[r]!;
+    if (!(t.endUs[r]! <= windowEndUs)) windowEndUs = Math.max(t.endUs[r]!, t.startUs[r]!);
   }
   // Smallest inactivity gap per protocol class, ignoring gaps after records that were probably
   // cut by an active timeout (those last about as long as the longest record).
   let maxDurationUs = 0;
-  for (let r = 0; r < t.count; r++) maxDurationUs = Math.max(maxDurationUs, t.endUs[r] - t.startUs[r]);
+  for (let r = 0; r < t.count; r++) maxDurationUs = Math.max(maxDurationUs, t.endUs[r]! - t.startUs[r]!);
   const minGapUs = { tcp: Number.POSITIVE_INFINITY, udp: Number.POSITIVE_INFINITY, other: Number.POSITIVE_INFINITY };
   let idleEstimated = 0;
 
   for (let g = 0; g < groups; g++) {
-    const from = groupStart[g], to = groupStart[g + 1];
-    let k = from;
+    const from = groupStart[g], to = groupStart[g + 1]!;
+    let k = from!;
     while (k < to) {
       // ---- one flow: records order[k .. m) ----
-      const first = order[k];
-      const proto = t.proto[first];
+      const first = order[k]!;
+      const proto = t.proto[first]!;
       // Client: the source of a bidirectional record; for unidirectional records the sender of the
       // earliest one, and on a tie (both directions exported with the same start) the side with
       // the higher port, as clients use ephemeral ports.
-      let clientAddr = t.srcAddr[first], clientPort = t.srcPort[first];
-      let serverAddr = t.dstAddr[first], serverPort = t.dstPort[first];
-      if ((t.flags[first] & REC_UNIDIRECTIONAL) !== 0) {
-        for (let j = k + 1; j < to && t.startUs[order[j]] === t.startUs[first]; j++) {
-          const q = order[j];
+      let clientAddr = t.srcAddr[first]!, clientPort = t.srcPort[first]!;
+      let serverAddr = t.dstAddr[first]!, serverPort = t.dstPort[first]!;
+      if ((t.flags[first]! & REC_UNIDIRECTIONAL) !== 0) {
+        for (let j = k + 1; j < to && t.startUs[order[j]!] === t.startUs[first]; j++) {
+          const q = order[j]!;
           if (t.srcAddr[q] !== clientAddr || t.srcPort[q] !== clientPort) {
-            if (t.srcPort[q] > clientPort) {
-              clientAddr = t.srcAddr[q]; clientPort = t.srcPort[q]; serverAddr = t.dstAddr[q]; serverPort = t.dstPort[q];
+            if (t.srcPort[q]! > clientPort) {
+              clientAddr = t.srcAddr[q]!; clientPort = t.srcPort[q]!; serverAddr = t.dstAddr[q]!; serverPort = t.dstPort[q]!;
             }
             break;
           }
@@ -112,19 +112,19 @@ export function flowsFromRecords(t: RecordTable, opts: RecordFlowOptions): Recor
       out.gapOffset[f] = out.gapCount;
       let pC2S = 0, pS2C = 0, bC2S = 0, bS2C = 0;
       let lastState = STATE_UNKNOWN;
-      let segStartUs = t.startUs[first];
+      let segStartUs = t.startUs[first]!;
       let segEndUs = Number.NEGATIVE_INFINITY;
       let segFlags = 0; // flags of the current segment, relative to the client as above
-      const firstUs = t.startUs[first];
-      const opens = (t.flags[first] & REC_OPENS) !== 0;
+      const firstUs = t.startUs[first]!;
+      const opens = (t.flags[first]! & REC_OPENS) !== 0;
       let replied = false;
-      let m = k;
+      let m = k!;
       while (m < to) {
-        const r = order[m];
-        const rs = t.startUs[r];
-        const re = Math.max(t.endUs[r], rs);
+        const r = order[m]!;
+        const rs = t.startUs[r]!;
+        const re = Math.max(t.endUs[r]!, rs);
         const fwd = fromClient(t, r, clientAddr, clientPort);
-        const rf = t.flags[r];
+        const rf = t.flags[r]!;
         if (m > k && rs > segEndUs) {
           // A new segment: is it the same connection after an idle gap, or a new connection?
           const closed = (segFlags & 4) !== 0 || (segFlags & 8) !== 0 || (segFlags & 3) === 3;
@@ -143,11 +143,11 @@ export function flowsFromRecords(t: RecordTable, opts: RecordFlowOptions): Recor
           segStartUs = rs;
         }
         // Idle periods the exporter summarised inside the record (CICFlowMeter).
-        if (t.idle !== null && t.idle.maxUs[r] > 0) {
+        if (t.idle !== null && t.idle.maxUs[r]! > 0) {
           idleEstimated += addSummarisedIdle(t, r, proto, replied, floorUs, gaps, out);
         }
         if (re > segEndUs) segEndUs = re;
-        const pf = nz(t.packetsFwd[r]), pb = nz(t.packetsBwd[r]), bf = nz(t.bytesFwd[r]), bb = nz(t.bytesBwd[r]);
+        const pf = nz(t.packetsFwd[r]!), pb = nz(t.packetsBwd[r]!), bf = nz(t.bytesFwd[r]!), bb = nz(t.bytesBwd[r]!);
         if (fwd) { pC2S += pf; pS2C += pb; bC2S += bf; bS2C += bb; if (pb > 0) replied = true; }
         else { pC2S += pb; pS2C += pf; bC2S += bb; bS2C += bf; if (pf > 0) replied = true; }
         let rel = 0;
@@ -156,7 +156,7 @@ export function flowsFromRecords(t: RecordTable, opts: RecordFlowOptions): Recor
         if ((rf & REC_RST) !== 0) rel |= 4;
         if ((rf & REC_CLOSED) !== 0) rel |= 8;
         segFlags |= rel;
-        if (t.state[r] !== STATE_UNKNOWN) lastState = t.state[r];
+        if (t.state[r] !== STATE_UNKNOWN) lastState = t.state[r]!;
         m++;
       }
       // Flow end from the last segment's flags (a FIN in an earlier segment followed by more
@@ -175,8 +175,8 @@ export function flowsFromRecords(t: RecordTable, opts: RecordFlowOptions): Recor
       } else {
         endState = datagramState(proto, replied || pS2C > 0);
       }
-      let lastUs = firstUs;
-      for (let j = k; j < m; j++) lastUs = Math.max(lastUs, t.endUs[order[j]], t.startUs[order[j]]);
+      let lastUs = firstUs!;
+      for (let j = k!; j < m; j++) lastUs = Math.max(lastUs, t.endUs[order[j]!]!, t.startUs[order[j]!]!);
       out.firstUs[f] = firstUs;
       out.lastUs[f] = lastUs;
       out.start[f] = proto !== PROTO_TCP ? FlowStart.Datagram : opens ? FlowStart.Syn : FlowStart.MidStream;

@@ -15,8 +15,8 @@ export function shardOf(d: Decoded, count: number): number {
   if (d.family === 4) {
     a0 = 0; b0 = 0; a3 = d.src4; b3 = d.dst4;
   } else {
-    a0 = d.src6[0]; a1 = d.src6[1]; a2 = d.src6[2]; a3 = d.src6[3];
-    b0 = d.dst6[0]; b1 = d.dst6[1]; b2 = d.dst6[2]; b3 = d.dst6[3];
+    a0 = d.src6[0]!; a1 = d.src6[1]!; a2 = d.src6[2]!; a3 = d.src6[3]!;
+    b0 = d.dst6[0]!; b1 = d.dst6[1]!; b2 = d.dst6[2]!; b3 = d.dst6[3]!;
   }
   // Order-independent: combine the two endpoints symmetrically (xor and sum of their hashes).
   const ha = mixWords(a0, a1, a2, a3);

@@ -11,18 +11,18 @@ export type GroupBy = 'flow' | 'pair' | 'service';
 
 /** "tcp 192.0.2.10:40001 -> 198.51.100.24:1521" */
 export function flowLabel(fs: FlowSet, i: number): string {
-  return `${protoName(fs.proto[i])} ${hostPort(fs.addresses[fs.clientAddr[i]], fs.clientPort[i])} -> ${hostPort(fs.addresses[fs.serverAddr[i]], fs.serverPort[i])}`;
+  return `${protoName(fs.proto[i]!)} ${hostPort(fs.addresses[fs.clientAddr[i]!]!, fs.clientPort[i]!)} -> ${hostPort(fs.addresses[fs.serverAddr[i]!]!, fs.serverPort[i]!)}`;
 }
 
 /** The service a flow belongs to: server address and port (and protocol). */
 export function serviceLabel(fs: FlowSet, i: number): string {
-  return `${protoName(fs.proto[i])} ${hostPort(fs.addresses[fs.serverAddr[i]], fs.serverPort[i])}`;
+  return `${protoName(fs.proto[i]!)} ${hostPort(fs.addresses[fs.serverAddr[i]!]!, fs.serverPort[i]!)}`;
 }
 
 export function groupKey(fs: FlowSet, i: number, by: GroupBy): string {
   if (by === 'flow') return flowLabel(fs, i);
   if (by === 'service') return serviceLabel(fs, i);
-  return `${protoName(fs.proto[i])} ${fs.addresses[fs.clientAddr[i]]} <-> ${fs.addresses[fs.serverAddr[i]]}`;
+  return `${protoName(fs.proto[i]!)} ${fs.addresses[fs.clientAddr[i]!]} <-> ${fs.addresses[fs.serverAddr[i]!]}`;
 }
 
 export interface GroupRow {
@@ -41,8 +41,8 @@ export interface GroupRow {
 /** Groups sorted by their longest gap, then by flows. */
 /** A numeric group key (address ids are interned, far below 2^20), so grouping builds no strings per flow. */
 function numericKey(fs: FlowSet, i: number, by: GroupBy): number {
-  if (by === 'service') return (fs.serverAddr[i] * 65536 + fs.serverPort[i]) * 256 + fs.proto[i];
-  if (by === 'pair') return (fs.clientAddr[i] * 1048576 + fs.serverAddr[i]) * 256 + fs.proto[i];
+  if (by === 'service') return (fs.serverAddr[i]! * 65536 + fs.serverPort[i]!) * 256 + fs.proto[i]!;
+  if (by === 'pair') return (fs.clientAddr[i]! * 1048576 + fs.serverAddr[i]!) * 256 + fs.proto[i]!;
   return i;
 }
 
@@ -56,10 +56,10 @@ export function groupFlows(fs: FlowSet, by: GroupBy, limit = 50): GroupRow[] {
       groups.set(key, g);
     }
     g.flows++;
-    g.packets += fs.packetsC2S[i] + fs.packetsS2C[i];
-    g.ka += fs.keepAlivesC2S[i] + fs.keepAlivesS2C[i];
+    g.packets += fs.packetsC2S[i]! + fs.packetsS2C[i]!;
+    g.ka += fs.keepAlivesC2S[i]! + fs.keepAlivesS2C[i]!;
     if (fs.end[i] === 0) g.open++;
-    for (let k = fs.gapOffset[i]; k < fs.gapOffset[i + 1]; k++) g.gaps.push((fs.gapEndUs[k] - fs.gapStartUs[k]) / 1e6);
+    for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) g.gaps.push((fs.gapEndUs[k]! - fs.gapStartUs[k]!) / 1e6);
   }
   const rows: GroupRow[] = [];
   for (const g of groups.values()) {
@@ -70,7 +70,7 @@ export function groupFlows(fs: FlowSet, by: GroupBy, limit = 50): GroupRow[] {
       flows: g.flows,
       packets: g.packets,
       longGaps: n,
-      maxGapSeconds: n > 0 ? g.gaps[n - 1] : null,
+      maxGapSeconds: n > 0 ? g.gaps[n - 1]! : null,
       p50GapSeconds: n > 0 ? quantileSorted(g.gaps, 0.5) : null,
       p90GapSeconds: n > 0 ? quantileSorted(g.gaps, 0.9) : null,
       keepAliveProbes: g.ka,
@@ -99,8 +99,8 @@ export function longestGaps(fs: FlowSet, limit = 10): LongestGapRow[] {
   for (let i = 0; i < fs.count; i++) {
     let bk = -1;
     let bg = -1;
-    for (let k = fs.gapOffset[i]; k < fs.gapOffset[i + 1]; k++) {
-      const g = fs.gapEndUs[k] - fs.gapStartUs[k];
+    for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) {
+      const g = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
       if (g > bg) { bg = g; bk = k; }
     }
     if (bk >= 0) best.push({ i, k: bk, gap: bg });
@@ -109,11 +109,11 @@ export function longestGaps(fs: FlowSet, limit = 10): LongestGapRow[] {
   return best.slice(0, limit).map(({ i, k, gap }) => ({
     flow: flowLabel(fs, i),
     gapSeconds: gap / 1e6,
-    endedAt: new Date(fs.gapEndUs[k] / 1000).toISOString(),
-    state: FLOW_STATE_NAMES[gapState(fs.gapInfo[k])],
-    endedBy: PACKET_KIND_NAMES[gapKind(fs.gapInfo[k])],
-    sender: gapDirection(fs.gapInfo[k]) === 0 ? 'client' : 'server',
-    flowEnd: FLOW_END_NAMES[fs.end[i]],
+    endedAt: new Date(fs.gapEndUs[k]! / 1000).toISOString(),
+    state: FLOW_STATE_NAMES[gapState(fs.gapInfo[k]!)]!,
+    endedBy: PACKET_KIND_NAMES[gapKind(fs.gapInfo[k]!)]!,
+    sender: gapDirection(fs.gapInfo[k]!) === 0 ? 'client' : 'server',
+    flowEnd: FLOW_END_NAMES[fs.end[i]!]!,
   }));
 }
 
@@ -138,14 +138,14 @@ export interface KeepAliveSender {
 export function keepAliveSenders(fs: FlowSet): KeepAliveSender[] {
   const senders = new Map<string, { flows: Set<number>; probes: number; idles: number[]; intervals: number[] }>();
   for (let i = 0; i < fs.count; i++) {
-    const probesC = fs.keepAlivesC2S[i];
-    const probesS = fs.keepAlivesS2C[i];
+    const probesC = fs.keepAlivesC2S[i]!;
+    const probesS = fs.keepAlivesS2C[i]!;
     if (probesC + probesS === 0) continue;
     for (const dir of [0, 1] as const) {
-      const n = dir === 0 ? probesC : probesS;
+      const n = dir === 0 ? probesC : probesS!;
       if (n === 0) continue;
-      const addr = fs.addresses[dir === 0 ? fs.clientAddr[i] : fs.serverAddr[i]];
-      const port = dir === 0 ? fs.clientPort[i] : fs.serverPort[i];
+      const addr = fs.addresses[dir === 0 ? fs.clientAddr[i]! : fs.serverAddr[i]!]!;
+      const port = dir === 0 ? fs.clientPort[i]! : fs.serverPort[i]!;
       // Servers are named by their port; clients' ephemeral ports vary, so they are named by address.
       const key = dir === 1 ? hostPort(addr, port) : `${addr.includes(':') ? `[${addr}]` : addr}:*`;
       let s = senders.get(key);
@@ -155,10 +155,10 @@ export function keepAliveSenders(fs: FlowSet): KeepAliveSender[] {
       }
       s.flows.add(i);
       s.probes += n;
-      for (let k = fs.gapOffset[i]; k < fs.gapOffset[i + 1]; k++) {
-        const info = fs.gapInfo[k];
+      for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) {
+        const info = fs.gapInfo[k]!;
         if (gapKind(info) !== PacketKind.KeepAliveProbe || gapDirection(info) !== dir) continue;
-        const seconds = (fs.gapEndUs[k] - fs.gapStartUs[k]) / 1e6;
+        const seconds = (fs.gapEndUs[k]! - fs.gapStartUs[k]!) / 1e6;
         if ((info & GAP_PROBE_RETRY_BIT) !== 0) s.intervals.push(seconds);
         else s.idles.push(seconds);
       }

@@ -65,16 +65,16 @@ export class TcpSequenceAnalysis {
    */
   synStartsNewConversation(slot: number, keyDir: number, seq: number): boolean {
     const td = slot * 2 + keyDir;
-    if ((this.flags[td] & BASE_SET) === 0) return false;
+    if ((this.flags[td]! & BASE_SET) === 0) return false;
     if (seq !== this.base[td]) return true;
-    this.nextSeq[td] = this.maxSeqToBeAcked[td];
+    this.nextSeq[td] = this.maxSeqToBeAcked[td]!;
     return false;
   }
 
   /** A SYN-ACK on an open flow with another ISN than its direction's base: take it as the base. */
   synAckSeen(slot: number, keyDir: number, seq: number): void {
     const td = slot * 2 + keyDir;
-    if ((this.flags[td] & BASE_SET) !== 0 && seq !== this.base[td]) this.base[td] = seq;
+    if ((this.flags[td]! & BASE_SET) !== 0 && seq !== this.base[td]) this.base[td] = seq;
   }
 
   /**
@@ -91,15 +91,15 @@ export class TcpSequenceAnalysis {
     const ack = d.ack;
     // tcp_analyze_sequence_number(), docs/WIRESHARK-RULES.md section 3: absolute sequence numbers,
     // nextseq 0 = unknown.
-    if ((this.flags[fwd] & BASE_SET) === 0) {
+    if ((this.flags[fwd]! & BASE_SET) === 0) {
       this.base[fwd] = (flags & TCP_SYN) !== 0 ? seq : (seq - 1) >>> 0;
-      this.flags[fwd] |= BASE_SET;
+      this.flags[fwd]! |= BASE_SET;
     }
-    if ((this.flags[rev] & BASE_SET) === 0 && (flags & TCP_ACK) !== 0) {
+    if ((this.flags[rev]! & BASE_SET) === 0 && (flags & TCP_ACK) !== 0) {
       this.base[rev] = (ack - 1) >>> 0;
-      this.flags[rev] |= BASE_SET;
+      this.flags[rev]! |= BASE_SET;
     }
-    const nextSeq = this.nextSeq[fwd];
+    const nextSeq = this.nextSeq[fwd]!;
     let zeroWindowProbe = false;
     let isKeepAlive = false;
     let isKeepAliveAck = false;
@@ -110,22 +110,22 @@ export class TcpSequenceAnalysis {
       if ((segLen === 0 || segLen === 1) && seq === ((nextSeq - 1) >>> 0) && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) isKeepAlive = true;
       // KEEP ALIVE ACK: repeats this direction's previous ACK and window right after a keep-alive the other way.
       if (segLen === 0 && d.window !== 0 && d.window === this.window[fwd] && seq === nextSeq && ack === this.lastAck[fwd] &&
-        (this.flags[rev] & LAST_WAS_KEEPALIVE) !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) isKeepAliveAck = true;
+        (this.flags[rev]! & LAST_WAS_KEEPALIVE) !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) isKeepAliveAck = true;
     }
     // ACKED LOST PACKET: only its effect on the other side's maxseqtobeacked matters.
-    const revMax = this.maxSeqToBeAcked[rev];
-    if (revMax !== 0 && ((revMax - ack) | 0) < 0 && (flags & TCP_ACK) !== 0 && revMax > this.nextSeq[rev]) this.maxSeqToBeAcked[rev] = this.nextSeq[rev];
+    const revMax = this.maxSeqToBeAcked[rev]!;
+    if (revMax !== 0 && ((revMax - ack) | 0) < 0 && (flags & TCP_ACK) !== 0 && revMax > this.nextSeq[rev]!) this.maxSeqToBeAcked[rev] = this.nextSeq[rev]!;
     const retrans = !isKeepAlive && segLen > 0 && nextSeq !== 0 && ((seq + segLen - nextSeq) | 0) <= 0;
     let candidate = (seq + segLen) >>> 0;
     if ((flags & (TCP_SYN | TCP_FIN)) !== 0) candidate = (candidate + 1) >>> 0;
     if (!zeroWindowProbe) {
-      if (((this.nextSeq[fwd] - candidate) | 0) < 0 || this.nextSeq[fwd] === 0) this.nextSeq[fwd] = candidate;
-      if (seq === this.maxSeqToBeAcked[fwd] || this.maxSeqToBeAcked[fwd] === 0) this.maxSeqToBeAcked[fwd] = this.nextSeq[fwd];
+      if (((this.nextSeq[fwd]! - candidate) | 0) < 0 || this.nextSeq[fwd] === 0) this.nextSeq[fwd] = candidate;
+      if (seq === this.maxSeqToBeAcked[fwd] || this.maxSeqToBeAcked[fwd] === 0) this.maxSeqToBeAcked[fwd] = this.nextSeq[fwd]!;
     }
     this.window[fwd] = d.window;
     this.lastAck[fwd] = ack;
-    if (isKeepAlive) this.flags[fwd] |= LAST_WAS_KEEPALIVE;
-    else this.flags[fwd] &= ~LAST_WAS_KEEPALIVE;
+    if (isKeepAlive) this.flags[fwd]! |= LAST_WAS_KEEPALIVE;
+    else this.flags[fwd]! &= ~LAST_WAS_KEEPALIVE;
     let result = retrans ? TCP_RETRANSMISSION : 0;
     // Wireshark shows the flags only when the whole header was captured.
     if (d.tcpFlagsVisible) {

@@ -36,7 +36,7 @@ export function tcpLifecycleStep(
   flags: number, seq: number, segLen: number, ack: number, isKeepAlive: boolean, isKeepAliveAck: boolean,
 ): PacketKind {
   const before = state[slot];
-  let fin = finBits[slot];
+  let fin = finBits[slot]!;
   let kind: PacketKind;
   if ((flags & TCP_RST) !== 0) {
     fin |= FIN_RST;
@@ -58,7 +58,7 @@ export function tcpLifecycleStep(
     }
     // An ACK from this side at or past the peer's FIN acknowledges it.
     const peer = 1 - dir;
-    if ((flags & TCP_ACK) !== 0 && (fin & (1 << peer)) !== 0 && ((ack - finEnd[slot * 2 + peer]) | 0) >= 0) fin |= 4 << peer;
+    if ((flags & TCP_ACK) !== 0 && (fin & (1 << peer)) !== 0 && ((ack - finEnd[slot * 2 + peer]!) | 0) >= 0) fin |= 4 << peer;
     if ((fin & FIN_RST) === 0 && (fin & 3) !== 0) {
       if ((fin & 3) === 3) state[slot] = (fin & 12) === 12 ? FlowState.TimeWait : FlowState.LastAck;
       else state[slot] = (fin & 12) !== 0 ? FlowState.CloseWait : FlowState.FinWait;

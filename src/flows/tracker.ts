@@ -162,7 +162,7 @@ export class FlowTracker {
       }
       const fromA = this.keys.addrA[slot] === aId;
       const dir: Direction = fromA === (this.clientIsB[slot] === 0) ? 0 : 1;
-      this.touch(slot, ts, dir, wireLen, PacketKind.Data, false, this.fState[slot]);
+      this.touch(slot, ts, dir, wireLen, PacketKind.Data, false, this.fState[slot]!);
       return;
     }
 
@@ -184,7 +184,7 @@ export class FlowTracker {
     const isTcp = proto === PROTO_TCP && d.tcpStream;
     const flags = isTcp ? d.tcpFlags : 0;
 
-    if (slot !== NONE && this.opts.idleLimitUs > 0 && ts - this.fLast[slot] > this.opts.idleLimitUs) {
+    if (slot !== NONE && this.opts.idleLimitUs > 0 && ts - this.fLast[slot]! > this.opts.idleLimitUs) {
       this.stats.evictedIdle++;
       this.finalize(slot, FlowEnd.Evicted);
       slot = NONE;
@@ -212,16 +212,16 @@ export class FlowTracker {
     const dir: Direction = (keyDir === 1) === (this.clientIsB[slot] === 0) ? 1 : 0;
     let kind = PacketKind.Data;
     let retrans = false;
-    const stateBefore = this.fState[slot];
+    const stateBefore = this.fState[slot]!;
     if (isTcp && d.tcpAnalyse) {
       const a = this.tcp.analyse(slot, keyDir, d);
       const isKeepAlive = (a & TCP_KEEP_ALIVE) !== 0;
       const isKeepAliveAck = (a & TCP_KEEP_ALIVE_ACK) !== 0;
       if (isKeepAlive) {
-        this.fKa[slot * 2 + dir]++;
+        this.fKa[slot * 2 + dir]!++;
         this.stats.keepAliveProbes++;
       } else if (isKeepAliveAck) {
-        this.fKaAck[slot]++;
+        this.fKaAck[slot]!++;
         this.stats.keepAliveAcks++;
       }
       kind = tcpLifecycleStep(this.fState, this.fFin, this.fFinEnd, slot, dir, d.tcpFlags, d.seq, d.segLen, d.ack, isKeepAlive, isKeepAliveAck);
@@ -304,11 +304,11 @@ export class FlowTracker {
 
   /** Account one packet to a flow: counters, gap, LRU position. */
   private touch(slot: number, ts: number, dir: Direction, wireLen: number, kind: PacketKind, retrans: boolean, stateBefore: number): void {
-    const last = this.fLast[slot];
+    const last = this.fLast[slot]!;
     const i = slot * 2 + dir;
-    const first = this.fPkts[slot * 2] + this.fPkts[slot * 2 + 1] === 0;
-    this.fPkts[i]++;
-    this.fBytes[i] += wireLen;
+    const first = this.fPkts[slot * 2]! + this.fPkts[slot * 2 + 1]! === 0;
+    this.fPkts[i]!++;
+    this.fBytes[i]! += wireLen;
     if (ts === ts && !first) {
       if (last !== last) {
         // The flow's first timed packet.
@@ -339,7 +339,7 @@ export class FlowTracker {
     const idle = this.opts.idleLimitUs;
     if (idle > 0) {
       // Flows idle past the limit can be finished now; the LRU head is the most idle.
-      while (this.lru.head !== NONE && this.lastTsUs - this.fLast[this.lru.head] > idle) {
+      while (this.lru.head !== NONE && this.lastTsUs - this.fLast[this.lru.head]! > idle) {
         this.stats.evictedIdle++;
         this.finalize(this.lru.head, FlowEnd.Evicted);
       }
@@ -356,32 +356,32 @@ export class FlowTracker {
     const f = o.reserve();
     const cB = this.clientIsB[slot] === 1;
     const keys = this.keys;
-    const ports = keys.ports[slot];
-    o.proto[f] = keys.proto[slot];
-    o.clientAddr[f] = cB ? keys.addrB[slot] : keys.addrA[slot];
-    o.serverAddr[f] = cB ? keys.addrA[slot] : keys.addrB[slot];
+    const ports = keys.ports[slot]!;
+    o.proto[f] = keys.proto[slot]!;
+    o.clientAddr[f] = cB ? keys.addrB[slot]! : keys.addrA[slot]!;
+    o.serverAddr[f] = cB ? keys.addrA[slot]! : keys.addrB[slot]!;
     o.clientPort[f] = cB ? ports & 0xffff : ports >>> 16;
     o.serverPort[f] = cB ? ports >>> 16 : ports & 0xffff;
     // A flow seen only in untimed packets is placed at the start of the window.
-    const firstUs = this.fFirst[slot] === this.fFirst[slot] ? this.fFirst[slot] : this.windowStartUs === this.windowStartUs ? this.windowStartUs : 0;
+    const firstUs = this.fFirst[slot] === this.fFirst[slot] ? this.fFirst[slot]! : this.windowStartUs === this.windowStartUs ? this.windowStartUs : 0;
     o.firstUs[f] = firstUs;
-    o.lastUs[f] = this.fLast[slot] === this.fLast[slot] ? this.fLast[slot] : firstUs;
-    o.start[f] = this.fStart[slot];
-    const end = flowEndOf(this.fFin[slot], endHint);
+    o.lastUs[f] = this.fLast[slot] === this.fLast[slot] ? this.fLast[slot]! : firstUs;
+    o.start[f] = this.fStart[slot]!;
+    const end = flowEndOf(this.fFin[slot]!, endHint);
     o.end[f] = end;
-    o.endState[f] = this.fState[slot];
-    o.packetsC2S[f] = this.fPkts[slot * 2];
-    o.packetsS2C[f] = this.fPkts[slot * 2 + 1];
-    o.bytesC2S[f] = this.fBytes[slot * 2];
-    o.bytesS2C[f] = this.fBytes[slot * 2 + 1];
-    o.keepAlivesC2S[f] = this.fKa[slot * 2];
-    o.keepAlivesS2C[f] = this.fKa[slot * 2 + 1];
-    o.keepAliveAcks[f] = this.fKaAck[slot];
+    o.endState[f] = this.fState[slot]!;
+    o.packetsC2S[f] = this.fPkts[slot * 2]!;
+    o.packetsS2C[f] = this.fPkts[slot * 2 + 1]!;
+    o.bytesC2S[f] = this.fBytes[slot * 2]!;
+    o.bytesS2C[f] = this.fBytes[slot * 2 + 1]!;
+    o.keepAlivesC2S[f] = this.fKa[slot * 2]!;
+    o.keepAlivesS2C[f] = this.fKa[slot * 2 + 1]!;
+    o.keepAliveAcks[f] = this.fKaAck[slot]!;
     o.gapOffset[f] = o.gapCount;
     this.gaps.moveTo(slot, o);
     o.gapOffset[f + 1] = o.gapCount;
     if (end === FlowEnd.Open || end === FlowEnd.HalfClosed) {
-      const censored = (this.windowEndUs - this.fLast[slot]) / 1e6;
+      const censored = (this.windowEndUs - this.fLast[slot]!) / 1e6;
       if (censored >= 0) this.gapsAll.addCensored(censored);
     }
     // The table is dropped after finish(): no need to keep the hash consistent while emptying it.

@@ -22,7 +22,7 @@ export class AddressTable {
     const slots = this.slots;
     const words = this.words;
     for (;;) {
-      const s = slots[i];
+      const s = slots[i]!;
       if (s === 0) return this.insert(i, 4, 0, 0, 0, a);
       const w = (s - 1) * 5;
       if (words[w] === 4 && words[w + 4] === a) return s - 1;
@@ -31,14 +31,14 @@ export class AddressTable {
   }
 
   internV6(v: Uint32Array): number {
-    const a = v[0], b = v[1], c = v[2], d = v[3];
+    const a = v[0]!, b = v[1]!, c = v[2]!, d = v[3]!;
     let h = Math.imul(a ^ 0x27d4eb2f, 0x165667b1) ^ Math.imul(b, 0x9e3779b9) ^ Math.imul(c, 0x85ebca6b) ^ Math.imul(d ^ 0x6, 0xc2b2ae35);
     h ^= h >>> 15;
     let i = h & this.mask;
     const slots = this.slots;
     const words = this.words;
     for (;;) {
-      const s = slots[i];
+      const s = slots[i]!;
       if (s === 0) return this.insert(i, 6, a, b, c, d);
       const w = (s - 1) * 5;
       if (words[w] === 6 && words[w + 1] === a && words[w + 2] === b && words[w + 3] === c && words[w + 4] === d) return s - 1;
@@ -72,11 +72,11 @@ export class AddressTable {
       const w = id * 5;
       let h: number;
       if (this.words[w] === 4) {
-        h = Math.imul(this.words[w + 4] ^ 0x9e3779b9, 0x85ebca6b);
+        h = Math.imul(this.words[w + 4]! ^ 0x9e3779b9, 0x85ebca6b);
         h ^= h >>> 13;
       } else {
-        h = Math.imul(this.words[w + 1] ^ 0x27d4eb2f, 0x165667b1) ^ Math.imul(this.words[w + 2], 0x9e3779b9) ^
-          Math.imul(this.words[w + 3], 0x85ebca6b) ^ Math.imul(this.words[w + 4] ^ 0x6, 0xc2b2ae35);
+        h = Math.imul(this.words[w + 1]! ^ 0x27d4eb2f, 0x165667b1) ^ Math.imul(this.words[w + 2]!, 0x9e3779b9) ^
+          Math.imul(this.words[w + 3]!, 0x85ebca6b) ^ Math.imul(this.words[w + 4]! ^ 0x6, 0xc2b2ae35);
         h ^= h >>> 15;
       }
       let i = h & this.mask;
@@ -88,8 +88,8 @@ export class AddressTable {
   /** Text form: dotted quad, or RFC 5952 IPv6. */
   text(id: number): string {
     const w = id * 5;
-    if (this.words[w] === 4) return ipv4Text(this.words[w + 4]);
-    return ipv6Text(this.words[w + 1], this.words[w + 2], this.words[w + 3], this.words[w + 4]);
+    if (this.words[w] === 4) return ipv4Text(this.words[w + 4]!);
+    return ipv6Text(this.words[w + 1]!, this.words[w + 2]!, this.words[w + 3]!, this.words[w + 4]!);
   }
 
   /** All texts, index = id. */

@@ -26,7 +26,7 @@ export class AddressBook {
   /** IPv4 as an unsigned 32-bit number. */
   internV4(a: number): number {
     const slot = a & 255;
-    if (this.recentV4[slot] === a) return this.recentV4Id[slot];
+    if (this.recentV4[slot] === a) return this.recentV4Id[slot]!;
     const id = this.table.internV4(a >>> 0);
     this.recentV4[slot] = a;
     this.recentV4Id[slot] = id;
@@ -47,7 +47,7 @@ export class AddressBook {
   }
 
   text(id: number): string {
-    return id < this.cache.length ? this.cache[id] : this.texts()[id];
+    return id < this.cache.length ? this.cache[id]! : this.texts()[id]!;
   }
 
   /** Text of every id so far (index = id); the array grows as addresses are added. */

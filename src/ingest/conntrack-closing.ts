@@ -41,5 +41,5 @@ export const ENDED_NAMES = ['open', 'close', 'timeout', 'removed'] as const;
 
 export function closingOf(proto: number, state: number): number {
   const a = CLOSING_BY_STATE[proto];
-  return a === undefined ? CLOSE_NONE : a[state];
+  return a === undefined ? CLOSE_NONE : a[state]!;
 }

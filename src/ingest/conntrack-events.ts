@@ -23,31 +23,31 @@ function growU32(a: Uint32Array, n: number): Uint32Array<ArrayBuffer> { const b 
 
 /** Copies row i of `from` over row j of `to` (same AddressBook). */
 function copyRow(from: ConntrackTable, i: number, to: ConntrackTable, j: number): void {
-  to.line[j] = from.line[i];
-  to.family[j] = from.family[i];
-  to.proto[j] = from.proto[i];
-  to.timeout[j] = from.timeout[i];
-  to.state[j] = from.state[i];
-  to.status[j] = from.status[i];
-  to.src[j] = from.src[i];
-  to.dst[j] = from.dst[i];
-  to.replySrc[j] = from.replySrc[i];
-  to.replyDst[j] = from.replyDst[i];
-  to.sport[j] = from.sport[i];
-  to.dport[j] = from.dport[i];
-  to.replySport[j] = from.replySport[i];
-  to.replyDport[j] = from.replyDport[i];
-  to.icmpType[j] = from.icmpType[i];
-  to.icmpCode[j] = from.icmpCode[i];
-  to.packetsOrig[j] = from.packetsOrig[i];
-  to.bytesOrig[j] = from.bytesOrig[i];
-  to.packetsReply[j] = from.packetsReply[i];
-  to.bytesReply[j] = from.bytesReply[i];
-  to.mark[j] = from.mark[i];
-  to.zone[j] = from.zone[i];
-  to.use[j] = from.use[i];
-  to.id[j] = from.id[i];
-  to.deltaSeconds[j] = from.deltaSeconds[i];
+  to.line[j] = from.line[i]!;
+  to.family[j] = from.family[i]!;
+  to.proto[j] = from.proto[i]!;
+  to.timeout[j] = from.timeout[i]!;
+  to.state[j] = from.state[i]!;
+  to.status[j] = from.status[i]!;
+  to.src[j] = from.src[i]!;
+  to.dst[j] = from.dst[i]!;
+  to.replySrc[j] = from.replySrc[i]!;
+  to.replyDst[j] = from.replyDst[i]!;
+  to.sport[j] = from.sport[i]!;
+  to.dport[j] = from.dport[i]!;
+  to.replySport[j] = from.replySport[i]!;
+  to.replyDport[j] = from.replyDport[i]!;
+  to.icmpType[j] = from.icmpType[i]!;
+  to.icmpCode[j] = from.icmpCode[i]!;
+  to.packetsOrig[j] = from.packetsOrig[i]!;
+  to.bytesOrig[j] = from.bytesOrig[i]!;
+  to.packetsReply[j] = from.packetsReply[i]!;
+  to.bytesReply[j] = from.bytesReply[i]!;
+  to.mark[j] = from.mark[i]!;
+  to.zone[j] = from.zone[i]!;
+  to.use[j] = from.use[i]!;
+  to.id[j] = from.id[i]!;
+  to.deltaSeconds[j] = from.deltaSeconds[i]!;
   const ctx = from.secctx.get(i);
   if (ctx !== undefined) to.secctx.set(j, ctx);
 }
@@ -60,7 +60,7 @@ function eventTime(b: Buffer, p: number, e: number): number {
   tsEnd = close + 1;
   let sec = 0, frac = 0, scale = 1, dot = false, digits = 0;
   for (let q = p + 1; q < close; q++) {
-    const c = b[q];
+    const c = b[q]!;
     if (c === 46 && !dot) { dot = true; continue; }
     if (c < 48 || c > 57) return NaN;
     digits++;
@@ -96,7 +96,7 @@ export function eventSink(input: ConntrackInput, skip: Skip): Sink {
       let p = firstNonBlank(b, s, e);
       if (isNoise(b, p, e)) return;
       let when = NaN;
-      if (b[p] === 91 && p + 1 < e && b[p + 1] >= 48 && b[p + 1] <= 57) {
+      if (b[p] === 91 && p + 1 < e && b[p + 1]! >= 48 && b[p + 1]! <= 57) {
         when = eventTime(b, p, e);
         if (Number.isNaN(when)) { skip(lineNo, 'malformed [timestamp]', b, s, e); return; }
         p = firstNonBlank(b, tsEnd, e);
@@ -125,7 +125,7 @@ export function eventSink(input: ConntrackInput, skip: Skip): Sink {
       }
       if (type === EV_NEW) counts.new++; else if (type === EV_UPDATE) counts.update++; else counts.destroy++;
 
-      const id = scratch.id[0];
+      const id = scratch.id[0]!;
       const key = Number.isNaN(id) ? tupleKey(scratch, 0) : null;
       let row = key === null ? byId.get(id) : byTuple.get(key);
       if (row !== undefined && type === EV_NEW) {
@@ -152,24 +152,24 @@ export function eventSink(input: ConntrackInput, skip: Skip): Sink {
         lastEventSeconds[row] = when;
         destroySeconds[row] = NaN;
         newSeen[row] = type === EV_NEW ? 1 : 0;
-        firstState[row] = scratch.state[0];
+        firstState[row] = scratch.state[0]!;
         closing[row] = CLOSE_NONE;
         eventCount[row] = 0;
         fate[row] = 0;
         if (key === null) byId.set(id, row); else byTuple.set(key, row);
       } else {
         // The latest view of the entry; a DESTROY prints no timeout, keep the last one shown.
-        const timeout = entries.timeout[row];
+        const timeout = entries.timeout[row]!;
         copyRow(scratch, 0, entries, row);
-        if (scratch.timeout[0] < 0) entries.timeout[row] = timeout;
+        if (scratch.timeout[0]! < 0) entries.timeout[row] = timeout;
       }
-      eventCount[row]++;
-      const c = closingOf(scratch.proto[0], scratch.state[0]);
-      if (c > closing[row]) closing[row] = c;
+      eventCount[row]!++;
+      const c = closingOf(scratch.proto[0]!, scratch.state[0]!);
+      if (c > closing[row]!) closing[row] = c;
       if (type === EV_DESTROY) {
         destroySeconds[row] = when;
         // A DESTROY that user space caused, or that still shows time left, did not time out.
-        fate[row] = (scratch.status[0] & ST_USERSPACE) !== 0 || scratch.timeout[0] > 0 ? 3 : 1;
+        fate[row] = (scratch.status[0]! & ST_USERSPACE) !== 0 || scratch.timeout[0]! > 0 ? 3 : 1;
         if (key === null) byId.delete(id); else byTuple.delete(key);
       } else lastEventSeconds[row] = when;
     },

@@ -26,26 +26,26 @@ const bareEnd = new Int32Array(MAX_BARE);
 /** Interprets the words before the first `src=`: [l3name l3num] l4name l4num [timeout] [state]. */
 function readHead(b: Buffer, n: number, t: ConntrackTable, i: number): string | null {
   let k = 0;
-  if (n >= 2 && (bytesAre(b, bareStart[0], bareEnd[0], 'ipv4') || bytesAre(b, bareStart[0], bareEnd[0], 'ipv6'))) {
-    const l3 = parseUint(b, bareStart[1], bareEnd[1]);
+  if (n >= 2 && (bytesAre(b, bareStart[0]!, bareEnd[0]!, 'ipv4') || bytesAre(b, bareStart[0]!, bareEnd[0]!, 'ipv6'))) {
+    const l3 = parseUint(b, bareStart[1]!, bareEnd[1]!);
     if (l3 < 0) return 'layer 3 protocol number is not a number';
     k = 2;
   }
   if (n - k < 2) return 'missing protocol name and number before src=';
-  const proto = parseUint(b, bareStart[k + 1], bareEnd[k + 1]);
+  const proto = parseUint(b, bareStart[k + 1]!, bareEnd[k + 1]!);
   if (proto < 0 || proto > 255) return 'protocol number is not 0..255';
   t.proto[i] = proto;
   k += 2;
   if (k < n) {
-    const timeout = parseUint(b, bareStart[k], bareEnd[k]);
+    const timeout = parseUint(b, bareStart[k]!, bareEnd[k]!);
     if (timeout >= 0) {
       t.timeout[i] = timeout > 0x7fffffff ? 0x7fffffff : timeout;
       k++;
     }
   }
   if (k < n) {
-    const s = stateFromBytes(b, bareStart[k], bareEnd[k]);
-    if (s <= 0) return `unknown state "${latin1(b, bareStart[k], bareEnd[k])}"`;
+    const s = stateFromBytes(b, bareStart[k]!, bareEnd[k]!);
+    if (s <= 0) return `unknown state "${latin1(b, bareStart[k]!, bareEnd[k]!)}"`;
     t.state[i] = s;
     k++;
   }
@@ -89,19 +89,19 @@ function isBlank(c: number): boolean {
 function readUint(b: Uint8Array, s: number, e: number): number {
   let n = 0, q = s;
   for (; q < e; q++) {
-    const d = b[q] - 48;
+    const d = b[q]! - 48;
     if (d < 0 || d > 9) break;
     n = n * 10 + d;
   }
   valueEnd = q;
-  if (q === s || (q < e && !isBlank(b[q]))) return -1;
+  if (q === s || (q < e && !isBlank(b[q]!))) return -1;
   return n;
 }
 
 /** The rest of a word (a value not needed), up to a blank. */
 function skipWord(b: Uint8Array, s: number, e: number): void {
   let q = s;
-  while (q < e && !isBlank(b[q])) q++;
+  while (q < e && !isBlank(b[q]!)) q++;
   valueEnd = q;
 }
 
@@ -117,7 +117,7 @@ function readAddr(b: Buffer, s: number, e: number, t: ConntrackTable, reuseV4: n
   // IPv4 while the bytes allow it; anything else is taken as IPv6.
   let a = 0, part = 0, digits = 0, dots = 0, q = s, v4 = true;
   for (; q < e; q++) {
-    const c = b[q];
+    const c = b[q]!;
     if (c >= 48 && c <= 57) {
       part = part * 10 + (c - 48);
       digits++;
@@ -137,7 +137,7 @@ function readAddr(b: Buffer, s: number, e: number, t: ConntrackTable, reuseV4: n
     lastV4 = v;
     return v === reuseV4 ? reuseId : t.addresses.internV4(v);
   }
-  while (q < e && !isBlank(b[q])) q++;
+  while (q < e && !isBlank(b[q]!)) q++;
   valueEnd = q;
   lastFamily = 6;
   lastV4 = -1;
@@ -161,7 +161,7 @@ function decode(b: Buffer, s: number, e: number, t: ConntrackTable, i: number): 
   let origSrcV4 = -1, origSrcId = -1, origDstV4 = -1, origDstId = -1;
   let origSrcS = 0, origSrcE = 0, origDstS = 0, origDstE = 0;
   while (p < e) {
-    let c = b[p];
+    let c = b[p]!;
     if (isBlank(c)) { p++; continue; }
     const ts = p;
     if (c === 91) { // '['
@@ -169,11 +169,11 @@ function decode(b: Buffer, s: number, e: number, t: ConntrackTable, i: number): 
       while (close < e && b[close] !== 93) close++;
       if (close >= e) return 'unclosed [';
       const ks = p + 1;
-      if (bytesAre(b, ks, close, 'ASSURED')) t.status[i] |= ST_ASSURED;
-      else if (bytesAre(b, ks, close, 'UNREPLIED')) t.status[i] |= ST_UNREPLIED;
-      else if (bytesAre(b, ks, close, 'OFFLOAD')) t.status[i] |= ST_OFFLOAD;
-      else if (bytesAre(b, ks, close, 'HW_OFFLOAD')) t.status[i] |= ST_HW_OFFLOAD | ST_OFFLOAD;
-      else if (bytesAre(b, ks, close, 'USERSPACE')) t.status[i] |= ST_USERSPACE;
+      if (bytesAre(b, ks, close, 'ASSURED')) t.status[i]! |= ST_ASSURED;
+      else if (bytesAre(b, ks, close, 'UNREPLIED')) t.status[i]! |= ST_UNREPLIED;
+      else if (bytesAre(b, ks, close, 'OFFLOAD')) t.status[i]! |= ST_OFFLOAD;
+      else if (bytesAre(b, ks, close, 'HW_OFFLOAD')) t.status[i]! |= ST_HW_OFFLOAD | ST_OFFLOAD;
+      else if (bytesAre(b, ks, close, 'USERSPACE')) t.status[i]! |= ST_USERSPACE;
       else if (close - ks > 6 && (bytesAre(b, ks, ks + 6, 'start=') || bytesAre(b, ks, ks + 5, 'stop='))) {
         // -o ktimestamp: ctime() in the local time zone of the machine that printed it; delta-time is used instead.
       } else return `unknown flag "${latin1(b, p, close + 1)}"`;
@@ -183,7 +183,7 @@ function decode(b: Buffer, s: number, e: number, t: ConntrackTable, i: number): 
     // A word: its name hashed up to '=' (a field) or a blank (a bare word).
     let h = 0;
     while (p < e) {
-      c = b[p];
+      c = b[p]!;
       if (c === 61 || isBlank(c)) break;
       h = (Math.imul(h, 31) + c) | 0;
       p++;
@@ -290,7 +290,7 @@ function decode(b: Buffer, s: number, e: number, t: ConntrackTable, i: number): 
     } else if (h === H_ZONE || h === H_ZONE_ORIG) {
       v = readUint(b, vs, e);
       if (v < 0 || v > 65535) return 'bad zone';
-      if (h === H_ZONE || t.zone[i] < 0) t.zone[i] = v;
+      if (h === H_ZONE || t.zone[i]! < 0) t.zone[i] = v;
     } else if (h === H_SECCTX) {
       skipWord(b, vs, e);
       t.secctx.set(i, latin1(b, vs, valueEnd));

@@ -27,9 +27,9 @@ function finishSnapshots(input: ConntrackInput, opts: ConntrackReadOptions): voi
     input.warnings.push('--at was not used: every dump has its own timestamp line');
   }
   for (let k = 1; k < input.snapshots.length; k++) {
-    const a = input.snapshots[k - 1].atSeconds, b = input.snapshots[k].atSeconds;
+    const a = input.snapshots[k - 1]!.atSeconds, b = input.snapshots[k]!.atSeconds;
     if (a !== null && b !== null && b < a) {
-      input.warnings.push(`the timestamp at line ${input.snapshots[k].line} is earlier than the one before it: dumps are ordered by time, not by position`);
+      input.warnings.push(`the timestamp at line ${input.snapshots[k]!.line} is earlier than the one before it: dumps are ordered by time, not by position`);
       break;
     }
   }

@@ -29,7 +29,7 @@ export function isNoise(b: Buffer, p: number, e: number): boolean {
 }
 
 export function timestampAt(b: Buffer, p: number, e: number): number | null {
-  const c = b[p];
+  const c = b[p]!;
   // Entry lines start with a letter; only digits and '#' can begin a timestamp line.
   if (!(c >= 48 && c <= 57) && c !== 35) return null;
   if (e - p > 64) return null;

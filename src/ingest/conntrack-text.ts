@@ -37,7 +37,7 @@ export function parseTimestampLine(text: string): number | null {
   const month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
   let offsetMinutes = 0;
-  if (zone !== 'Z') {
+  if (zone !== undefined && zone !== 'Z') {
     const z = zone.replace(':', '');
     offsetMinutes = (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5)));
   }
@@ -52,8 +52,8 @@ const SYSCTL_RE = /^(?:([a-z0-9_]+(?:\.[A-Za-z0-9_@:+-]+)+)\s*=\s*(.*)|\/proc\/s
 export function parseSysctlLine(text: string): { name: string; value: string } | null {
   const m = SYSCTL_RE.exec(text.trim());
   if (!m) return null;
-  if (m[1] !== undefined) return { name: m[1], value: m[2].trim() };
-  return { name: m[3].replace(/\//g, '.'), value: m[4].trim() };
+  if (m[1] !== undefined) return { name: m[1], value: m[2]!.trim() };
+  return { name: m[3]!.replace(/\//g, '.'), value: m[4]!.trim() };
 }
 
 /** The line conntrack prints on stderr when a dump or event stream ends (kept when run with 2>&1). */

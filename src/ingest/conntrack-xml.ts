@@ -18,7 +18,7 @@ const ATTR_RE = /([A-Za-z_:-]+)\s*=\s*"([^"]*)"/g;
 
 function attr(attrs: string, name: string): string | null {
   ATTR_RE.lastIndex = 0;
-  for (let m = ATTR_RE.exec(attrs); m !== null; m = ATTR_RE.exec(attrs)) if (m[1] === name) return m[2];
+  for (let m = ATTR_RE.exec(attrs); m !== null; m = ATTR_RE.exec(attrs)) if (m[1] === name) return m[2]!;
   return null;
 }
 
@@ -61,7 +61,7 @@ function decodeFlow(xml: string, t: ConntrackTable, i: number): string | null {
       continue;
     }
     const closing = m[1] === '/';
-    const name = m[2];
+    const name = m[2]!;
     const selfClosing = m[4] === '/';
     if (closing) {
       if (name === 'layer4') inLayer4 = false;
@@ -73,35 +73,35 @@ function decodeFlow(xml: string, t: ConntrackTable, i: number): string | null {
     open = selfClosing ? '' : name;
     switch (name) {
       case 'flow': {
-        const type = attr(m[3], 'type');
+        const type = attr(m[3]!, 'type');
         if (type !== null) return `an event (<flow type="${type}">): read events from conntrack -E -o timestamp instead of -o xml`;
         break;
       }
       case 'meta': {
-        const d = attr(m[3], 'direction');
+        const d = attr(m[3]!, 'direction');
         dir = d === 'original' ? 0 : d === 'reply' ? 1 : d === 'independent' ? 2 : -1;
         if (dir < 0) return `unknown <meta direction="${d ?? ''}">`;
         if (dir < 2) tuples |= 1 << dir;
         break;
       }
       case 'layer3': {
-        const n = uint(attr(m[3], 'protonum') ?? '', 255);
-        if (n !== 2 && n !== 10) return `layer3 protonum ${attr(m[3], 'protonum') ?? '?'} is neither 2 (IPv4) nor 10 (IPv6)`;
+        const n = uint(attr(m[3]!, 'protonum') ?? '', 255);
+        if (n !== 2 && n !== 10) return `layer3 protonum ${attr(m[3]!, 'protonum') ?? '?'} is neither 2 (IPv4) nor 10 (IPv6)`;
         t.family[i] = n === 2 ? 4 : 6;
         break;
       }
       case 'layer4': {
-        const n = uint(attr(m[3], 'protonum') ?? '', 255);
+        const n = uint(attr(m[3]!, 'protonum') ?? '', 255);
         if (n < 0) return 'layer4 without a protocol number';
         t.proto[i] = n;
         inLayer4 = !selfClosing;
         break;
       }
       case 'counters': inCounters = !selfClosing; break;
-      case 'assured': t.status[i] |= ST_ASSURED; break;
-      case 'unreplied': t.status[i] |= ST_UNREPLIED; break;
-      case 'offload': t.status[i] |= ST_OFFLOAD; break;
-      case 'hw_offload': t.status[i] |= ST_HW_OFFLOAD | ST_OFFLOAD; break;
+      case 'assured': t.status[i]! |= ST_ASSURED; break;
+      case 'unreplied': t.status[i]! |= ST_UNREPLIED; break;
+      case 'offload': t.status[i]! |= ST_OFFLOAD; break;
+      case 'hw_offload': t.status[i]! |= ST_HW_OFFLOAD | ST_OFFLOAD; break;
       default: break;
     }
   }

@@ -127,7 +127,7 @@ export async function readConntrack(name: string, chunks: AsyncIterable<Buffer>,
   sink.finish();
 
   if (input.skippedCount > 0) {
-    const first = input.skipped[0];
+    const first = input.skipped[0]!;
     input.warnings.push(`${input.skippedCount} of ${lineNo} lines could not be read and were skipped [CONNTRACK_UNPARSABLE_LINE] (first: line ${first.line}, ${first.reason})`);
     const read = input.snapshots.reduce((n, s) => n + s.table.count, 0) + (input.events?.lifetimes.entries.count ?? 0) +
       Object.keys(input.sysctlRaw ?? {}).length;

@@ -78,19 +78,19 @@ export function decode(linkType: number, buf: Buffer, off: number, capLen: numbe
   switch (linkType) {
     case LINKTYPE_ETHERNET: {
       if (capLen < 14) return DECODE_MALFORMED;
-      etherType = (buf[p + 12] << 8) | buf[p + 13];
+      etherType = (buf[p + 12]! << 8) | buf[p + 13]!;
       p += 14;
       break;
     }
     case LINKTYPE_LINUX_SLL: {
       if (capLen < 16) return DECODE_MALFORMED;
-      etherType = (buf[p + 14] << 8) | buf[p + 15];
+      etherType = (buf[p + 14]! << 8) | buf[p + 15]!;
       p += 16;
       break;
     }
     case LINKTYPE_LINUX_SLL2: {
       if (capLen < 20) return DECODE_MALFORMED;
-      etherType = (buf[p] << 8) | buf[p + 1];
+      etherType = (buf[p]! << 8) | buf[p + 1]!;
       p += 20;
       break;
     }
@@ -106,7 +106,7 @@ export function decode(linkType: number, buf: Buffer, off: number, capLen: numbe
       if (capLen < 4) return DECODE_MALFORMED;
       // NULL: address family in the capturing host's byte order; LOOP: network order.
       // A family is small, so whichever half is non-zero tells the order.
-      let family = (buf[p] << 24 | buf[p + 1] << 16 | buf[p + 2] << 8 | buf[p + 3]) >>> 0;
+      let family = (buf[p]! << 24 | buf[p + 1]! << 16 | buf[p + 2]! << 8 | buf[p + 3]!) >>> 0;
       if (linkType === LINKTYPE_NULL && (family & 0xffff) === 0) family = buf.readUInt32LE(p);
       p += 4;
       if (family === 2) etherType = ETHERTYPE_IPV4;
@@ -123,7 +123,7 @@ export function decode(linkType: number, buf: Buffer, off: number, capLen: numbe
     }
     case LINKTYPE_C_HDLC: {
       if (capLen < 4) return DECODE_MALFORMED;
-      etherType = (buf[p + 2] << 8) | buf[p + 3];
+      etherType = (buf[p + 2]! << 8) | buf[p + 3]!;
       p += 4;
       break;
     }
@@ -139,7 +139,7 @@ export function decode(linkType: number, buf: Buffer, off: number, capLen: numbe
       // Destination and source IPoIB hardware addresses (20 bytes each: QPN and GID), then the
       // RFC 4391 encapsulation header: ethertype and 2 reserved bytes (tcpdump print-ipoib.c, 44 bytes).
       if (capLen < 44) return DECODE_MALFORMED;
-      etherType = (buf[p + 40] << 8) | buf[p + 41];
+      etherType = (buf[p + 40]! << 8) | buf[p + 41]!;
       p += 44;
       break;
     }
@@ -179,16 +179,16 @@ export function decode(linkType: number, buf: Buffer, off: number, capLen: numbe
   for (let hops = 0; hops < 16 && etherType > 0; hops++) {
     if (etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ || etherType === ETHERTYPE_QINQ_OLD || etherType === ETHERTYPE_QINQ_OLD2) {
       if (p + 4 > end) return DECODE_MALFORMED;
-      etherType = (buf[p + 2] << 8) | buf[p + 3];
+      etherType = (buf[p + 2]! << 8) | buf[p + 3]!;
       p += 4;
     } else if (etherType === ETHERTYPE_VNTAG) {
       if (p + 6 > end) return DECODE_MALFORMED;
-      etherType = (buf[p + 4] << 8) | buf[p + 5];
+      etherType = (buf[p + 4]! << 8) | buf[p + 5]!;
       p += 6;
     } else if (etherType === ETHERTYPE_PBB) {
       // I-TAG (4), then the customer destination and source (12) and their ethertype.
       if (p + 18 > end) return DECODE_MALFORMED;
-      etherType = (buf[p + 16] << 8) | buf[p + 17];
+      etherType = (buf[p + 16]! << 8) | buf[p + 17]!;
       p += 18;
     } else if (etherType === ETHERTYPE_PPPOE_SESSION) {
       if (p + 6 > end) return DECODE_MALFORMED;
@@ -197,7 +197,7 @@ export function decode(linkType: number, buf: Buffer, off: number, capLen: numbe
       // Label stack entries (4 bytes) until the bottom-of-stack bit; the payload's version nibble tells IPv4/IPv6.
       for (;;) {
         if (p + 4 > end) return DECODE_MALFORMED;
-        const bottom = (buf[p + 2] & 1) !== 0;
+        const bottom = (buf[p + 2]! & 1) !== 0;
         p += 4;
         if (bottom) break;
       }
@@ -212,7 +212,7 @@ export function decode(linkType: number, buf: Buffer, off: number, capLen: numbe
   }
   if (etherType === ETHERTYPE_BY_VERSION) {
     if (p >= end) return DECODE_MALFORMED;
-    const v = buf[p] >> 4;
+    const v = buf[p]! >> 4;
     if (v === 4) etherType = ETHERTYPE_IPV4;
     else if (v === 6) etherType = ETHERTYPE_IPV6;
     else return DECODE_NOT_IP;
@@ -225,19 +225,19 @@ export function decode(linkType: number, buf: Buffer, off: number, capLen: numbe
 /** The ethertype in an 802.2 LLC/SNAP header (aa aa 03, OUI, type), or 0 when it is not SNAP. */
 function llcEtherType(buf: Buffer, p: number, end: number): number {
   if (p + 8 > end || buf[p] !== 0xaa || buf[p + 1] !== 0xaa || buf[p + 2] !== 0x03) return 0;
-  return (buf[p + 6] << 8) | buf[p + 7];
+  return (buf[p + 6]! << 8) | buf[p + 7]!;
 }
 
 /** PPP protocol field (1 byte when compressed, RFC 1661 section 6.5): 0x21 IPv4, 0x57 IPv6. */
 function decodePpp(buf: Buffer, p: number, end: number, wireEnd: number, out: Decoded): number {
   if (p >= end) return DECODE_MALFORMED;
   let proto: number;
-  if ((buf[p] & 1) === 1) {
-    proto = buf[p];
+  if ((buf[p]! & 1) === 1) {
+    proto = buf[p]!;
     p += 1;
   } else {
     if (p + 2 > end) return DECODE_MALFORMED;
-    proto = (buf[p] << 8) | buf[p + 1];
+    proto = (buf[p]! << 8) | buf[p + 1]!;
     p += 2;
   }
   if (proto === 0x21) return decodeIpv4(buf, p, end, wireEnd, out);
@@ -246,12 +246,12 @@ function decodePpp(buf: Buffer, p: number, end: number, wireEnd: number, out: De
     // MPLS over PPP (RFC 3032): labels until the bottom of the stack, then IP.
     for (;;) {
       if (p + 4 > end) return DECODE_MALFORMED;
-      const bottom = (buf[p + 2] & 1) !== 0;
+      const bottom = (buf[p + 2]! & 1) !== 0;
       p += 4;
       if (bottom) break;
     }
     if (p >= end) return DECODE_MALFORMED;
-    const v = buf[p] >> 4;
+    const v = buf[p]! >> 4;
     if (v === 4) return decodeIpv4(buf, p, end, wireEnd, out);
     if (v === 6) return decodeIpv6(buf, p, end, wireEnd, out);
   }
@@ -260,17 +260,17 @@ function decodePpp(buf: Buffer, p: number, end: number, wireEnd: number, out: De
 
 function decodeIpv4(buf: Buffer, p: number, end: number, wireEnd: number, out: Decoded): number {
   if (p + 20 > end) return DECODE_MALFORMED;
-  const vihl = buf[p];
+  const vihl = buf[p]!;
   if (vihl >> 4 !== 4) return DECODE_MALFORMED;
   const ihl = (vihl & 0x0f) * 4;
   if (ihl < 20) return DECODE_MALFORMED;
-  const totalLen = (buf[p + 2] << 8) | buf[p + 3];
-  const fragWord = (buf[p + 6] << 8) | buf[p + 7];
+  const totalLen = (buf[p + 2]! << 8) | buf[p + 3]!;
+  const fragWord = (buf[p + 6]! << 8) | buf[p + 7]!;
   out.family = 4;
-  out.proto = buf[p + 9];
-  out.src4 = ((buf[p + 12] << 24) | (buf[p + 13] << 16) | (buf[p + 14] << 8) | buf[p + 15]) >>> 0;
-  out.dst4 = ((buf[p + 16] << 24) | (buf[p + 17] << 16) | (buf[p + 18] << 8) | buf[p + 19]) >>> 0;
-  out.fragId = (buf[p + 4] << 8) | buf[p + 5];
+  out.proto = buf[p + 9]!;
+  out.src4 = ((buf[p + 12]! << 24) | (buf[p + 13]! << 16) | (buf[p + 14]! << 8) | buf[p + 15]!) >>> 0;
+  out.dst4 = ((buf[p + 16]! << 24) | (buf[p + 17]! << 16) | (buf[p + 18]! << 8) | buf[p + 19]!) >>> 0;
+  out.fragId = (buf[p + 4]! << 8) | buf[p + 5]!;
   const fragOffset = fragWord & 0x1fff;
   out.laterFragment = fragOffset !== 0;
   out.moreFragments = (fragWord & 0x2000) !== 0;
@@ -293,16 +293,16 @@ function decodeIpv4(buf: Buffer, p: number, end: number, wireEnd: number, out: D
 
 function decodeIpv6(buf: Buffer, p: number, end: number, wireEnd: number, out: Decoded): number {
   if (p + 40 > end) return DECODE_MALFORMED;
-  if (buf[p] >> 4 !== 6) return DECODE_MALFORMED;
+  if (buf[p]! >> 4 !== 6) return DECODE_MALFORMED;
   out.family = 6;
-  const payloadLen = (buf[p + 4] << 8) | buf[p + 5];
-  let next = buf[p + 6];
+  const payloadLen = (buf[p + 4]! << 8) | buf[p + 5]!;
+  let next = buf[p + 6]!;
   for (let i = 0; i < 4; i++) {
-    out.src6[i] = ((buf[p + 8 + i * 4] << 24) | (buf[p + 9 + i * 4] << 16) | (buf[p + 10 + i * 4] << 8) | buf[p + 11 + i * 4]) >>> 0;
-    out.dst6[i] = ((buf[p + 24 + i * 4] << 24) | (buf[p + 25 + i * 4] << 16) | (buf[p + 26 + i * 4] << 8) | buf[p + 27 + i * 4]) >>> 0;
+    out.src6[i] = ((buf[p + 8 + i * 4]! << 24) | (buf[p + 9 + i * 4]! << 16) | (buf[p + 10 + i * 4]! << 8) | buf[p + 11 + i * 4]!) >>> 0;
+    out.dst6[i] = ((buf[p + 24 + i * 4]! << 24) | (buf[p + 25 + i * 4]! << 16) | (buf[p + 26 + i * 4]! << 8) | buf[p + 27 + i * 4]!) >>> 0;
   }
-  out.src4 = out.src6[3];
-  out.dst4 = out.dst6[3];
+  out.src4 = out.src6[3]!;
+  out.dst4 = out.dst6[3]!;
   out.laterFragment = false;
   out.firstFragment = false;
   out.moreFragments = false;
@@ -321,14 +321,14 @@ function decodeIpv6(buf: Buffer, p: number, end: number, wireEnd: number, out: D
   for (let hops = 0; hops < 16; hops++) {
     if (next === 0 || next === 43 || next === 60 || next === 135 || next === 139 || next === 140) {
       if (q + 2 > end) { out.proto = next; return DECODE_IP; }
-      const hlen = (buf[q + 1] + 1) * 8;
-      next = buf[q];
+      const hlen = (buf[q + 1]! + 1) * 8;
+      next = buf[q]!;
       q += hlen;
     } else if (next === 44) {
       if (q + 8 > end) { out.proto = next; return DECODE_IP; }
-      const offFlags = (buf[q + 2] << 8) | buf[q + 3];
+      const offFlags = (buf[q + 2]! << 8) | buf[q + 3]!;
       out.fragId = buf.readUInt32BE(q + 4);
-      next = buf[q];
+      next = buf[q]!;
       q += 8;
       out.moreFragments = (offFlags & 1) !== 0;
       if ((offFlags & 0xfff8) !== 0) {
@@ -339,8 +339,8 @@ function decodeIpv6(buf: Buffer, p: number, end: number, wireEnd: number, out: D
       if ((offFlags & 1) !== 0) out.firstFragment = true;
     } else if (next === 51) {
       if (q + 2 > end) { out.proto = next; return DECODE_IP; }
-      const hlen = (buf[q + 1] + 2) * 4;
-      next = buf[q];
+      const hlen = (buf[q + 1]! + 2) * 4;
+      next = buf[q]!;
       q += hlen;
     } else {
       break;
@@ -361,15 +361,15 @@ function decodeTransport(buf: Buffer, q: number, end: number, reportedEnd: numbe
     // (ports to window) and it assigns no stream (docs/WIRESHARK-RULES.md, section 1).
     const readable = Math.min(end, reportedEnd) - q;
     if (readable < 4) return;
-    out.sport = (buf[q] << 8) | buf[q + 1];
-    out.dport = (buf[q + 2] << 8) | buf[q + 3];
+    out.sport = (buf[q]! << 8) | buf[q + 1]!;
+    out.dport = (buf[q + 2]! << 8) | buf[q + 3]!;
     out.hasPorts = true;
     if (readable < 16) return;
-    const thLen = (buf[q + 12] >> 4) * 4;
+    const thLen = (buf[q + 12]! >> 4) * 4;
     out.seq = buf.readUInt32BE(q + 4);
     out.ack = buf.readUInt32BE(q + 8);
-    out.tcpFlags = buf[q + 13];
-    out.window = (buf[q + 14] << 8) | buf[q + 15];
+    out.tcpFlags = buf[q + 13]!;
+    out.window = (buf[q + 14]! << 8) | buf[q + 15]!;
     // Wireshark dissects a fragmented segment on the fragment that completes the datagram, if it
     // can reassemble: only when the fragment was captured whole; otherwise here, unanalysed.
     out.tcpStream = !out.firstFragment || out.declaredEnd > end;
@@ -380,18 +380,18 @@ function decodeTransport(buf: Buffer, q: number, end: number, reportedEnd: numbe
     out.tcpFlagsVisible = end - q >= Math.max(20, thLen);
   } else if (proto === 17 || proto === 136) {
     if (q + 4 > end) return;
-    out.sport = (buf[q] << 8) | buf[q + 1];
-    out.dport = (buf[q + 2] << 8) | buf[q + 3];
+    out.sport = (buf[q]! << 8) | buf[q + 1]!;
+    out.dport = (buf[q + 2]! << 8) | buf[q + 3]!;
     out.hasPorts = true;
   } else if (proto === 1 || proto === 58) {
     if (q + 2 > end) return;
-    out.icmpType = buf[q];
-    out.icmpCode = buf[q + 1];
+    out.icmpType = buf[q]!;
+    out.icmpCode = buf[q + 1]!;
     const t = out.icmpType;
     const echo = proto === 1 ? (t === 8 || t === 0 || t === 13 || t === 14 || t === 15 || t === 16) : (t === 128 || t === 129);
     if (echo && q + 8 <= end) {
       // conntrack keys ICMP queries by identifier (nf_conntrack_proto_icmp.c).
-      out.sport = (buf[q + 4] << 8) | buf[q + 5];
+      out.sport = (buf[q + 4]! << 8) | buf[q + 5]!;
       out.dport = out.sport;
     } else {
       out.sport = 0;
@@ -401,8 +401,8 @@ function decodeTransport(buf: Buffer, q: number, end: number, reportedEnd: numbe
   } else if (proto === 132 || proto === 33) {
     // SCTP and DCCP: ports in the first four bytes.
     if (q + 4 > end) return;
-    out.sport = (buf[q] << 8) | buf[q + 1];
-    out.dport = (buf[q + 2] << 8) | buf[q + 3];
+    out.sport = (buf[q]! << 8) | buf[q + 1]!;
+    out.dport = (buf[q + 2]! << 8) | buf[q + 3]!;
     out.hasPorts = true;
   }
 }

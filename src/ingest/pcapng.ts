@@ -144,7 +144,7 @@ export class PcapngParser implements ContainerParser {
         break;
       }
       if (code === OPT_IF_TSRESOL && olen >= 1) {
-        const v = buf[value];
+        const v = buf[value]!;
         // MSB clear: 10^-v seconds per unit; MSB set: 2^-(v & 0x7f) (pcapng draft, if_tsresol).
         const ticksPerSecond = (v & 0x80) !== 0 ? Math.pow(2, v & 0x7f) : Math.pow(10, v);
         iface.usPerTick = 1e6 / ticksPerSecond;

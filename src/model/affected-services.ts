@@ -21,8 +21,8 @@ export class AffectedTally {
   add(id: number, kind: number, idleSeconds: number): void {
     if (id >= this.sessions.length) this.grow(id + 1);
     if (id >= this.used) this.used = id + 1;
-    const n = this.sessions[id]++;
-    this.kinds[id * 3 + kind]++;
+    const n = this.sessions[id]!++;
+    this.kinds[id * 3 + kind]!++;
     if (n < IDLE_SAMPLES) this.idle[id * IDLE_SAMPLES + n] = idleSeconds;
   }
 
@@ -36,14 +36,14 @@ export class AffectedTally {
 }
 
 export function noteAffected(tally: AffectedTally, p: FlowModel, i: number, dir: 0 | 1, kind: number, idleSeconds: number): void {
-  let id = p.labelIds[i * 2 + dir];
+  let id = p.labelIds[i * 2 + dir]!;
   if (id < 0) {
     // As a drop log shows the first dropped packet: its source -> destination, ephemeral client ports as *.
     const fs = p.fs;
-    const server = hostPort(fs.addresses[fs.serverAddr[i]], fs.serverPort[i]);
-    const clientAddr = fs.addresses[fs.clientAddr[i]];
+    const server = hostPort(fs.addresses[fs.serverAddr[i]!]!, fs.serverPort[i]!);
+    const clientAddr = fs.addresses[fs.clientAddr[i]!]!;
     const client = `${clientAddr.includes(':') ? `[${clientAddr}]` : clientAddr}:*`;
-    const label = `${protoName(fs.proto[i])} ${dir === 1 ? `${server} -> ${client}` : `${client} -> ${server}`}`;
+    const label = `${protoName(fs.proto[i]!)} ${dir === 1 ? `${server} -> ${client}` : `${client} -> ${server}`}`;
     id = p.labelIndex.get(label) ?? -1;
     if (id < 0) {
       id = p.labels.length;
@@ -58,13 +58,13 @@ export function noteAffected(tally: AffectedTally, p: FlowModel, i: number, dir:
 export function topAffected(tally: AffectedTally, labels: string[], limit: number): AffectedService[] {
   const names = ['keepAlive', 'data', 'close'] as const;
   const ids: number[] = [];
-  for (let id = 0; id < tally.used; id++) if (tally.sessions[id] > 0) ids.push(id);
-  ids.sort((x, y) => tally.sessions[y] - tally.sessions[x] || (labels[x] < labels[y] ? -1 : labels[x] > labels[y] ? 1 : 0));
+  for (let id = 0; id < tally.used; id++) if (tally.sessions[id]! > 0) ids.push(id);
+  ids.sort((x, y) => tally.sessions[y]! - tally.sessions[x]! || (labels[x]! < labels[y]! ? -1 : labels[x]! > labels[y]! ? 1 : 0));
   return ids.slice(0, limit).map((id) => {
     let best = 0;
-    for (let k = 1; k < 3; k++) if (tally.kinds[id * 3 + k] > tally.kinds[id * 3 + best]) best = k;
-    const n = Math.min(tally.sessions[id], IDLE_SAMPLES);
+    for (let k = 1; k < 3; k++) if (tally.kinds[id * 3 + k]! > tally.kinds[id * 3 + best]!) best = k;
+    const n = Math.min(tally.sessions[id]!, IDLE_SAMPLES);
     const idle = Array.from(tally.idle.subarray(id * IDLE_SAMPLES, id * IDLE_SAMPLES + n)).sort((a, b) => a - b);
-    return { label: labels[id], sessions: tally.sessions[id], kind: names[best], idleSeconds: idle[Math.floor((idle.length - 1) / 2)] };
+    return { label: labels[id]!, sessions: tally.sessions[id]!, kind: names[best]!, idleSeconds: idle[Math.floor((idle.length - 1) / 2)]! };
   });
 }

@@ -15,23 +15,23 @@ export function argsort(keys: Float64Array): Uint32Array {
     while (hi - lo > 16) {
       const mid = (lo + hi) >>> 1;
       // median of three as pivot
-      if (less(k[mid], idx[mid], k[lo], idx[lo])) swap(k, idx, mid, lo);
-      if (less(k[hi], idx[hi], k[lo], idx[lo])) swap(k, idx, hi, lo);
-      if (less(k[hi], idx[hi], k[mid], idx[mid])) swap(k, idx, hi, mid);
-      const pk = k[mid], pi = idx[mid];
+      if (less(k[mid]!, idx[mid]!, k[lo]!, idx[lo]!)) swap(k, idx, mid, lo);
+      if (less(k[hi]!, idx[hi]!, k[lo]!, idx[lo]!)) swap(k, idx, hi, lo);
+      if (less(k[hi]!, idx[hi]!, k[mid]!, idx[mid]!)) swap(k, idx, hi, mid);
+      const pk = k[mid]!, pi = idx[mid]!;
       let i = lo, j = hi;
       while (i <= j) {
-        while (less(k[i], idx[i], pk, pi)) i++;
-        while (less(pk, pi, k[j], idx[j])) j--;
+        while (less(k[i]!, idx[i]!, pk, pi)) i++;
+        while (less(pk, pi, k[j]!, idx[j]!)) j--;
         if (i <= j) { swap(k, idx, i, j); i++; j--; }
       }
       // recurse into the smaller side first (bounded stack), loop on the larger
       if (j - lo < hi - i) { stack.push(i, hi); hi = j; } else { stack.push(lo, j); lo = i; }
     }
     for (let a = lo + 1; a <= hi; a++) {
-      const ka = k[a], ia = idx[a];
+      const ka = k[a]!, ia = idx[a]!;
       let b = a - 1;
-      while (b >= lo && less(ka, ia, k[b], idx[b])) { k[b + 1] = k[b]; idx[b + 1] = idx[b]; b--; }
+      while (b >= lo && less(ka, ia, k[b]!, idx[b]!)) { k[b + 1] = k[b]!; idx[b + 1] = idx[b]!; b--; }
       k[b + 1] = ka; idx[b + 1] = ia;
     }
   }
@@ -39,6 +39,6 @@ export function argsort(keys: Float64Array): Uint32Array {
 }
 
 function swap(k: Float64Array, idx: Uint32Array, a: number, b: number): void {
-  const t = k[a]; k[a] = k[b]; k[b] = t;
-  const u = idx[a]; idx[a] = idx[b]; idx[b] = u;
+  const t = k[a]!; k[a] = k[b]!; k[b] = t;
+  const u = idx[a]!; idx[a] = idx[b]!; idx[b] = u;
 }

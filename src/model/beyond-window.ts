@@ -37,7 +37,7 @@ export function beyondWindow(p: FlowModel, T: number, replayed: Uint8Array): Bey
     for (let i = 0; i < n; i++) {
       if (replayed[i] === 1 || fs.proto[i] !== PROTO_TCP) continue;
       if (fs.end[i] !== FlowEnd.Open || fs.endState[i] !== FlowState.Established) continue;
-      const idleAtEnd = (we - fs.lastUs[i]) / 1e6;
+      const idleAtEnd = (we - fs.lastUs[i]!) / 1e6;
       const tau = timeoutOf(p, i, FlowState.Established, T);
       if (idleAtEnd >= tau) continue; // already expired inside the window: its next packet is outside it
       const srv = scheduleOf(p, i, 1) ?? scheduleOf(p, i, 0);

@@ -49,9 +49,9 @@ export function entryAges(snapshot: ConntrackSnapshot, timeouts: Float64Array): 
   const t = snapshot.table;
   const ages = new Float64Array(t.count);
   for (let i = 0; i < t.count; i++) {
-    const key = timeoutKeyOf(t.proto[i], t.state[i], t.status[i]);
-    const left = t.timeout[i];
-    ages[i] = key < 0 || left < 0 || (t.status[i] & ST_OFFLOAD) !== 0 ? NaN : timeouts[key] - left;
+    const key = timeoutKeyOf(t.proto[i]!, t.state[i]!, t.status[i]!);
+    const left = t.timeout[i]!;
+    ages[i] = key < 0 || left < 0 || (t.status[i]! & ST_OFFLOAD) !== 0 ? NaN : timeouts[key]! - left;
   }
   return ages;
 }
@@ -87,11 +87,11 @@ function sysctlNumber(sysctl: Record<string, number> | undefined, name: string):
 }
 
 function median(sorted: number[]): number {
-  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)];
+  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
 function quantile(sorted: number[], p: number): number {
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 }
 
 /**
@@ -103,7 +103,7 @@ export function planDump(input: ConntrackDumpInput, platform: PlatformProfile, t
   if (input.snapshots.length === 0) {
     throw usageError('CONNTRACK_NOT_A_DUMP', `${input.name} is ${input.format === 'sysctl' ? 'a sysctl dump' : 'an event stream'}, not a conntrack dump: planDump reads conntrack -L, -o extended, -o xml or /proc/net/nf_conntrack`);
   }
-  const snapshot = input.snapshots[input.snapshots.length - 1];
+  const snapshot = input.snapshots[input.snapshots.length - 1]!;
   const t = snapshot.table;
   const n = t.count;
   const sysctl = options.sysctl ?? input.sysctlRaw;
@@ -121,16 +121,16 @@ export function planDump(input: ConntrackDumpInput, platform: PlatformProfile, t
   const keys = new Int16Array(n);
   const tcpSession = new Uint8Array(n); // 1 established, 2 half closed
   for (let i = 0; i < n; i++) {
-    keys[i] = timeoutKeyOf(t.proto[i], t.state[i], t.status[i]);
+    keys[i] = timeoutKeyOf(t.proto[i]!, t.state[i]!, t.status[i]!);
     if (t.proto[i] === PROTO_TCP) {
-      const fs = flowStateOf(t.proto[i], t.state[i], t.status[i]);
+      const fs = flowStateOf(t.proto[i]!, t.state[i]!, t.status[i]!);
       if (fs === FlowState.Established) tcpSession[i] = 1;
-      else if (closingOf(t.proto[i], t.state[i]) === CLOSE_HALF) tcpSession[i] = 2;
+      else if (closingOf(t.proto[i]!, t.state[i]!) === CLOSE_HALF) tcpSession[i] = 2;
     }
   }
 
   const notes = dumpNotes(input, snapshot, platform, inForce, ages, sysctlHasTimeouts, bytesPerEntry, fixedBytes, tableMax);
-  const establishedNow = inForce[TK_ESTABLISHED];
+  const establishedNow = inForce[TK_ESTABLISHED]!;
   const texts = t.addresses.texts();
   const candidates = timeouts.map((T): CandidateResult => {
     const world = base.slice();
@@ -140,15 +140,15 @@ export function planDump(input: ConntrackDumpInput, platform: PlatformProfile, t
     let riskData = 0, riskClose = 0;
     const groups = new Map<string, { sessions: number; ages: number[]; close: number }>();
     for (let i = 0; i < n; i++) {
-      const age = ages[i];
-      if (Number.isNaN(age) || keys[i] < 0) continue;
-      if (!(age > world[keys[i]])) continue;
+      const age = ages[i]!;
+      if (Number.isNaN(age) || keys[i]! < 0) continue;
+      if (!(age > world[keys[i]!]!)) continue;
       gone++;
       if (tcpSession[i] === 0 || !strict) continue;
       atRisk++;
       if (tcpSession[i] === 2) riskClose++; else riskData++;
-      const client = texts[t.src[i]];
-      const label = `${ctProtoName(t.proto[i])} ${client.includes(':') ? `[${client}]` : client}:* -> ${hostPort(texts[t.dst[i]], t.dport[i])}`;
+      const client = texts[t.src[i]!]!;
+      const label = `${ctProtoName(t.proto[i]!)} ${client.includes(':') ? `[${client}]` : client}:* -> ${hostPort(texts[t.dst[i]!]!, t.dport[i]!)}`;
       let g = groups.get(label);
       if (g === undefined) { g = { sessions: 0, ages: [], close: 0 }; groups.set(label, g); }
       g.sessions++;
@@ -217,19 +217,19 @@ function dumpNotes(input: ConntrackDumpInput, snapshot: ConntrackSnapshot, platf
   let loBound = 0, hiBound = Infinity;
   const ambiguousBelow = tcpAmbiguousBelowSeconds(inForce);
   for (let i = 0; i < n; i++) {
-    const name = `${ctProtoName(t.proto[i])}${t.state[i] !== 0 ? ` ${CT_STATE_NAMES[t.state[i]]}` : (t.status[i] & ST_UNREPLIED) !== 0 ? ' unreplied' : ''}`;
+    const name = `${ctProtoName(t.proto[i]!)}${t.state[i] !== 0 ? ` ${CT_STATE_NAMES[t.state[i]!]}` : (t.status[i]! & ST_UNREPLIED) !== 0 ? ' unreplied' : ''}`;
     byState.set(name, (byState.get(name) ?? 0) + 1);
-    if ((t.status[i] & ST_OFFLOAD) !== 0) { offloaded++; continue; }
-    const age = ages[i];
+    if ((t.status[i]! & ST_OFFLOAD) !== 0) { offloaded++; continue; }
+    const age = ages[i]!;
     if (Number.isNaN(age)) { unknown++; continue; }
-    const delta = t.deltaSeconds[i];
+    const delta = t.deltaSeconds[i]!;
     // Printed values are rounded down: the true age is within (age - 1, age], the lifetime within [delta, delta + 1).
     if (!Number.isNaN(delta) && age >= delta + 2) tooOld++;
     if (age < -1) tooYoung++;
-    if (t.proto[i] === PROTO_TCP && flowStateOf(t.proto[i], t.state[i], t.status[i]) === FlowState.Established) {
+    if (t.proto[i] === PROTO_TCP && flowStateOf(t.proto[i]!, t.state[i]!, t.status[i]!) === FlowState.Established) {
       established.push(age);
-      if (t.timeout[i] <= ambiguousBelow) ambiguous++;
-      const left = t.timeout[i];
+      if (t.timeout[i]! <= ambiguousBelow) ambiguous++;
+      const left = t.timeout[i]!;
       loBound = Math.max(loBound, left);
       if (!Number.isNaN(delta)) hiBound = Math.min(hiBound, left + delta + 1);
     }

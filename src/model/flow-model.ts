@@ -72,12 +72,12 @@ export interface FlowModel {
 }
 
 export function scheduleOf(p: FlowModel, i: number, side: 0 | 1): KeepAliveSchedule | null {
-  const s = p.kaSchedule[i * 2 + side];
-  return s === NO_SCHEDULE ? null : p.schedules[s];
+  const s = p.kaSchedule[i * 2 + side]!;
+  return s === NO_SCHEDULE ? null : p.schedules[s]!;
 }
 
 /** Timeout of state s for flow i under candidate T (seconds). */
 export function timeoutOf(p: FlowModel, i: number, s: number, T: number): number {
-  const ti = p.timeoutIndex[i];
-  return (p.followsCandidate[ti] & (1 << s)) !== 0 ? T : p.timeouts[ti][s];
+  const ti = p.timeoutIndex[i]!;
+  return (p.followsCandidate[ti]! & (1 << s)) !== 0 ? T : p.timeouts[ti]![s]!;
 }

@@ -12,11 +12,11 @@ import type { KeepAliveSchedule, KeepAliveSetting, Source } from './types.js';
 /** Keep-alive senders: servers by address:port, clients by address (their ports are ephemeral). */
 function senderKey(fs: FlowSet, i: number, side: 0 | 1): number {
   // Numeric, so the per-flow lookups build no strings: servers by address id and port, clients by address id.
-  return side === 1 ? fs.serverAddr[i] * 65536 + fs.serverPort[i] : -1 - fs.clientAddr[i];
+  return side === 1 ? fs.serverAddr[i]! * 65536 + fs.serverPort[i]! : -1 - fs.clientAddr[i]!;
 }
 
 function senderLabel(fs: FlowSet, i: number, side: 0 | 1): string {
-  return side === 1 ? hostPort(fs.addresses[fs.serverAddr[i]], fs.serverPort[i]) : `${fs.addresses[fs.clientAddr[i]]}:*`;
+  return side === 1 ? hostPort(fs.addresses[fs.serverAddr[i]!]!, fs.serverPort[i]!) : `${fs.addresses[fs.clientAddr[i]!]}:*`;
 }
 
 export function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Source, kaSchedule: Int32Array): { setting: KeepAliveSetting; schedules: KeepAliveSchedule[] } {
@@ -35,10 +35,10 @@ export function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Sou
         senders.set(key, s);
       }
       s.flows.push(i);
-      for (let k = fs.gapOffset[i]; k < fs.gapOffset[i + 1]; k++) {
-        const info = fs.gapInfo[k];
+      for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) {
+        const info = fs.gapInfo[k]!;
         if (gapKind(info) !== PacketKind.KeepAliveProbe || gapDirection(info) !== side) continue;
-        s.gaps.push((fs.gapEndUs[k] - fs.gapStartUs[k]) / 1e6);
+        s.gaps.push((fs.gapEndUs[k]! - fs.gapStartUs[k]!) / 1e6);
         s.retry.push((info & GAP_PROBE_RETRY_BIT) !== 0);
       }
     }
@@ -48,7 +48,7 @@ export function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Sou
   const bySender = new Map<number, number>();
   for (const [key, s] of senders) {
     const inf = inferKeepAlive(s.gaps, s.retry);
-    const probes = s.flows.reduce((n, i) => n + (s.side === 0 ? fs.keepAlivesC2S[i] : fs.keepAlivesS2C[i]), 0);
+    const probes = s.flows.reduce((n, i) => n + (s.side === 0 ? fs.keepAlivesC2S[i]! : fs.keepAlivesS2C[i]!), 0);
     if (inf !== null) observed.push({ sender: s.label, idleSeconds: inf.idleSeconds, intervalSeconds: inf.intervalSeconds, probes });
     let schedule: KeepAliveSchedule | null;
     if (source === 'flag') schedule = given.schedule;

@@ -72,7 +72,7 @@ export function parseKeepAlive(text: string): { profile: string; schedule: KeepA
 
   const parts = t.split('/');
   if (parts.length !== 3) invalidKeepAlive(String(text), 'not a profile name');
-  const [idleText, intervalText, countText] = parts;
+  const [idleText, intervalText, countText] = parts as [string, string, string];
   let idleSeconds: number;
   let intervalSeconds: number;
   try {
@@ -121,7 +121,7 @@ export function inferKeepAlive(idleSeconds: ArrayLike<number>, isRetry: ArrayLik
   const first: number[] = [];
   const retries: number[] = [];
   for (let i = 0; i < idleSeconds.length; i++) {
-    const gap = idleSeconds[i];
+    const gap = idleSeconds[i]!;
     if (!Number.isFinite(gap) || gap < 0) continue;
     if (isRetry[i]) retries.push(gap);
     else first.push(gap);

@@ -20,7 +20,7 @@ export function cumulativeByBucket(sorted: Float64Array, buckets: number, bucket
   let k = 0;
   for (let b = 0; b <= buckets; b++) {
     cum[b] = k;
-    while (k < sorted.length && bucketOf(sorted[k], buckets, bucketUs, ws, we) <= b) k++;
+    while (k < sorted.length && bucketOf(sorted[k]!, buckets, bucketUs, ws, we) <= b) k++;
   }
   cum[buckets + 1] = sorted.length;
   return cum;

@@ -35,34 +35,34 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   // 1. Net entries per bucket, and the exact area (sum of clipped lifetimes).
   const net = new Int32Array(B + 1);
   const startCum = p.startCum;
-  for (let b = 0; b < B; b++) net[b] = startCum[b + 1] - startCum[b];
+  for (let b = 0; b < B; b++) net[b] = startCum[b + 1]! - startCum[b]!;
   // Fixed-state ends were summed once (prepare); take back this candidate's exceptions.
   let endSumUs = p.fixedEndSumAll;
-  for (let b = 0; b <= B; b++) net[b] -= p.fixedNetAll[b];
+  for (let b = 0; b <= B; b++) net[b]! -= p.fixedNetAll[b]!;
   for (const i of replayedList) {
-    const k = p.fixedPos[i];
+    const k = p.fixedPos[i]!;
     if (k < 0) continue;
-    net[fixedBucket[k]]++;
-    endSumUs -= clipToWindow(fixedEnd[k], ws, we) - ws;
+    net[fixedBucket[k]!]!++;
+    endSumUs -= clipToWindow(fixedEnd[k]!, ws, we) - ws;
   }
   for (let k = 0; k < candOrder.length; k++) {
-    if (replayed[candOrder[k]] === 1) continue;
-    const e = candLast[k] + Tus;
-    net[bucketOf(e, B, W, ws, we)]--;
+    if (replayed[candOrder[k]!] === 1) continue;
+    const e = candLast[k]! + Tus;
+    net[bucketOf(e, B, W, ws, we)]!--;
     endSumUs += clipToWindow(e, ws, we) - ws;
   }
   const xs = extraStartList.data, nxs = extraStartList.length;
   const xe = extraEndList.data, nxe = extraEndList.length;
   let startSumUs = p.startSumUs;
-  for (let k = 0; k < nxs; k++) { net[bucketOf(xs[k], B, W, ws, we)]++; startSumUs += clipToWindow(xs[k], ws, we) - ws; }
-  for (let k = 0; k < nxe; k++) { const e = xe[k]; net[bucketOf(e, B, W, ws, we)]--; endSumUs += clipToWindow(e, ws, we) - ws; }
+  for (let k = 0; k < nxs; k++) { net[bucketOf(xs[k]!, B, W, ws, we)]!++; startSumUs += clipToWindow(xs[k]!, ws, we) - ws; }
+  for (let k = 0; k < nxe; k++) { const e = xe[k]!; net[bucketOf(e, B, W, ws, we)]!--; endSumUs += clipToWindow(e, ws, we) - ws; }
   // 2. Entries at each bucket boundary.
   const atBoundary = new Int32Array(B + 1);
   let c = 0;
   let best = 0;
   for (let b = 0; b < B; b++) {
     atBoundary[b] = c;
-    c += net[b];
+    c += net[b]!;
     if (c > best) best = c;
   }
   atBoundary[B] = c;
@@ -72,13 +72,13 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   let extraStartsByBucket: { cum: Int32Array; times: Float64Array } | null = null;
   let extraEndsByBucket: { cum: Int32Array; times: Float64Array } | null = null;
   for (let b = 0; b < B; b++) {
-    const startsHere = startCum[b + 1] - startCum[b];
-    if (atBoundary[b] + startsHere + (nxs > 0 ? nxs : 0) <= best) continue;
+    const startsHere = startCum[b + 1]! - startCum[b]!;
+    if (atBoundary[b]! + startsHere + (nxs > 0 ? nxs : 0) <= best) continue;
     extraStartsByBucket ??= byBucket(xs, nxs, B, W, ws, we);
     extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we);
-    const xsHere = extraStartsByBucket.cum[b + 1] - extraStartsByBucket.cum[b];
-    if (atBoundary[b] + startsHere + xsHere <= best) continue;
-    const local = replayBucket(p, b, Tus, replayed, atBoundary[b], extraStartsByBucket, extraEndsByBucket);
+    const xsHere = extraStartsByBucket.cum[b + 1]! - extraStartsByBucket.cum[b]!;
+    if (atBoundary[b]! + startsHere + xsHere <= best) continue;
+    const local = replayBucket(p, b, Tus, replayed, atBoundary[b]!, extraStartsByBucket, extraEndsByBucket);
     if (local > best) best = local;
   }
   const durationUs = we - ws;
@@ -87,23 +87,23 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   let p99 = best;
   if (durationUs > 0) {
     const hist = new Float64Array(best + 1);
-    for (let b = 0; b < B; b++) { const v = atBoundary[b + 1]; if (v >= 0 && v <= best) hist[v] += 1; }
+    for (let b = 0; b < B; b++) { const v = atBoundary[b + 1]!; if (v >= 0 && v <= best) hist[v]! += 1; }
     let acc = 0;
-    for (let v = 0; v <= best; v++) { acc += hist[v]; if (acc >= 0.99 * B) { p99 = v; break; } }
+    for (let v = 0; v <= best; v++) { acc += hist[v]!; if (acc >= 0.99 * B) { p99 = v; break; } }
   }
   const series = new Array<number>(points);
-  for (let k = 0; k < points; k++) series[k] = atBoundary[points === 1 ? B : Math.round((k * B) / (points - 1))];
+  for (let k = 0; k < points; k++) series[k] = atBoundary[points === 1 ? B : Math.round((k * B) / (points - 1))]!;
   return { mean, peak: best, p99, atEnd, series };
 }
 
 /** Times grouped by bucket (counting sort), for replaying single buckets. */
 function byBucket(times: Float64Array, n: number, B: number, W: number, ws: number, we: number): { cum: Int32Array; times: Float64Array } {
   const cum = new Int32Array(B + 2);
-  for (let k = 0; k < n; k++) cum[bucketOf(times[k], B, W, ws, we) + 1]++;
-  for (let b = 0; b <= B; b++) cum[b + 1] += cum[b];
+  for (let k = 0; k < n; k++) cum[bucketOf(times[k]!, B, W, ws, we) + 1]!++;
+  for (let b = 0; b <= B; b++) cum[b + 1]! += cum[b]!;
   const fill = cum.slice();
   const out = new Float64Array(n);
-  for (let k = 0; k < n; k++) out[fill[bucketOf(times[k], B, W, ws, we)]++] = times[k];
+  for (let k = 0; k < n; k++) out[fill[bucketOf(times[k]!, B, W, ws, we)]!++] = times[k]!;
   return { cum, times: out };
 }
 
@@ -113,30 +113,30 @@ function replayBucket(p: FlowModel, b: number, Tus: number, replayed: Uint8Array
   const ws = p.windowStartUs, we = p.windowEndUs, B = p.buckets, W = p.bucketUs;
   const times: number[] = [];
   const deltas: number[] = [];
-  for (let k = p.startCum[b]; k < p.startCum[b + 1]; k++) { times.push(p.startsUs[k]); deltas.push(1); }
-  for (let k = xs.cum[b]; k < xs.cum[b + 1]; k++) { times.push(xs.times[k]); deltas.push(1); }
-  for (let k = p.fixedCum[b]; k < p.fixedCum[b + 1]; k++) {
-    if (replayed[p.fixedEndOrder[k]] === 1) continue;
-    times.push(p.fixedEndUs[k]); deltas.push(-1);
+  for (let k = p.startCum[b]!; k < p.startCum[b + 1]!; k++) { times.push(p.startsUs[k]!); deltas.push(1); }
+  for (let k = xs.cum[b]!; k < xs.cum[b + 1]!; k++) { times.push(xs.times[k]!); deltas.push(1); }
+  for (let k = p.fixedCum[b]!; k < p.fixedCum[b + 1]!; k++) {
+    if (replayed[p.fixedEndOrder[k]!] === 1) continue;
+    times.push(p.fixedEndUs[k]!); deltas.push(-1);
   }
-  for (let k = xe.cum[b]; k < xe.cum[b + 1]; k++) { times.push(xe.times[k]); deltas.push(-1); }
+  for (let k = xe.cum[b]!; k < xe.cum[b + 1]!; k++) { times.push(xe.times[k]!); deltas.push(-1); }
   // Candidate-state ends in this bucket: last packet in [bucket start - T, bucket end - T).
   const candLast = p.candLastUs;
   // Starting one before the first candidate in range is harmless: ends before bucket b are skipped.
   let lo = lastIndexBelow(candLast, ws + b * W - Tus);
   for (; lo < candLast.length; lo++) {
-    const e = candLast[lo] + Tus;
+    const e = candLast[lo]! + Tus;
     const eb = bucketOf(e, B, W, ws, we);
     if (eb < b) continue;
     if (eb > b) break;
-    if (replayed[p.candEndOrder[lo]] === 1) continue;
+    if (replayed[p.candEndOrder[lo]!] === 1) continue;
     times.push(e); deltas.push(-1);
   }
-  const order = times.map((_, i) => i).sort((x, y) => times[x] - times[y] || deltas[x] - deltas[y]);
+  const order = times.map((_, i) => i).sort((x, y) => times[x]! - times[y]! || deltas[x]! - deltas[y]!);
   let c = countAtStart;
   let peak = c;
   for (const i of order) {
-    c += deltas[i];
+    c += deltas[i]!;
     if (c > peak) peak = c;
   }
   return peak;
@@ -147,7 +147,7 @@ function lastIndexBelow(sorted: Float64Array, x: number): number {
   let lo = 0, hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < x) lo = mid + 1; else hi = mid;
+    if (sorted[mid]! < x) lo = mid + 1; else hi = mid;
   }
   return lo > 0 ? lo - 1 : 0;
 }

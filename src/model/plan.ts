@@ -44,7 +44,7 @@ export function evaluate(p: FlowModel, T: number): CandidateResult {
     sessionsWithDrops,
     droppedKeepAlives,
     droppedPackets,
-    brokenByKind: { keepAlive: byKind[KIND_KEEPALIVE], data: byKind[KIND_DATA], close: byKind[KIND_CLOSE] },
+    brokenByKind: { keepAlive: byKind[KIND_KEEPALIVE]!, data: byKind[KIND_DATA]!, close: byKind[KIND_CLOSE]! },
     tableEntries: { mean: occ.mean, peak: occ.peak, p99: occ.p99, atEnd: occ.atEnd },
     memoryBytes: { mean: occ.mean * bytesPerEntry + fixed, peak: occ.peak * bytesPerEntry + fixed },
     headroom: shareOfTableMax, // the JSON key of schemaVersion 1; it holds the share used (types.ts)

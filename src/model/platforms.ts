@@ -406,7 +406,7 @@ export function toPlatformSetting(p: PlatformProfile, sources: Partial<Record<st
   for (const key of [...FLOW_STATE_NAMES, ...PLATFORM_FIELDS]) {
     out[key] = sources[key] ?? p.origins?.[key] ?? 'profile';
   }
-  for (const state of FLOW_STATE_NAMES) stateTimeouts[state] = p.stateTimeouts[state];
+  for (const state of FLOW_STATE_NAMES) stateTimeouts[state] = p.stateTimeouts[state]!;
   return {
     name: p.name,
     stateTimeouts,

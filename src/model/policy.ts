@@ -97,7 +97,7 @@ export function parseCidr(text: string): Cidr | null {
     prefixBits -= 96;
   }
   const bytes = raw.slice();
-  for (let bit = prefixBits; bit < bytes.length * 8; bit++) bytes[bit >> 3] &= ~(0x80 >> (bit & 7));
+  for (let bit = prefixBits; bit < bytes.length * 8; bit++) bytes[bit >> 3]! &= ~(0x80 >> (bit & 7));
   return { bytes, prefixBits };
 }
 
@@ -109,7 +109,7 @@ export function cidrContains(cidr: Cidr, addr: Uint8Array): boolean {
   const rest = cidr.prefixBits & 7;
   if (rest === 0) return true;
   const mask = (0xff << (8 - rest)) & 0xff;
-  return (addr[whole] & mask) === cidr.bytes[whole];
+  return (addr[whole]! & mask) === cidr.bytes[whole];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ function compilePolicy(policy: TimeoutPolicy): CompiledPolicy {
     throw usageError('CLI_INVALID_TIMEOUTS', `invalid candidate timeout ${String(candidate)}: must be a finite number of seconds above zero`);
   }
   const base = new Float64Array(STATE_COUNT);
-  for (let s = 0; s < STATE_COUNT; s++) base[s] = policy.platform.stateTimeouts[FLOW_STATE_NAMES[s]];
+  for (let s = 0; s < STATE_COUNT; s++) base[s] = policy.platform.stateTimeouts[FLOW_STATE_NAMES[s]!]!;
   const tcp = base.slice();
   const udp = base.slice();
   if (policy.protocol === 'udp') {
@@ -193,7 +193,7 @@ function compileRule(rule: TimeoutRule): CompiledRule {
 function matchRule(rules: CompiledRule[], proto: number, serverAddr: string, serverPort: number): number {
   let addr: Uint8Array | null | undefined; // parsed on first need
   for (let r = 0; r < rules.length; r++) {
-    const rule = rules[r];
+    const rule = rules[r]!;
     if (rule.proto >= 0 && rule.proto !== proto) continue;
     if (serverPort < rule.portLo || serverPort > rule.portHi) continue;
     if (rule.cidr !== null) {
@@ -208,7 +208,7 @@ function matchRule(rules: CompiledRule[], proto: number, serverAddr: string, ser
 function applyRule(base: Float64Array, rule: CompiledRule | undefined): Float64Array {
   const out = base.slice();
   if (rule) {
-    for (let s = 0; s < STATE_COUNT; s++) if (!Number.isNaN(rule.overrides[s])) out[s] = rule.overrides[s];
+    for (let s = 0; s < STATE_COUNT; s++) if (!Number.isNaN(rule.overrides[s])) out[s] = rule.overrides[s]!;
   }
   return out;
 }
@@ -224,7 +224,7 @@ function applyRule(base: Float64Array, rule: CompiledRule | undefined): Float64A
 export function timeoutsFor(policy: TimeoutPolicy, proto: number, serverAddr: string, serverPort: number): Float64Array {
   const c = compilePolicy(policy);
   const r = matchRule(c.rules, proto, serverAddr, serverPort);
-  return applyRule(c.bases[protoClass(proto)], c.rules[r]);
+  return applyRule(c.bases[protoClass(proto)]!, c.rules[r]);
 }
 
 /**
@@ -234,7 +234,7 @@ export function timeoutsFor(policy: TimeoutPolicy, proto: number, serverAddr: st
  */
 export function makeTimeoutResolver(policy: TimeoutPolicy): (proto: number, serverAddrText: string, serverPort: number) => Float64Array {
   const c = compilePolicy(policy);
-  if (c.rules.length === 0) return (proto: number) => c.bases[protoClass(proto)];
+  if (c.rules.length === 0) return (proto: number) => c.bases[protoClass(proto)]!;
   // One array per (protocol class, matching rule): at most 3 x (rules + 1) arrays.
   const shared: Array<Float64Array | undefined> = new Array(3 * (c.rules.length + 1));
   const byService = new Map<string, Float64Array>();
@@ -247,7 +247,7 @@ export function makeTimeoutResolver(policy: TimeoutPolicy): (proto: number, serv
     const slot = cls * (c.rules.length + 1) + r + 1;
     let arr = shared[slot];
     if (arr === undefined) {
-      arr = applyRule(c.bases[cls], c.rules[r]);
+      arr = applyRule(c.bases[cls]!, c.rules[r]);
       shared[slot] = arr;
     }
     byService.set(key, arr);
@@ -324,8 +324,8 @@ export function parseServiceRule(text: string): TimeoutRule {
   const protoSlash = /^([a-z][a-z0-9-]*|\d{1,3})\/(.*)$/i.exec(service);
   let protoText: string | null = null;
   if (protoSlash) {
-    protoText = protoSlash[1];
-    service = protoSlash[2].trim();
+    protoText = protoSlash[1]!;
+    service = protoSlash[2]!.trim();
   } else if (Object.hasOwn(PROTO_NAMES, protoOnly)) {
     protoText = protoOnly;
     service = '';
@@ -346,7 +346,7 @@ export function parseServiceRule(text: string): TimeoutRule {
   } else if (service.startsWith('[')) {
     const m = /^\[([^\]]+)\](?::(.+))?$/.exec(service);
     if (!m) invalidRule(t, `"${service}" is not [IPv6]:PORT`);
-    match.serverAddr = checkAddress(m[1], t);
+    match.serverAddr = checkAddress(m[1]!, t);
     if (m[2] !== undefined) match.serverPort = parsePorts(m[2], t);
   } else if (service.includes('.') && (service.match(/:/g) ?? []).length <= 1) {
     const colon = service.indexOf(':');

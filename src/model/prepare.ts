@@ -59,15 +59,15 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const seen = new Map<Float64Array, number>();
   const timeoutIndex = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
-    const addr = fs.addresses[fs.serverAddr[i]];
-    const a = resolveA(fs.proto[i], addr, fs.serverPort[i]);
+    const addr = fs.addresses[fs.serverAddr[i]!]!;
+    const a = resolveA(fs.proto[i]!, addr, fs.serverPort[i]!);
     let idx = seen.get(a);
     if (idx === undefined) {
-      const b = resolveB(fs.proto[i], addr, fs.serverPort[i]);
+      const b = resolveB(fs.proto[i]!, addr, fs.serverPort[i]!);
       let mask = 0;
       const t = new Float64Array(STATES);
       for (let s = 0; s < STATES; s++) {
-        if (a[s] !== b[s]) { mask |= 1 << s; t[s] = NaN; } else t[s] = a[s];
+        if (a[s] !== b[s]) { mask |= 1 << s; t[s] = NaN; } else t[s] = a[s]!;
       }
       idx = timeouts.length;
       timeouts.push(t);
@@ -88,55 +88,55 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const survivalEvents: number[] = [];
   const survivalCensored: number[] = [];
   for (let i = 0; i < n; i++) {
-    const t = timeouts[timeoutIndex[i]];
-    const mask = followsCandidate[timeoutIndex[i]];
+    const t = timeouts[timeoutIndex[i]!]!;
+    const mask = followsCandidate[timeoutIndex[i]!]!;
     let maxCand = 0;
-    const g0 = fs.gapOffset[i], g1 = fs.gapOffset[i + 1];
-    for (let k = g0; k < g1; k++) {
-      const info = fs.gapInfo[k];
+    const g0 = fs.gapOffset[i]!, g1 = fs.gapOffset[i + 1]!;
+    for (let k = g0!; k < g1; k++) {
+      const info = fs.gapInfo[k]!;
       const s = gapState(info);
-      const gapUs = fs.gapEndUs[k] - fs.gapStartUs[k];
+      const gapUs = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
       if ((mask & (1 << s)) !== 0) {
         if (gapUs > maxCand) maxCand = gapUs;
         survivalEvents.push(gapUs / 1e6);
-      } else if (fixedBreak[i] < 0 && gapUs > t[s] * 1e6) {
+      } else if (fixedBreak[i]! < 0 && gapUs > t[s]! * 1e6) {
         fixedBreak[i] = k;
       }
       // Evidence that the real path already drops: a probe that gets retried, or data retransmitted, with nothing back.
-      if (evidence[i] < 0 && k + 1 < g1) {
+      if (evidence[i]! < 0 && k + 1 < g1) {
         const kind = gapKind(info);
-        const next = fs.gapInfo[k + 1];
+        const next = fs.gapInfo[k + 1]!;
         if (kind === PacketKind.KeepAliveProbe && (next & GAP_PROBE_RETRY_BIT) !== 0 && gapDirection(next) === gapDirection(info)) evidence[i] = k;
         else if (kind === PacketKind.Data && (next & GAP_RETRANSMISSION_BIT) !== 0 && gapDirection(next) === gapDirection(info) && gapKind(next) === PacketKind.Data) evidence[i] = k;
       }
     }
-    maxCandGapUs[i] = fixedBreak[i] >= 0 ? maxCandUpTo(fs, i, mask, fixedBreak[i]) : maxCand;
+    maxCandGapUs[i] = fixedBreak[i]! >= 0 ? maxCandUpTo(fs, i, mask, fixedBreak[i]!) : maxCand;
     if (g1 > g0) {
-      const lastKind = gapKind(fs.gapInfo[g1 - 1]);
+      const lastKind = gapKind(fs.gapInfo[g1 - 1]!);
       keptByKeepAlive[i] = lastKind === PacketKind.KeepAliveProbe || lastKind === PacketKind.KeepAliveAck ? 1 : 0;
     }
-    if ((fs.end[i] === FlowEnd.Open || fs.end[i] === FlowEnd.HalfClosed) && (mask & (1 << fs.endState[i])) !== 0) {
-      survivalCensored.push((fs.windowEndUs - fs.lastUs[i]) / 1e6);
+    if ((fs.end[i] === FlowEnd.Open || fs.end[i] === FlowEnd.HalfClosed) && (mask & (1 << fs.endState[i]!)) !== 0) {
+      survivalCensored.push((fs.windowEndUs - fs.lastUs[i]!) / 1e6);
     }
   }
 
   const startsUs = Float64Array.from(fs.firstUs).sort();
   const fixedIdx: number[] = [];
   const candIdx: number[] = [];
-  for (let i = 0; i < n; i++) ((followsCandidate[timeoutIndex[i]] & (1 << fs.endState[i])) !== 0 ? candIdx : fixedIdx).push(i);
-  const fixedEnd = (i: number): number => fs.lastUs[i] + timeouts[timeoutIndex[i]][fs.endState[i]] * 1e6;
+  for (let i = 0; i < n; i++) ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0 ? candIdx : fixedIdx).push(i);
+  const fixedEnd = (i: number): number => fs.lastUs[i]! + timeouts[timeoutIndex[i]!]![fs.endState[i]!]! * 1e6;
   const fixedKeys = new Float64Array(fixedIdx.length);
-  for (let k = 0; k < fixedIdx.length; k++) fixedKeys[k] = fixedEnd(fixedIdx[k]);
+  for (let k = 0; k < fixedIdx.length; k++) fixedKeys[k] = fixedEnd(fixedIdx[k]!);
   const fixedPerm = argsort(fixedKeys);
   const fixedEndOrder = new Uint32Array(fixedIdx.length);
   const fixedEndUs = new Float64Array(fixedIdx.length);
-  for (let k = 0; k < fixedIdx.length; k++) { fixedEndOrder[k] = fixedIdx[fixedPerm[k]]; fixedEndUs[k] = fixedKeys[fixedPerm[k]]; }
+  for (let k = 0; k < fixedIdx.length; k++) { fixedEndOrder[k] = fixedIdx[fixedPerm[k]!]!; fixedEndUs[k] = fixedKeys[fixedPerm[k]!]!; }
   const candKeys = new Float64Array(candIdx.length);
-  for (let k = 0; k < candIdx.length; k++) candKeys[k] = fs.lastUs[candIdx[k]];
+  for (let k = 0; k < candIdx.length; k++) candKeys[k] = fs.lastUs[candIdx[k]!]!;
   const candPerm = argsort(candKeys);
   const candEndOrder = new Uint32Array(candIdx.length);
   const candLastUs = new Float64Array(candIdx.length);
-  for (let k = 0; k < candIdx.length; k++) { candEndOrder[k] = candIdx[candPerm[k]]; candLastUs[k] = candKeys[candPerm[k]]; }
+  for (let k = 0; k < candIdx.length; k++) { candEndOrder[k] = candIdx[candPerm[k]!]!; candLastUs[k] = candKeys[candPerm[k]!]!; }
 
   const windowStartUs = fs.windowStartUs;
   const windowEndUs = fs.windowEndUs;
@@ -144,22 +144,22 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const startCum = cumulativeByBucket(startsUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
   const fixedCum = cumulativeByBucket(fixedEndUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
   const fixedBucket = new Int32Array(fixedEndUs.length);
-  for (let k = 0; k < fixedEndUs.length; k++) fixedBucket[k] = bucketOf(fixedEndUs[k], grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
+  for (let k = 0; k < fixedEndUs.length; k++) fixedBucket[k] = bucketOf(fixedEndUs[k]!, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
   const sensitiveList: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (fixedBreak[i] >= 0 || evidence[i] >= 0 || maxCandGapUs[i] > 0 || (keptByKeepAlive[i] === 1 && fs.end[i] === FlowEnd.Open)) sensitiveList.push(i);
+    if (fixedBreak[i]! >= 0 || evidence[i]! >= 0 || maxCandGapUs[i]! > 0 || (keptByKeepAlive[i] === 1 && fs.end[i] === FlowEnd.Open)) sensitiveList.push(i);
   }
   const fixedPos = new Int32Array(n).fill(-1);
-  for (let k = 0; k < fixedEndOrder.length; k++) fixedPos[fixedEndOrder[k]] = k;
+  for (let k = 0!; k < fixedEndOrder.length; k++) fixedPos[fixedEndOrder[k]!] = k;
   const fixedNetAll = new Int32Array(grid.buckets + 1);
   let fixedEndSumAll = 0;
   for (let k = 0; k < fixedEndUs.length; k++) {
-    fixedNetAll[fixedBucket[k]]++;
-    fixedEndSumAll += clipToWindow(fixedEndUs[k], windowStartUs, windowEndUs) - windowStartUs;
+    fixedNetAll[fixedBucket[k]!]!++;
+    fixedEndSumAll += clipToWindow(fixedEndUs[k]!, windowStartUs, windowEndUs) - windowStartUs;
   }
   let startSumUs = 0;
   // Entries that began before the window (conntrack series, merged inputs) count from its start.
-  for (let k = 0; k < n; k++) startSumUs += Math.max(startsUs[k], windowStartUs) - windowStartUs;
+  for (let k = 0; k < n; k++) startSumUs += Math.max(startsUs[k]!, windowStartUs) - windowStartUs;
   return {
     fs, platform: opts.platform, platformSetting: toPlatformSetting(opts.platform, opts.platformSources ?? {}), keepalive, protocol,
     windowStartUs, windowEndUs, windowSeconds: Number.isFinite(windowStartUs) ? (windowEndUs - windowStartUs) / 1e6 : 0,
@@ -175,9 +175,9 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
 
 function maxCandUpTo(fs: FlowSet, i: number, mask: number, stop: number): number {
   let m = 0;
-  for (let k = fs.gapOffset[i]; k < stop; k++) {
-    if ((mask & (1 << gapState(fs.gapInfo[k]))) === 0) continue;
-    const g = fs.gapEndUs[k] - fs.gapStartUs[k];
+  for (let k = fs.gapOffset[i]!; k < stop; k++) {
+    if ((mask & (1 << gapState(fs.gapInfo[k]!))) === 0) continue;
+    const g = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
     if (g > m) m = g;
   }
   return m;

@@ -42,13 +42,13 @@ export function recommend(planner: Planner, timeouts: number[], limits: Recommen
   const ok = candidates.filter((c) => c.sessionsWithDrops <= limits.maxBroken && (limits.maxMemoryBytes === null || c.memoryBytes.peak <= limits.maxMemoryBytes));
   let range: Recommendation['range'] = null;
   let reason: string | undefined;
-  if (ok.length > 0) range = { minSeconds: ok[0].timeoutSeconds, maxSeconds: ok[ok.length - 1].timeoutSeconds };
+  if (ok.length > 0) range = { minSeconds: ok[0]!.timeoutSeconds, maxSeconds: ok[ok.length - 1]!.timeoutSeconds };
   else {
     const brokenOk = candidates.filter((c) => c.sessionsWithDrops <= limits.maxBroken);
     const memOk = candidates.filter((c) => limits.maxMemoryBytes === null || c.memoryBytes.peak <= limits.maxMemoryBytes);
     if (brokenOk.length === 0) reason = `every candidate up to ${sorted[sorted.length - 1]} s breaks more than ${limits.maxBroken} sessions`;
     else if (memOk.length === 0) reason = `every candidate from ${sorted[0]} s needs more than ${limits.maxMemoryBytes} bytes of table memory`;
-    else reason = `the timeouts that break few enough sessions (from ${brokenOk[0].timeoutSeconds} s) need more memory than allowed (up to ${memOk[memOk.length - 1].timeoutSeconds} s fit)`;
+    else reason = `the timeouts that break few enough sessions (from ${brokenOk[0]!.timeoutSeconds} s) need more memory than allowed (up to ${memOk[memOk.length - 1]!.timeoutSeconds} s fit)`;
   }
 
   // Keep-alive advice: for the largest timeout memory allows (or the shortest candidate), a

@@ -47,10 +47,10 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
   const replayedList: number[] = [];
   const sensitive = p.sensitive;
   for (let si = 0; si < sensitive.length; si++) {
-    const i = sensitive[si];
-    const fixedBreak = p.fixedBreak[i];
-    const ev = p.evidence[i];
-    if (fixedBreak < 0 && ev < 0 && p.maxCandGapUs[i] <= Tus) {
+    const i = sensitive[si]!;
+    const fixedBreak = p.fixedBreak[i]!;
+    const ev = p.evidence[i]!;
+    if (fixedBreak < 0 && ev < 0 && p.maxCandGapUs[i]! <= Tus) {
       // Unbroken flow: its entry ends after its last packet (precomputed order), unless a
       // keep-alive keeps it alive for good.
       if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
@@ -68,12 +68,12 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
     let broken = false;
     let alive = true; // an entry exists
     let ended = false;
-    const g1 = fs.gapOffset[i + 1];
-    for (let k = fs.gapOffset[i]; k < g1; k++) {
-      const info = fs.gapInfo[k];
+    const g1 = fs.gapOffset[i + 1]!;
+    for (let k = fs.gapOffset[i]!; k < g1; k++) {
+      const info = fs.gapInfo[k]!;
       const s = gapState(info);
       const tau = timeoutOf(p, i, s, T) * 1e6;
-      const gapUs = fs.gapEndUs[k] - fs.gapStartUs[k];
+      const gapUs = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
       if (k === ev && gapUs <= tau && alive) {
         // The capture shows the path dropping here, but this candidate keeps the state: the
         // probes are answered and the session lives on, refreshed by keep-alives.
@@ -86,7 +86,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
         // No entry: with loose pickup, or for a datagram flow when the client sends, a packet creates one again.
         if ((isTcp && !strict) || (!isTcp && gapDirection(info) === 0)) {
           alive = true;
-          extraStarts.push(fs.gapEndUs[k]);
+          extraStarts.push(fs.gapEndUs[k]!);
         } else if (!isTcp) droppedPackets++;
         continue;
       }
@@ -95,23 +95,23 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       // idle time of silence: within the timeout, each probe refreshes the entry (docs/MODEL.md).
       if (isTcp && s === FlowState.Established && p.keepalive.source === 'flag' && isKeptAlive(p, i, T)) continue;
       // The entry expired at gap start + tau; the packet that ends the gap finds no state.
-      const expiredAt = fs.gapStartUs[k] + tau;
+      const expiredAt = fs.gapStartUs[k]! + tau;
       extraEnds.push(expiredAt);
       const kind = gapKind(info);
       const dir = gapDirection(info);
       if (isTcp && !strict) {
         // Loose pickup: the mid-stream packet creates a new entry; nothing is dropped.
-        extraStarts.push(fs.gapEndUs[k]);
+        extraStarts.push(fs.gapEndUs[k]!);
         continue;
       }
       if (!isTcp) {
         if (dir === 0) {
           // A datagram from the client creates a new entry.
-          extraStarts.push(fs.gapEndUs[k]);
+          extraStarts.push(fs.gapEndUs[k]!);
           continue;
         }
         // A reply to a forgotten datagram flow is dropped.
-        if (!broken) { broken = true; sessionsWithDrops++; byKind[KIND_DATA]++; noteAffected(affected, p, i, dir, KIND_DATA, gapUs / 1e6); }
+        if (!broken) { broken = true; sessionsWithDrops++; byKind[KIND_DATA]!++; noteAffected(affected, p, i, dir, KIND_DATA, gapUs / 1e6); }
         droppedPackets++;
         alive = false;
         continue;
@@ -121,7 +121,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       alive = false;
       sessionsWithDrops++;
       const bk = breakKind(kind);
-      byKind[bk]++;
+      byKind[bk]!++;
       noteAffected(affected, p, i, dir, bk, gapUs / 1e6);
       const drops = dropsAfterBreak(p, i, k, bk, dir);
       droppedKeepAlives += drops.keepAlives;
@@ -131,7 +131,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
     if (!ended) {
       if (alive) {
         // Entry lives past the last packet for the timeout of the final state.
-        const end = fs.lastUs[i] + timeoutOf(p, i, fs.endState[i], T) * 1e6;
+        const end = fs.lastUs[i]! + timeoutOf(p, i, fs.endState[i]!, T) * 1e6;
         if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
           extraEnds.push(Number.POSITIVE_INFINITY);
           neverExpiring++;
@@ -165,7 +165,7 @@ function dropsAfterBreak(p: FlowModel, i: number, k: number, bk: number, dir: 0 
   const sender = scheduleOf(p, i, dir === 0 ? 0 : 1);
   const peerSide: 0 | 1 = dir === 0 ? 1 : 0;
   const peer = scheduleOf(p, i, peerSide);
-  const gapStart = fs.gapStartUs[k];
+  const gapStart = fs.gapStartUs[k]!;
   if (bk === KIND_KEEPALIVE) {
     const count = sender !== null ? sender.count : countProbesFrom(fs, i, k, dir);
     keepAlives += count;
@@ -176,7 +176,7 @@ function dropsAfterBreak(p: FlowModel, i: number, k: number, bk: number, dir: 0 
   if (peer !== null) {
     // The peer heard nothing since the gap began; its timer fires after its idle time.
     const peerProbeAt = gapStart + peer.idleSeconds * 1e6;
-    if (peerProbeAt >= fs.gapEndUs[k] && peerProbeAt <= p.windowEndUs) {
+    if (peerProbeAt >= fs.gapEndUs[k]! && peerProbeAt <= p.windowEndUs) {
       keepAlives += peer.count;
       packets += peer.count + 1;
     }
@@ -187,8 +187,8 @@ function dropsAfterBreak(p: FlowModel, i: number, k: number, bk: number, dir: 0 
 /** Probes the capture shows from `dir` at and after gap k, for senders with no known schedule. */
 function countProbesFrom(fs: FlowSet, i: number, k: number, dir: 0 | 1): number {
   let c = 0;
-  for (let j = k; j < fs.gapOffset[i + 1]; j++) {
-    const info = fs.gapInfo[j];
+  for (let j = k; j < fs.gapOffset[i + 1]!; j++) {
+    const info = fs.gapInfo[j]!;
     if (gapKind(info) === PacketKind.KeepAliveProbe && gapDirection(info) === dir) c++;
   }
   return Math.max(1, c);

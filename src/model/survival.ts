@@ -38,9 +38,9 @@ export function kaplanMeier(eventTimes: ArrayLike<number>, censoredTimes: ArrayL
   let i = 0;
   let j = 0;
   while (i < ev.length) {
-    const t = ev[i];
+    const t = ev[i]!;
     // Censored strictly before t leave the risk set first.
-    while (j < ce.length && ce[j] < t) { atRisk--; j++; }
+    while (j < ce.length && ce[j]! < t) { atRisk--; j++; }
     let d = 0;
     while (i < ev.length && ev[i] === t) { d++; i++; }
     s *= 1 - d / atRisk;
@@ -52,7 +52,7 @@ export function kaplanMeier(eventTimes: ArrayLike<number>, censoredTimes: ArrayL
   let tailFrom = 0;
   let tailRate = 0;
   if (ev.length > 0) {
-    tailFrom = ev[Math.min(ev.length - 1, Math.floor(ev.length * 0.9))];
+    tailFrom = ev[Math.min(ev.length - 1, Math.floor(ev.length * 0.9))]!;
     let exceed = 0;
     let sumExcess = 0;
     for (const x of ev) if (x > tailFrom) { exceed++; sumExcess += x - tailFrom; }
@@ -70,9 +70,9 @@ export function survivalAt(km: Survival, t: number): number {
     let lo = 0, hi = km.times.length - 1, k = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (km.times[mid] <= x) { k = mid; lo = mid + 1; } else hi = mid - 1;
+      if (km.times[mid]! <= x) { k = mid; lo = mid + 1; } else hi = mid - 1;
     }
-    return k < 0 ? 1 : km.survival[k];
+    return k < 0 ? 1 : km.survival[k]!;
   };
   if (t <= km.tailFrom) return at(t);
   const base = at(km.tailFrom);

@@ -75,7 +75,7 @@ function counterNames(stats: TrackerStats[]): string[] {
 export function addTrackerStats(into: TrackerStats, add: TrackerStats): void {
   const a = into as unknown as Record<string, number>;
   const b = add as unknown as Record<string, number>;
-  for (const k of Object.keys(b)) a[k] = (a[k] ?? 0) + b[k];
+  for (const k of Object.keys(b)) a[k] = (a[k] ?? 0) + b[k]!;
 }
 
 /**
@@ -89,7 +89,7 @@ function shardGroupStats(stats: TrackerStats[]): TrackerStats {
   for (const k of counterNames(stats)) {
     if (!PER_RUN_COUNTERS.has(k)) out[k] = rows.reduce((n, r) => n + (r[k] ?? 0), 0);
   }
-  const ip = rows[0].ipPackets ?? 0;
+  const ip = rows[0]!.ipPackets ?? 0;
   const kept = rows.reduce((n, r) => n + (r.ipPackets ?? 0) - (r.shardSkipped ?? 0), 0);
   out.ipPackets = ip;
   out.shardSkipped = ip - kept;
@@ -100,7 +100,7 @@ function shardGroupStats(stats: TrackerStats[]): TrackerStats {
 function sortedStats(stats: TrackerStats): TrackerStats {
   const out: Record<string, number> = {};
   const row = stats as unknown as Record<string, number>;
-  for (const k of Object.keys(row).sort()) out[k] = row[k];
+  for (const k of Object.keys(row).sort()) out[k] = row[k]!;
   return out as unknown as TrackerStats;
 }
 
@@ -179,15 +179,15 @@ export function mergeProfiles(profiles: Array<{ name: string; profile: Profile }
   for (const key of [...byKey.keys()].sort()) {
     const members = byKey.get(key)!;
     if (members.length === 1) {
-      groups.push(members[0].group);
+      groups.push(members[0]!.group);
       continue;
     }
-    const first = members[0];
+    const first = members[0]!;
     const count = first.group.shards?.count ?? 0;
     const seen = new Map<number, string>();
     for (const m of members) {
       if (m.group.shards === null || first.group.shards === null) {
-        const other = m === first ? members[1] : m;
+        const other = m === first ? members[1]! : m;
         throw inputError('PROFILE_OVERLAP', `holds the flows of ${first.name} again (the same inputs, not different shards of them): merging would count them twice`, { file: other.name });
       }
       if (m.group.shards.count !== count) {
@@ -309,8 +309,8 @@ export function encodeProfile(p: Profile): Buffer {
   out.writeUInt32LE(json.length, 12);
   json.copy(out, PREFIX_BYTES);
   for (let k = 0; k < data.length; k++) {
-    const col = data[k][2];
-    toPlanes(new Uint8Array(col.buffer, col.byteOffset, col.byteLength), BYTES[data[k][1]], out, dataStart + columns[k].offset);
+    const col = data[k]![2];
+    toPlanes(new Uint8Array(col.buffer, col.byteOffset, col.byteLength), BYTES[data[k]![1]], out, dataStart + columns[k]!.offset);
   }
   return gzipSync(out);
 }
@@ -325,7 +325,7 @@ function toPlanes(src: Uint8Array, w: number, out: Buffer, at: number): void {
   for (let b = 0; b < w; b++) {
     const from = LITTLE_ENDIAN_HOST ? b : w - 1 - b;
     const plane = at + b * n;
-    for (let i = 0; i < n; i++) out[plane + i] = src[i * w + from];
+    for (let i = 0; i < n; i++) out[plane + i] = src[i * w + from]!;
   }
 }
 
@@ -333,7 +333,7 @@ function fromPlanes(buf: Buffer, at: number, n: number, w: number, dst: Uint8Arr
   for (let b = 0; b < w; b++) {
     const to = LITTLE_ENDIAN_HOST ? b : w - 1 - b;
     const plane = at + b * n;
-    for (let i = 0; i < n; i++) dst[i * w + to] = buf[plane + i];
+    for (let i = 0; i < n; i++) dst[i * w + to] = buf[plane + i]!;
   }
 }
 
@@ -429,9 +429,9 @@ export function decodeProfile(name: string, buf: Buffer): Profile {
   const off = flows.gapOffset;
   if (off[0] !== 0 || off[n] !== g) bad(name, 'PROFILE_INVALID', `gap offsets do not span the ${g} gaps`, dataStart);
   for (let i = 0; i < n; i++) {
-    if (off[i + 1] < off[i]) bad(name, 'PROFILE_INVALID', `gap offsets go backwards at flow ${i}`, dataStart);
-    if (flows.clientAddr[i] >= h.addresses.length || flows.serverAddr[i] >= h.addresses.length) {
-      bad(name, 'PROFILE_INVALID', `flow ${i} names address ${Math.max(flows.clientAddr[i], flows.serverAddr[i])} of ${h.addresses.length}`, dataStart);
+    if (off[i + 1]! < off[i]!) bad(name, 'PROFILE_INVALID', `gap offsets go backwards at flow ${i}`, dataStart);
+    if (flows.clientAddr[i]! >= h.addresses.length || flows.serverAddr[i]! >= h.addresses.length) {
+      bad(name, 'PROFILE_INVALID', `flow ${i} names address ${Math.max(flows.clientAddr[i]!, flows.serverAddr[i]!)} of ${h.addresses.length}`, dataStart);
     }
   }
   const distribution: GapDistribution = {

@@ -59,7 +59,7 @@ async function peek(input: OpenedInput): Promise<{ head: Buffer; chunks: AsyncIt
     parts.push(r.value);
     have += r.value.length;
   }
-  const head = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   async function* rest(): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
     for (;;) {
@@ -91,7 +91,7 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
   let captures = 0;
   const extraStats: TrackerStats[] = [];
   for (let i = 0; i < paths.length; i++) {
-    const input = await openInput(paths[i], opts.maxDecompressedBytes);
+    const input = await openInput(paths[i]!, opts.maxDecompressedBytes);
     const { head, chunks } = await peek(input);
     const format = captureFormat(head);
     if (format !== null) {
@@ -149,9 +149,9 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
     const cf = conntrackFlows(sysctl !== null ? [...series, ...conntrack.filter((c) => c.format === 'sysctl')] : series, timeouts, { gapFloorSeconds: gapFloorUs / 1e6 });
     parts.push({ flows: cf.flows, distribution: cf.distribution });
     warnings.push(...cf.warnings);
-    if (snapshotsOnly.length === 1) dumps.push(snapshotsOnly[0]);
+    if (snapshotsOnly.length === 1) dumps.push(snapshotsOnly[0]!);
   } else if (snapshotsOnly.length === 1) {
-    dumps.push(snapshotsOnly[0]);
+    dumps.push(snapshotsOnly[0]!);
   }
 
   const stats = tracker.stats;

@@ -27,8 +27,8 @@ export function changeTitle(change: ChangeRequest['change'], protocol: string, p
 export function summaryText(r: ChangeRequest, esc: (text: string) => string): string {
   const c = r.change;
   const state = r.protocol === 'udp' ? 'UDP' : 'TCP established';
-  const before = r.candidates[0].result;
-  const after = r.candidates[1].result;
+  const before = r.candidates[0]!.result;
+  const after = r.candidates[1]!.result;
   const i = r.impact;
   const parts: string[] = [];
   if (c.scope === 'per-service') {
@@ -84,7 +84,7 @@ export function assumptions(r: ChangeRequest): string[] {
 export function risks(r: ChangeRequest): string[] {
   const out: string[] = [];
   const i = r.impact;
-  const after = r.candidates[1].result;
+  const after = r.candidates[1]!.result;
   const meanDelta = i.tableEntries.after.mean - i.tableEntries.before.mean;
   const peakDelta = i.memoryBytes.after.peak - i.memoryBytes.before.peak;
   if (meanDelta > 0) out.push(`More entries held: ${fixed(meanDelta, 1)} more on average (${fixed(i.tableEntries.before.mean, 1)} -> ${fixed(i.tableEntries.after.mean, 1)})${peakDelta > 0 ? `, ${formatBytes(peakDelta)} more memory at peak` : ', the same peak'}.`);

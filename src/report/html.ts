@@ -85,7 +85,7 @@ function configHtml(heading: string, block: ConfigBlock): string {
 function evidenceTable(items: ChangeRequest['evidence']['current']): string {
   const rows = items.map((a) => {
     const m = /^(\S+) (.*)$/.exec(a.label);
-    return `<tr>${td(m ? m[1] : '')}<td><code>${escapeHtml(m ? m[2] : a.label)}</code></td>${td(String(a.sessions), true)}${td(kindWords(a.kind))}${td(readableDuration(a.idleSeconds), true)}</tr>`;
+    return `<tr>${td(m ? m[1]! : '')}<td><code>${escapeHtml(m ? m[2]! : a.label)}</code></td>${td(String(a.sessions), true)}${td(kindWords(a.kind))}${td(readableDuration(a.idleSeconds), true)}</tr>`;
   });
   return `<div class="table-wrap"><table><thead><tr>${['protocol', 'source -> destination (as the drop log shows it)', 'sessions', 'first dropped packet', 'idle before it (median)'].map(th).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }

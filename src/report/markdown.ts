@@ -94,7 +94,7 @@ export function changeRequestMarkdown(r: ChangeRequest): string {
   const ev = (list: ChangeRequest['evidence']['current']): string[] => table(['protocol', 'source -> destination (as the drop log shows it)', 'sessions', 'first dropped packet', 'idle before it (median)'],
     list.map((a) => {
       const m = /^(\S+) (.*)$/.exec(a.label);
-      return [m ? m[1] : '', m ? m[2] : a.label, String(a.sessions), kindWords(a.kind), readableDuration(a.idleSeconds)].map(mdText);
+      return [m ? m[1]! : '', m ? m[2]! : a.label, String(a.sessions), kindWords(a.kind), readableDuration(a.idleSeconds)].map(mdText);
     }), ['l', 'l', 'r', 'l', 'r']);
   if (r.evidence.current.length > 0) {
     out.push(`Sessions that lose their state at the current ${mdText(formatDuration(r.change.currentSeconds))}, by the first packet the firewall drops (client ports vary and are shown as ${mdText('*')}):`, '');

@@ -149,7 +149,7 @@ export function recommendCsv(rec: Recommendation, plan: PlanResult): string {
   const lines = planCsv({ ...plan, candidates: rec.candidates }).trimEnd().split('\n');
   lines[0] += ',within_limits,recommended';
   for (let i = 0; i < rec.candidates.length; i++) {
-    const t = rec.candidates[i].timeoutSeconds;
+    const t = rec.candidates[i]!.timeoutSeconds;
     const within = rec.range !== null && t >= rec.range.minSeconds && t <= rec.range.maxSeconds;
     lines[i + 1] += `,${within},${t === rec.recommendedSeconds}`;
   }

@@ -32,7 +32,7 @@ export function lineStyle(role: MarkerRole, altIndex = 0): { colour: string; das
   if (role === 'current') return { colour: '#b03a2e', dash: null };
   if (role === 'proposed') return { colour: '#1e7b45', dash: null };
   if (role === 'keepalive') return { colour: '#444444', dash: '2 2' };
-  return { colour: ALT_COLOURS[altIndex % ALT_COLOURS.length], dash: DASHES[altIndex % DASHES.length] };
+  return { colour: ALT_COLOURS[altIndex % ALT_COLOURS.length]!, dash: DASHES[altIndex % DASHES.length]! };
 }
 
 function n(x: number): string {
@@ -75,8 +75,8 @@ export function ecdfChart(points: Array<{ seconds: number; fraction: number }>, 
   if (pts.length === 0) {
     return `${head}<text x="${WIDTH / 2}" y="${height / 2}" text-anchor="middle" class="empty">no idle gaps in the data</text></svg>`;
   }
-  const hiData = Math.max(pts[pts.length - 1].seconds, ...markers.map((m) => m.seconds));
-  const loData = Math.min(pts[0].seconds, ...markers.map((m) => m.seconds));
+  const hiData = Math.max(pts[pts.length - 1]!.seconds, ...markers.map((m) => m.seconds));
+  const loData = Math.min(pts[0]!.seconds, ...markers.map((m) => m.seconds));
   const lo = Math.max(1e-6, 10 ** Math.floor(Math.log10(loData)));
   const hi = 10 ** Math.ceil(Math.log10(hiData * 1.05));
   const lx = (s: number): number => MARGIN.left + ((Math.log10(Math.max(s, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * w;
@@ -133,7 +133,7 @@ export function niceStep(range: number, target: number): number {
 function timeStepSeconds(windowSeconds: number): number {
   const steps = [60, 300, 600, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
   for (const s of steps) if (windowSeconds / s <= 8) return s;
-  return steps[steps.length - 1];
+  return steps[steps.length - 1]!;
 }
 
 function clockLabel(startIso: string | null, offsetSeconds: number, windowSeconds: number): string {

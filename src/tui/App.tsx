@@ -77,7 +77,7 @@ function neededJob(s: UiState, order: readonly number[], store: PlanStore): [num
 /** So that p, k, P and K answer at once: the selected candidate under the neighbouring profiles. */
 function prefetchJob(s: UiState, store: PlanStore): [number, number, number] | null {
   const { platformIndex: pi, keepAliveIndex: ki, selectedSeconds: sel } = s;
-  for (const [p, k] of [[pi + 1, ki], [pi, ki + 1], [pi - 1, ki], [pi, ki - 1]]) {
+  for (const [p, k] of [[pi + 1, ki], [pi, ki + 1], [pi - 1, ki], [pi, ki - 1]] as Array<[number, number]>) {
     const pn = mod(p, store.platformChoices.length);
     const kn = mod(k, store.keepAliveChoices.length);
     if (store.peek(pn, kn, sel) === undefined) return [pn, kn, sel];
@@ -162,8 +162,8 @@ export function App(props: CompareAppProps) {
 
   // ---- view ----------------------------------------------------------------------------------
   const sel = ui.selectedSeconds;
-  const platformLabel = store.platformChoices[mod(ui.platformIndex, store.platformChoices.length)].label;
-  const keepAliveLabel = store.keepAliveChoices[mod(ui.keepAliveIndex, store.keepAliveChoices.length)].label;
+  const platformLabel = store.platformChoices[mod(ui.platformIndex, store.platformChoices.length)]!.label;
+  const keepAliveLabel = store.keepAliveChoices[mod(ui.keepAliveIndex, store.keepAliveChoices.length)]!.label;
   const windowSeconds = store.base.window.seconds;
   const source = sanitizeText(`${meta.inputs.map((i) => i.path).join(', ')} · ${meta.flows.toLocaleString('en-US')} flows · ${formatDuration(Math.round(windowSeconds))}`);
   const busy = view.pending > 0 ? `evaluating ${ui.timeouts.length - view.pending}/${ui.timeouts.length}…` : '';

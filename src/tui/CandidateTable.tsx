@@ -97,7 +97,7 @@ export function CandidateTable({ rows, selectedIndex, body, width, focused, colo
       <Text wrap="truncate" bold>{header}</Text>
       {shown.map((line, k) => {
         const i = top + k;
-        const row = rows[i];
+        const row = rows[i]!;
         const selected = i === selectedIndex;
         const broken = row.result !== undefined && row.result.sessionsWithDrops > 0;
         const paint = color ? { color: row.recommended ? 'cyan' : row.current ? 'green' : broken ? 'red' : undefined } : {};

@@ -47,9 +47,9 @@ export function ecdfAt(ecdf: GapSummary['ecdf'], seconds: number): number {
   let best = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (ecdf[mid].seconds <= seconds) { best = mid; lo = mid + 1; } else hi = mid - 1;
+    if (ecdf[mid]!.seconds <= seconds) { best = mid; lo = mid + 1; } else hi = mid - 1;
   }
-  return best < 0 ? 0 : ecdf[best].fraction;
+  return best < 0 ? 0 : ecdf[best]!.fraction;
 }
 
 /** The log10 domain covering the gaps (above zero) and every marker, with a little margin. */
@@ -81,7 +81,7 @@ export function renderEcdf(ecdf: GapSummary['ecdf'], markers: readonly ChartMark
   const dotRows = plotRows * 4;
   const cells = new Uint8Array(plotRows * plotWidth);
   const dot = (dx: number, dy: number): void => {
-    cells[Math.floor(dy / 4) * plotWidth + Math.floor(dx / 2)] |= DOT_BITS[dx & 1][dy & 3];
+    cells[Math.floor(dy / 4) * plotWidth + Math.floor(dx / 2)]! |= DOT_BITS[dx & 1]![dy & 3]!;
   };
   if (ecdf.length > 0) {
     let prevRow = -1;
@@ -109,12 +109,12 @@ export function renderEcdf(ecdf: GapSummary['ecdf'], markers: readonly ChartMark
     const label = r === 0 ? '100%' : r === plotRows - 1 ? '  0%' : r === Math.floor((plotRows - 1) / 2) && plotRows >= 5 ? ' 50%' : '    ';
     const segs: Segment[] = [{ text: `${label}│`, kind: 'axis' }];
     for (let c = 0; c < plotWidth; c++) {
-      const bits = cells[r * plotWidth + c];
+      const bits = cells[r * plotWidth + c]!;
       const mk = markerAt.get(c);
       let seg: Segment;
       if (mk !== undefined && (mk === 'selected' || bits === 0)) seg = { text: MARKER_GLYPH[mk], kind: mk };
       else seg = { text: bits === 0 ? ' ' : String.fromCharCode(0x2800 + bits), kind: 'curve' };
-      const last = segs[segs.length - 1];
+      const last = segs[segs.length - 1]!;
       if (last.kind === seg.kind) last.text += seg.text;
       else segs.push(seg);
     }
@@ -142,7 +142,7 @@ function axisLabels(domain: { lo: number; hi: number }, plotWidth: number): stri
     if (!free) continue;
     used.fill(1, first, last + 1);
     row[c] = '┬';
-    for (let k = 0; k < label.length; k++) row[start + k] = label[k];
+    for (let k = 0; k < label.length; k++) row[start + k] = label[k]!;
   }
   return `    └${row.join('')}`;
 }

@@ -55,7 +55,7 @@ export function sparkline(series: readonly number[], width: number, scaleMax?: n
     const a = Math.floor((j * series.length) / width);
     const b = Math.max(a + 1, Math.floor(((j + 1) * series.length) / width));
     let v = 0;
-    for (let k = a; k < b && k < series.length; k++) if (series[k] > v) v = series[k];
+    for (let k = a; k < b && k < series.length; k++) if (series[k]! > v) v = series[k]!;
     out += SPARKS[max > 0 ? Math.round((v / max) * (SPARKS.length - 1)) : 0];
   }
   return out;

@@ -123,7 +123,7 @@ function select(s: UiState, seconds: number): UiState {
 function moveSelection(s: UiState, view: View, to: number): UiState {
   if (view.rows.length === 0) return s;
   const i = Math.max(0, Math.min(view.rows.length - 1, to));
-  return select(s, view.rows[i].timeoutSeconds);
+  return select(s, view.rows[i]!.timeoutSeconds);
 }
 
 function moveTimeout(s: UiState, dir: 1 | -1): UiState {
@@ -147,7 +147,7 @@ function addCandidate(s: UiState, text: string): UiState {
 function removeCandidate(s: UiState, view: View): UiState {
   if (s.timeouts.length <= 1) return say(s, 'the last candidate cannot be removed', true);
   const rest = view.rows.filter((r) => r.timeoutSeconds !== s.selectedSeconds);
-  const next = rest[Math.min(view.selectedIndex, rest.length - 1)].timeoutSeconds;
+  const next = rest[Math.min(view.selectedIndex, rest.length - 1)]!.timeoutSeconds;
   return say(select({ ...s, timeouts: s.timeouts.filter((t) => t !== s.selectedSeconds) }, next), `removed ${formatDuration(s.selectedSeconds)}`);
 }
 
@@ -164,11 +164,11 @@ export function exportView(s: UiState, format: ExportFormat, pathText: string, c
     const planner = store.planner(pi, ki);
     const text = renderViewReport(format, viewPlanResult(planner, view.rows.map((r) => r.result!), meta), {
       selectedSeconds: s.selectedSeconds,
-      currentSeconds: planner.platform.stateTimeouts[meta.protocol === 'udp' ? 'udp_replied' : 'established'],
+      currentSeconds: planner.platform.stateTimeouts[meta.protocol === 'udp' ? 'udp_replied' : 'established']!,
       recommendedSeconds: view.recommendedSeconds ?? null,
       sort: s.sort,
-      platformLabel: store.platformChoices[mod(pi, store.platformChoices.length)].label,
-      keepAliveLabel: store.keepAliveChoices[mod(ki, store.keepAliveChoices.length)].label,
+      platformLabel: store.platformChoices[mod(pi, store.platformChoices.length)]!.label,
+      keepAliveLabel: store.keepAliveChoices[mod(ki, store.keepAliveChoices.length)]!.label,
     });
     ctx.writeReport(path, text);
     return say(s, `wrote ${format} report to ${sanitizeText(path)} (${view.rows.length} candidates)`);
@@ -220,7 +220,7 @@ export function applyKey(state: UiState, input: string, key: Partial<Key>, ctx: 
   const view = viewOf(s, store, ctx.meta.protocol);
   if (input === 'q') return { state: s, exit: true };
   if (input === '?') return stay({ ...s, mode: { kind: 'help' } });
-  if (key.tab) return stay({ ...s, focus: PANES[mod(PANES.indexOf(s.focus) + (key.shift ? -1 : 1), PANES.length)] });
+  if (key.tab) return stay({ ...s, focus: PANES[mod(PANES.indexOf(s.focus) + (key.shift ? -1 : 1), PANES.length)]! });
   if (key.upArrow || key.downArrow) {
     const d = key.upArrow ? -1 : 1;
     if (s.focus !== 'detail') return stay(moveSelection(s, view, view.selectedIndex + d));
@@ -240,7 +240,7 @@ export function applyKey(state: UiState, input: string, key: Partial<Key>, ctx: 
     case 'P': return stay({ ...s, platformIndex: mod(s.platformIndex - 1, store.platformChoices.length) });
     case 'k': return stay({ ...s, keepAliveIndex: mod(s.keepAliveIndex + 1, store.keepAliveChoices.length) });
     case 'K': return stay({ ...s, keepAliveIndex: mod(s.keepAliveIndex - 1, store.keepAliveChoices.length) });
-    case 's': return stay({ ...s, sort: SORT_KEYS[mod(SORT_KEYS.indexOf(s.sort) + 1, SORT_KEYS.length)] });
+    case 's': return stay({ ...s, sort: SORT_KEYS[mod(SORT_KEYS.indexOf(s.sort) + 1, SORT_KEYS.length)]! });
     case 'e': return stay({ ...s, mode: { kind: 'export-format', text: '' } });
     default: return stay(s);
   }

@@ -140,11 +140,11 @@ export class PlanStore {
   }
 
   private pk(i: number): string {
-    return this.platformChoices[mod(i, this.platformChoices.length)].key;
+    return this.platformChoices[mod(i, this.platformChoices.length)]!.key;
   }
 
   private kk(i: number): string {
-    return this.keepAliveChoices[mod(i, this.keepAliveChoices.length)].key;
+    return this.keepAliveChoices[mod(i, this.keepAliveChoices.length)]!.key;
   }
 
   private evictPlanners(): void {

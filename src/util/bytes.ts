@@ -8,7 +8,7 @@ const UNITS: Record<string, number> = {
 
 export function parseBytes(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
-  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
   if (!m || unit === undefined) {
     throw usageError('CLI_INVALID_BYTES', `invalid size "${text}": use a number of bytes or a unit (KiB, MiB, GiB, TiB; KB, MB, GB, TB)`);
   }

@@ -57,10 +57,10 @@ export function parseDuration(text: string): number {
     COMPONENT_RE.lastIndex = pos;
     const m = COMPONENT_RE.exec(t);
     if (!m) invalidDuration(raw);
-    const unitIndex = UNIT_ORDER.indexOf(m[2]);
+    const unitIndex = UNIT_ORDER.indexOf(m[2]!);
     if (unitIndex <= lastUnitIndex) invalidDuration(raw, 'units must appear once each, largest first');
     lastUnitIndex = unitIndex;
-    total += Number(m[1]) * UNIT_SECONDS[m[2]];
+    total += Number(m[1]) * UNIT_SECONDS[m[2]!]!;
     pos = COMPONENT_RE.lastIndex;
   }
   return finite(raw, total);
@@ -118,9 +118,9 @@ export function parseTimeouts(spec: string, steps = 12): number[] {
 
   if (t.includes('..')) {
     const parts = t.split('..');
-    if (parts.length !== 2 || parts[0].trim() === '' || parts[1].trim() === '') invalidTimeouts(t, 'a range is LO..HI');
-    const loSeconds = parseTimeoutValue(t, parts[0]);
-    const hiSeconds = parseTimeoutValue(t, parts[1]);
+    if (parts.length !== 2 || parts[0]!.trim() === '' || parts[1]!.trim() === '') invalidTimeouts(t, 'a range is LO..HI');
+    const loSeconds = parseTimeoutValue(t, parts[0]!);
+    const hiSeconds = parseTimeoutValue(t, parts[1]!);
     if (hiSeconds < loSeconds) invalidTimeouts(t, 'LO must not exceed HI');
     if (!Number.isInteger(steps) || steps < 2) invalidTimeouts(t, `steps must be an integer >= 2 (got ${steps})`);
     if (hiSeconds === loSeconds) return [loSeconds];

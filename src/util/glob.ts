@@ -16,7 +16,7 @@ export function hasGlob(s: string): boolean {
 export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
+    const c = glob[i]!;
     if (c === '*') {
       if (glob[i + 1] === '*') {
         // `**/` matches any number of directories, `**` at the end anything.
@@ -56,7 +56,7 @@ export interface GlobMatches {
 export function expandGlob(pattern: string, skipDir: (path: string) => boolean = () => false): GlobMatches {
   const parts = pattern.split('/');
   let k = 0;
-  while (k < parts.length - 1 && !hasGlob(parts[k])) k++;
+  while (k < parts.length - 1 && !hasGlob(parts[k]!)) k++;
   const base = parts.slice(0, k).join('/') || (pattern.startsWith('/') ? '/' : '.');
   const re = globToRegExp(parts.slice(k).join('/'));
   const files: string[] = [];

@@ -19,7 +19,7 @@ const words = new Uint32Array(4);
 export function parseIPv4Bytes(b: Uint8Array, s: number, e: number): number {
   let a = 0, part = 0, digits = 0, dots = 0;
   for (let p = s; p < e; p++) {
-    const c = b[p];
+    const c = b[p]!;
     if (c >= 48 && c <= 57) {
       part = part * 10 + (c - 48);
       if (++digits > 3) return -1;
@@ -46,7 +46,7 @@ export function parseIPv6Bytes(b: Uint8Array, s: number, e: number, out: Uint32A
   while (p < e) {
     let v = 0, d = 0, q = p;
     for (; q < e; q++) {
-      const c = b[q];
+      const c = b[q]!;
       const h = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
       if (h < 0) break;
       v = v * 16 + h;
@@ -84,9 +84,9 @@ export function parseIPv6Bytes(b: Uint8Array, s: number, e: number, out: Uint32A
 }
 
 function groupAt(g: number, dbl: number, zeros: number): number {
-  if (dbl < 0 || g < dbl) return groups[g];
+  if (dbl < 0 || g < dbl) return groups[g]!;
   if (g < dbl + zeros) return 0;
-  return groups[g - zeros];
+  return groups[g - zeros]!;
 }
 
 /** Copies text[from..to) into the scratch bytes; false when too long or not ASCII. */
@@ -124,7 +124,7 @@ export function ipv6Bytes(text: string): Uint8Array | null {
   if (!parseIPv6(text, words)) return null;
   const out = new Uint8Array(16);
   for (let k = 0; k < 4; k++) {
-    const w = words[k];
+    const w = words[k]!;
     out[4 * k] = w >>> 24; out[4 * k + 1] = (w >>> 16) & 255; out[4 * k + 2] = (w >>> 8) & 255; out[4 * k + 3] = w & 255;
   }
   return out;

@@ -35,6 +35,6 @@ export function padStart(text: string, width: number): string {
 export function renderTable(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[-+]?[\d.,]+(\s?[a-zA-Z%]+)?$|^-$|^$/.test(r[i] ?? '')));
-  const line = (cells: string[]): string => cells.map((c, i) => (numeric[i] ? padStart(c, widths[i]) : padEnd(c, widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]): string => cells.map((c, i) => (numeric[i] ? padStart(c, widths[i]!) : padEnd(c, widths[i]!))).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }

@@ -52,7 +52,7 @@ export class WorkerPool<Job, Outcome> {
    * outcome or has failed. `reason` says why a worker stopped ("exit code 1", an error message).
    */
   run(jobs: Job[], sizes: number[], onOutcome: (o: Outcome) => void, onFailed: (job: Job, reason: string) => void): Promise<void> {
-    this.queue = jobs.map((j, i) => ({ j, size: sizes[i] })).sort((a, b) => b.size - a.size).map((x) => x.j);
+    this.queue = jobs.map((j, i) => ({ j, size: sizes[i]! })).sort((a, b) => b.size - a.size).map((x) => x.j);
     this.spawnsLeft += jobs.length;
     this.onOutcome = onOutcome;
     this.onFailed = onFailed;

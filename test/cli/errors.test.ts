@@ -74,8 +74,8 @@ afterAll(() => {
 function expectOneLineError(r: ReturnType<typeof runCli>, status: number, code: string, what?: string): void {
   expect(r.status, r.stderr).toBe(status);
   expect(r.errLines.length, r.stderr).toBe(1);
-  expect(r.errLines[0].startsWith('fwtp: ')).toBe(true);
-  expect(r.errLines[0].endsWith(`[${code}]`), r.errLines[0]).toBe(true);
+  expect(r.errLines[0]!.startsWith('fwtp: ')).toBe(true);
+  expect(r.errLines[0]!.endsWith(`[${code}]`), r.errLines[0]).toBe(true);
   if (what !== undefined) expect(r.errLines[0]).toContain(what);
   expect(r.stderr).not.toMatch(/^\s+at /m);
   expect(r.stdout).toBe('');

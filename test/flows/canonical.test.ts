@@ -51,8 +51,8 @@ function lines(fs: FlowSet): string[] {
   const out: string[] = [];
   for (let i = 0; i < fs.count; i++) {
     const gaps: string[] = [];
-    for (let k = fs.gapOffset[i]; k < fs.gapOffset[i + 1]; k++) gaps.push(`${fs.gapStartUs[k]}-${fs.gapEndUs[k]}/${fs.gapInfo[k]}`);
-    out.push(`${fs.firstUs[i]} ${fs.proto[i]} ${fs.addresses[fs.clientAddr[i]]}:${fs.clientPort[i]} ${fs.addresses[fs.serverAddr[i]]}:${fs.serverPort[i]} ` +
+    for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) gaps.push(`${fs.gapStartUs[k]}-${fs.gapEndUs[k]}/${fs.gapInfo[k]}`);
+    out.push(`${fs.firstUs[i]} ${fs.proto[i]} ${fs.addresses[fs.clientAddr[i]!]}:${fs.clientPort[i]} ${fs.addresses[fs.serverAddr[i]!]}:${fs.serverPort[i]} ` +
       `${fs.lastUs[i]} end=${fs.end[i]} p=${fs.packetsC2S[i]} [${gaps.join(' ')}]`);
   }
   return out;
@@ -126,7 +126,7 @@ const plainFlow: fc.Arbitrary<PlainFlow> = fc.record({
 /** Splits `flows` into `parts` groups by the given assignment. */
 function split<T>(items: T[], assign: number[], parts: number): T[][] {
   const out: T[][] = Array.from({ length: parts }, () => []);
-  items.forEach((it, i) => out[assign[i] % parts].push(it));
+  items.forEach((it, i) => out[assign[i]! % parts]!.push(it));
   return out;
 }
 
@@ -155,7 +155,7 @@ describe('canonical form: properties', () => {
         const pieces = split(flows, assign, parts).map((f) => canonicalFlowSet(makeSet(f)));
         expect(columns(mergeCanonicalFlowSets(pieces))).toEqual(columns(whole));
         // Another order, and a nested grouping: ((p_k, p_0), rest).
-        const rotated = pieces.map((_, i) => pieces[(i + seed) % pieces.length]).reverse();
+        const rotated = pieces.map((_, i) => pieces[(i + seed) % pieces.length]!).reverse();
         const nested = rotated.length > 2 ? [mergeCanonicalFlowSets(rotated.slice(0, 2)), ...rotated.slice(2)] : rotated;
         expect(columns(mergeCanonicalFlowSets(nested))).toEqual(columns(whole));
       }), { numRuns: 200 });

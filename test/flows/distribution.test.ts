@@ -124,7 +124,7 @@ describe('summariseGaps', () => {
       const ds = { ...de, exactSorted: null }; // the same collector read through its sketch
       // The sketch answers with the element of rank floor(p (n-1)); compare with that element.
       const sorted = Array.from(de.exactSorted!);
-      const rankValue = sorted[Math.floor(p * (sorted.length - 1))];
+      const rankValue = sorted[Math.floor(p * (sorted.length - 1))]!;
       const q = gapQuantile(ds, p)!;
       expect(Math.abs(q - rankValue) / rankValue).toBeLessThan(0.011);
     }), { numRuns: 200 });

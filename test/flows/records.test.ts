@@ -25,7 +25,7 @@ function tcp(src: string, sport: number, dst: string, dport: number, startS: num
 /** The stored gaps of flow f as [start s, end s] relative to T0. */
 function gapsOf(fs: ReturnType<typeof flowsFromRecords>['flows'], f: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];
-  for (let g = fs.gapOffset[f]; g < fs.gapOffset[f + 1]; g++) out.push([(fs.gapStartUs[g] - T0) / S, (fs.gapEndUs[g] - T0) / S]);
+  for (let g = fs.gapOffset[f]!; g < fs.gapOffset[f + 1]!; g++) out.push([(fs.gapStartUs[g]! - T0) / S, (fs.gapEndUs[g]! - T0) / S]);
   return out;
 }
 
@@ -95,19 +95,19 @@ describe('flowsFromRecords: hand-computed gaps', () => {
     const fs = r.flows;
     expect(fs.count).toBe(1);
     expect(gapsOf(fs, 0)).toEqual([[10, 70], [80, 200]]);
-    expect(fs.addresses[fs.clientAddr[0]]).toBe('192.0.2.10');
-    expect(fs.addresses[fs.serverAddr[0]]).toBe('198.51.100.24');
+    expect(fs.addresses[fs.clientAddr[0]!]).toBe('192.0.2.10');
+    expect(fs.addresses[fs.serverAddr[0]!]).toBe('198.51.100.24');
     expect([fs.clientPort[0], fs.serverPort[0]]).toEqual([40001, 1521]);
     expect(fs.start[0]).toBe(FlowStart.Syn);
     expect(fs.end[0]).toBe(FlowEnd.Fin);
     expect(fs.endState[0]).toBe(FlowState.TimeWait);
     expect([fs.packetsC2S[0], fs.packetsS2C[0], fs.bytesC2S[0], fs.bytesS2C[0]]).toEqual([10, 7, 800, 580]);
-    expect([(fs.firstUs[0] - T0) / S, (fs.lastUs[0] - T0) / S]).toEqual([0, 210]);
+    expect([(fs.firstUs[0]! - T0) / S, (fs.lastUs[0]! - T0) / S]).toEqual([0, 210]);
     expect([(fs.windowStartUs - T0) / S, (fs.windowEndUs - T0) / S]).toEqual([0, 210]);
     for (let g = 0; g < 2; g++) {
-      expect(gapState(fs.gapInfo[g])).toBe(FlowState.Established);
-      expect(gapKind(fs.gapInfo[g])).toBe(PacketKind.Data);
-      expect(gapDirection(fs.gapInfo[g])).toBe(0);
+      expect(gapState(fs.gapInfo[g]!)).toBe(FlowState.Established);
+      expect(gapKind(fs.gapInfo[g]!)).toBe(PacketKind.Data);
+      expect(gapDirection(fs.gapInfo[g]!)).toBe(0);
     }
     expect(r.distribution.count).toBe(2);
     expect([...r.distribution.exactSorted!]).toEqual([60, 120]);
@@ -142,11 +142,11 @@ describe('flowsFromRecords: hand-computed gaps', () => {
     const r = flowsFromRecords(t, { gapFloorUs: 1 * S });
     const fs = r.flows;
     expect(fs.count).toBe(1);
-    expect(fs.addresses[fs.clientAddr[0]]).toBe('192.0.2.7');
+    expect(fs.addresses[fs.clientAddr[0]!]).toBe('192.0.2.7');
     expect(fs.clientPort[0]).toBe(51000);
     expect(gapsOf(fs, 0)).toEqual([[6, 20]]);
     // The packet after the gap is the client's (its record starts at 20, the server's at 21).
-    expect(gapDirection(fs.gapInfo[0])).toBe(0);
+    expect(gapDirection(fs.gapInfo[0]!)).toBe(0);
     expect([fs.packetsC2S[0], fs.packetsS2C[0], fs.bytesC2S[0], fs.bytesS2C[0]]).toEqual([5, 5, 420, 4060]);
     expect(fs.end[0]).toBe(FlowEnd.HalfClosed); // only the client's FIN
     expect(fs.endState[0]).toBe(FlowState.FinWait);
@@ -159,7 +159,7 @@ describe('flowsFromRecords: hand-computed gaps', () => {
     ]);
     const fs = flowsFromRecords(t, { gapFloorUs: 1 * S }).flows;
     expect(gapsOf(fs, 0)).toEqual([[10, 100]]);
-    expect(gapDirection(fs.gapInfo[0])).toBe(1);
+    expect(gapDirection(fs.gapInfo[0]!)).toBe(1);
   });
 
   it('a new SYN or a closed connection starts a new flow instead of a gap', () => {
@@ -188,8 +188,8 @@ describe('flowsFromRecords: hand-computed gaps', () => {
     const t = table([udp(0, 1, 1, 0), udp(100, 101, 1, 1), udp(200, 200, 1, 0)]);
     const fs = flowsFromRecords(t, { gapFloorUs: 30 * S }).flows;
     expect(gapsOf(fs, 0)).toEqual([[1, 100], [101, 200]]);
-    expect(gapState(fs.gapInfo[0])).toBe(FlowState.UdpUnreplied);
-    expect(gapState(fs.gapInfo[1])).toBe(FlowState.UdpReplied);
+    expect(gapState(fs.gapInfo[0]!)).toBe(FlowState.UdpUnreplied);
+    expect(gapState(fs.gapInfo[1]!)).toBe(FlowState.UdpReplied);
     expect(fs.start[0]).toBe(FlowStart.Datagram);
     expect(fs.endState[0]).toBe(FlowState.UdpReplied);
   });
@@ -266,8 +266,8 @@ describe('idle periods summarised by the exporter (CICFlowMeter)', () => {
     const a = 4 / 3;
     const g = gapsOf(r.flows, 0);
     expect(g.length).toBe(1); // the 6 s one is under the floor
-    expect(g[0][0]).toBeCloseTo(a + 6 + a, 5); // to the microsecond
-    expect(g[0][1] - g[0][0]).toBe(10);
+    expect(g[0]![0]).toBeCloseTo(a + 6 + a, 5); // to the microsecond
+    expect(g[0]![1] - g[0]![0]).toBe(10);
     expect([...r.distribution.exactSorted!]).toEqual([6, 10]);
     expect(r.warnings.some((w) => w.includes('2 idle periods'))).toBe(true);
   });

@@ -27,7 +27,7 @@ function handshake(f: Feeder, t = 0, isnC = 1000, isnS = 5000): void {
 
 function totalPackets(fs: FlowSet): number {
   let n = 0;
-  for (let i = 0; i < fs.count; i++) n += fs.packetsC2S[i] + fs.packetsS2C[i];
+  for (let i = 0; i < fs.count; i++) n += fs.packetsC2S[i]! + fs.packetsS2C[i]!;
   return n;
 }
 
@@ -40,7 +40,7 @@ describe('flow keys and direction', () => {
     expect(fs.count).toBe(1);
     expect([stats.tcpFlows, stats.tcpStreams, stats.udpFlows, stats.otherFlows]).toEqual([1, 1, 0, 0]);
     expect(fs.proto[0]).toBe(PROTO_TCP);
-    expect([fs.addresses[fs.clientAddr[0]], fs.clientPort[0], fs.addresses[fs.serverAddr[0]], fs.serverPort[0]]).toEqual([C, 40001, S, 1521]);
+    expect([fs.addresses[fs.clientAddr[0]!], fs.clientPort[0], fs.addresses[fs.serverAddr[0]!], fs.serverPort[0]]).toEqual([C, 40001, S, 1521]);
     expect([fs.packetsC2S[0], fs.packetsS2C[0]]).toEqual([2, 2]);
     expect([fs.bytesC2S[0], fs.bytesS2C[0]]).toEqual([54 + 54, 54 + 74]);
     expect(fs.start[0]).toBe(FlowStart.Syn);
@@ -55,7 +55,7 @@ describe('flow keys and direction', () => {
     const { flows: fs } = f.finish();
     const i = flowOf(fs, C, 40001);
     expect(i).toBeGreaterThanOrEqual(0);
-    expect([fs.addresses[fs.serverAddr[i]], fs.serverPort[i], fs.packetsC2S[i], fs.packetsS2C[i], fs.start[i]]).toEqual([S, 1521, 2, 1, FlowStart.Syn]);
+    expect([fs.addresses[fs.serverAddr[i]!], fs.serverPort[i], fs.packetsC2S[i], fs.packetsS2C[i], fs.start[i]]).toEqual([S, 1521, 2, 1, FlowStart.Syn]);
   });
 
   it('a SYN-ACK seen first names its receiver the client', () => {
@@ -65,7 +65,7 @@ describe('flow keys and direction', () => {
       .frame(at(0.002), c2s({ seq: 1001, ack: 5001, flags: TCP_PSH | TCP_ACK, payload: 10 }));
     const { flows: fs } = f.finish();
     expect(fs.count).toBe(1);
-    expect([fs.addresses[fs.clientAddr[0]], fs.clientPort[0], fs.serverPort[0]]).toEqual([C, 40001, 1521]);
+    expect([fs.addresses[fs.clientAddr[0]!], fs.clientPort[0], fs.serverPort[0]]).toEqual([C, 40001, 1521]);
     expect([fs.packetsC2S[0], fs.packetsS2C[0]]).toEqual([2, 1]);
     expect(fs.start[0]).toBe(FlowStart.MidStream);
     expect(fs.endState[0]).toBe(FlowState.Established);
@@ -76,7 +76,7 @@ describe('flow keys and direction', () => {
     f.frame(at(0), s2c({ seq: 7000, ack: 3000, flags: TCP_PSH | TCP_ACK, payload: 10 }))
       .frame(at(1), c2s({ seq: 3000, ack: 7010, flags: TCP_ACK }));
     const { flows: fs } = f.finish();
-    expect([fs.count, fs.addresses[fs.clientAddr[0]], fs.clientPort[0], fs.start[0], fs.endState[0]]).toEqual([1, S, 1521, FlowStart.MidStream, FlowState.Established]);
+    expect([fs.count, fs.addresses[fs.clientAddr[0]!], fs.clientPort[0], fs.start[0], fs.endState[0]]).toEqual([1, S, 1521, FlowStart.MidStream, FlowState.Established]);
   });
 
   it('UDP and IPv6: one flow per address/port pair, both directions', () => {
@@ -98,7 +98,7 @@ describe('flow keys and direction', () => {
     const c = flowOf(fs, '2001:db8::1', 5000);
     expect([fs.proto[c], fs.packetsC2S[c], fs.packetsS2C[c]]).toEqual([PROTO_UDP, 1, 1]);
     const d = flowOf(fs, '2001:db8::2', 22);
-    expect([fs.proto[d], fs.packetsC2S[d], fs.packetsS2C[d], fs.addresses[fs.serverAddr[d]], fs.serverPort[d]]).toEqual([PROTO_TCP, 1, 1, '2001:db8::1', 50000]);
+    expect([fs.proto[d], fs.packetsC2S[d], fs.packetsS2C[d], fs.addresses[fs.serverAddr[d]!], fs.serverPort[d]]).toEqual([PROTO_TCP, 1, 1, '2001:db8::1', 50000]);
   });
 });
 
@@ -440,7 +440,7 @@ describe('eviction', () => {
     const recs = [udpA, udpB, udpA, udpC, udpB].map((data, i) => ({ sec: 1_700_000_000 + i, nsec: 0, data }));
     const r = await readBuffers([{ name: 'e.pcap', data: pcapFile(recs, { linkType: 1 }) }], { maxFlows: 2 });
     expect(r.warnings.filter((w) => /2 flows were evicted to stay within --max-flows/.test(w)).length).toBe(1);
-    const idle = [udpA, udpB, udpA, udpB].map((data, i) => ({ sec: 1_700_000_000 + [0, 5, 12, 30][i], nsec: 0, data }));
+    const idle = [udpA, udpB, udpA, udpB].map((data, i) => ({ sec: 1_700_000_000 + [0, 5, 12, 30][i]!, nsec: 0, data }));
     const r2 = await readBuffers([{ name: 'i.pcap', data: pcapFile(idle, { linkType: 1 }) }], { idleLimitUs: 10e6 });
     expect(r2.warnings.filter((w) => /3 flows were evicted after idling longer than --flow-idle-limit/.test(w)).length).toBe(1);
   });
@@ -454,10 +454,10 @@ describe('eviction', () => {
   it('more than 1024 flows with eviction: every packet still in exactly one flow', () => {
     const f = new Feeder({ maxFlows: 1024 });
     const frames = Array.from({ length: 1025 }, (_, i) => udpPacket({ src: '10.0.0.1', dst: '10.0.0.2', sport: 1000 + i, dport: 53 }));
-    for (let i = 0; i < 1024; i++) f.frame(at(i * 0.001), frames[i]); // the 1024th flow grows the hash table
-    for (let i = 0; i < 1023; i++) f.frame(at(2 + i * 0.001), frames[i]); // flow 1023 is now the least recent
-    f.frame(at(5), frames[1024]); // 1025 open: flow 1023 is evicted
-    f.frame(at(6), frames[1023]); // a new flow on its key; flow 0 is evicted
+    for (let i = 0; i < 1024; i++) f.frame(at(i * 0.001), frames[i]!); // the 1024th flow grows the hash table
+    for (let i = 0; i < 1023; i++) f.frame(at(2 + i * 0.001), frames[i]!); // flow 1023 is now the least recent
+    f.frame(at(5), frames[1024]!); // 1025 open: flow 1023 is evicted
+    f.frame(at(6), frames[1023]!); // a new flow on its key; flow 0 is evicted
     const { flows: fs, stats } = f.finish();
     expect(stats.ipPackets).toBe(2049);
     expect(stats.evictedForSpace).toBe(2);
@@ -508,7 +508,7 @@ type PacketSpec = typeof packetArb extends fc.Arbitrary<infer U> ? U : never;
 
 function frameOf(p: PacketSpec): Buffer {
   const hosts = p.v6 ? HOSTS6 : HOSTS4;
-  const e = { src: hosts[p.a], dst: hosts[p.b] };
+  const e = { src: hosts[p.a]!, dst: hosts[p.b]! };
   switch (p.kind) {
     case 'tcp': return tcpPacket({ ...e, sport: p.sport, dport: p.dport, seq: p.seq, ack: p.ack, flags: p.flags, payload: p.len });
     case 'udp': return udpPacket({ ...e, sport: p.sport, dport: p.dport, payload: p.len });
@@ -549,7 +549,7 @@ describe('properties over random packet sequences', () => {
       expect(stats.ipPackets).toBe(packets.length);
       expect(totalPackets(fs)).toBe(stats.ipPackets - stats.fragmentsOrphaned);
       expect(fs.count).toBe(stats.tcpFlows + stats.udpFlows + stats.otherFlows);
-      for (let i = 0; i < fs.count; i++) expect(fs.packetsC2S[i] + fs.packetsS2C[i]).toBeGreaterThan(0);
+      for (let i = 0; i < fs.count; i++) expect(fs.packetsC2S[i]! + fs.packetsS2C[i]!).toBeGreaterThan(0);
     }), { numRuns: 300 });
   });
 
@@ -562,17 +562,17 @@ describe('properties over random packet sequences', () => {
       const exact = distribution.exactSorted!;
       for (let k = 0; k < exact.length; k++) {
         expect(exact[k]).toBeGreaterThanOrEqual(0);
-        if (k > 0) expect(exact[k]).toBeGreaterThanOrEqual(exact[k - 1]);
+        if (k > 0) expect(exact[k]).toBeGreaterThanOrEqual(exact[k - 1]!);
       }
       for (let i = 0; i < fs.count; i++) {
-        expect(fs.lastUs[i]).toBeGreaterThanOrEqual(fs.firstUs[i]);
+        expect(fs.lastUs[i]).toBeGreaterThanOrEqual(fs.firstUs[i]!);
         expect(fs.firstUs[i]).toBeGreaterThanOrEqual(fs.windowStartUs);
         expect(fs.lastUs[i]).toBeLessThanOrEqual(fs.windowEndUs);
         let prevEnd = -Infinity;
         for (const [start, end] of gapsOf(fs, i)) {
           expect(end - start).toBeGreaterThanOrEqual(opts.gapFloorUs);
-          expect(start).toBeGreaterThanOrEqual(fs.firstUs[i]);
-          expect(end).toBeLessThanOrEqual(fs.lastUs[i]);
+          expect(start).toBeGreaterThanOrEqual(fs.firstUs[i]!);
+          expect(end).toBeLessThanOrEqual(fs.lastUs[i]!);
           expect(start).toBeGreaterThanOrEqual(prevEnd);
           prevEnd = end;
         }

@@ -84,7 +84,7 @@ describe('outputs', () => {
     const bytes = lruPcap();
     writeFileSync(real, bytes);
     symlinkSync(real, link);
-    for (const [input, output] of [[real, link], [link, real], [real, `${dir}/sub/../victim.pcap`]]) {
+    for (const [input, output] of [[real, link], [link, real], [real, `${dir}/sub/../victim.pcap`]] as Array<[string, string]>) {
       if (output.includes('/sub/')) mkdirSync(join(dir, 'sub'), { recursive: true });
       const r = runCli(['gaps', input, '--format', 'json', '-o', output]);
       expect(r.status, r.stderr).toBe(2);

@@ -120,7 +120,7 @@ function walk(b: Buffer): Walk {
 function summary(outcomes: Outcome[]): string {
   const codes = new Map<string, number>();
   for (const o of outcomes) if (o.error) codes.set(o.error.code, (codes.get(o.error.code) ?? 0) + 1);
-  const slowest = [...outcomes].sort((a, b) => b.ms - a.ms)[0];
+  const slowest = [...outcomes].sort((a, b) => b.ms - a.ms)[0]!;
   const truncated = outcomes.filter((o) => o.result?.inputs.some((i) => i.truncated)).length;
   return `${outcomes.length} files: ${outcomes.filter((o) => o.result).length} read (${truncated} truncated), errors ${JSON.stringify(Object.fromEntries(codes))}; slowest ${relative(CORPUS, slowest.file)} ${Math.round(slowest.ms)} ms`;
 }

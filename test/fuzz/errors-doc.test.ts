@@ -21,8 +21,8 @@ function sources(dir: string): string[] {
 function documented(): Map<string, { kind: string; exit: number }> {
   const rows = new Map<string, { kind: string; exit: number }>();
   for (const m of DOC.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| (usage|input) \| (\d+) \|/gm)) {
-    expect(rows.has(m[1]), `${m[1]} has two rows`).toBe(false);
-    rows.set(m[1], { kind: m[2], exit: Number(m[3]) });
+    expect(rows.has(m[1]!), `${m[1]} has two rows`).toBe(false);
+    rows.set(m[1]!, { kind: m[2]!, exit: Number(m[3]) });
   }
   return rows;
 }
@@ -40,11 +40,11 @@ function raised(): Map<string, Set<string>> {
   };
   for (const f of sources(join(ROOT, 'src'))) {
     const text = readFileSync(f, 'utf8');
-    for (const m of text.matchAll(/\binputError\(\s*'([A-Z0-9_]+)'/g)) add(m[1], 'input');
-    for (const m of text.matchAll(/\busageError\(\s*'([A-Z0-9_]+)'/g)) add(m[1], 'usage');
-    for (const m of text.matchAll(/\bnew FwtpError\(\s*'([A-Z0-9_]+)',\s*'(usage|input)'/g)) add(m[1], m[2]);
-    for (const m of text.matchAll(/\bbad\(\s*\w+,\s*'([A-Z0-9_]+)'/g)) add(m[1], 'input');
-    for (const m of text.matchAll(/\bcheckNonNegative\(\s*'([A-Z0-9_]+)'/g)) add(m[1], 'usage');
+    for (const m of text.matchAll(/\binputError\(\s*'([A-Z0-9_]+)'/g)) add(m[1]!, 'input');
+    for (const m of text.matchAll(/\busageError\(\s*'([A-Z0-9_]+)'/g)) add(m[1]!, 'usage');
+    for (const m of text.matchAll(/\bnew FwtpError\(\s*'([A-Z0-9_]+)',\s*'(usage|input)'/g)) add(m[1]!, m[2]!);
+    for (const m of text.matchAll(/\bbad\(\s*\w+,\s*'([A-Z0-9_]+)'/g)) add(m[1]!, 'input');
+    for (const m of text.matchAll(/\bcheckNonNegative\(\s*'([A-Z0-9_]+)'/g)) add(m[1]!, 'usage');
   }
   return codes;
 }
@@ -81,7 +81,7 @@ describe('docs/ERRORS.md', () => {
     const prefixes = [...new Set([...rows.keys()].map((c) => c.split('_')[0]))];
     const re = new RegExp(`'((?:${prefixes.join('|')})_[A-Z0-9_]+)'`, 'g');
     const found = new Set<string>();
-    for (const f of sources(join(ROOT, 'src'))) for (const m of readFileSync(f, 'utf8').matchAll(re)) found.add(m[1]);
+    for (const f of sources(join(ROOT, 'src'))) for (const m of readFileSync(f, 'utf8').matchAll(re)) found.add(m[1]!);
     expect([...found].filter((c) => !rows.has(c)).sort()).toEqual([]);
   });
 

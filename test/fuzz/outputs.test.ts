@@ -70,9 +70,9 @@ describe('CSV cells (src/report/csv.ts)', () => {
     // Two cells at least: a row of one empty cell is an empty line, which RFC 4180 does not tell apart.
     fc.assert(fc.property(fc.array(cell, { minLength: 2, maxLength: 6 }), (values) => {
       const rows = parseCsv(csvLine(values), { relax_column_count: false }) as string[][];
-      if (rows.length !== 1 || rows[0].length !== values.length) return false;
+      if (rows.length !== 1 || rows[0]!.length !== values.length) return false;
       return values.every((v, i) => {
-        const got = rows[0][i];
+        const got = rows[0]![i];
         if (v === null || v === undefined) return got === '';
         if (typeof v === 'number') return got === (Number.isFinite(v) ? String(v) : '');
         if (typeof v === 'boolean') return got === String(v);
@@ -83,7 +83,7 @@ describe('CSV cells (src/report/csv.ts)', () => {
 
   it('no text cell starts with = + - @ tab or carriage return once read', () => {
     fc.assert(fc.property(fc.string({ maxLength: 10 }), (s) => {
-      const [[got]] = parseCsv(csvCell(s) === '' ? '""' : csvCell(s)) as string[][];
+      const [[got]] = parseCsv(csvCell(s) === '' ? '""' : csvCell(s)) as [[string]];
       return !FORMULA.test(got);
     }), { numRuns: 5000, seed: 12 });
   });
@@ -113,7 +113,7 @@ describe('Markdown (src/report/plan.ts mdCell, src/report/markdown.ts mdText)', 
       const plain = fc.array(fc.constantFrom(...mdAlphabet.filter((t) => !t.includes('&') && !t.includes('~'))), { maxLength: 14 }).map((a) => a.join(''));
       fc.assert(fc.property(plain, (s) => {
         const td = /<td>(.*)<\/td>/s.exec(table(escape(s)));
-        return td !== null && unescape(td[1]) === shown[name](s).trim();
+        return td !== null && unescape(td[1]!) === shown[name](s).trim();
       }), { numRuns: 5000, seed: 14 });
     });
   }

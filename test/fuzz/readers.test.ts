@@ -70,7 +70,7 @@ describe(`every reader, ${RUNS} inputs each (seed ${SEED})`, () => {
   }, 600_000);
 
   it.each(TARGETS as string[])('%s: every input gives a result or an input error, in time and memory', (target) => {
-    const s = report.stats[target];
+    const s = report.stats[target]!;
     expect(s.skipped, `${target} was not fuzzed`).toBeUndefined();
     expect(s.tried).toBe(RUNS);
     expect(report.findings.filter((f) => f.sig.startsWith(`${target} `)).map((f) => f.sig)).toEqual([]);

@@ -76,7 +76,7 @@ describe('gzip input (src/ingest/source.ts)', () => {
   // stream cannot take at once (more than its 16 KiB buffer), hence 40 KB of incompressible data.
   it('corrupt deflate data in a large gzip file: GZIP_CORRUPT, not a hang', async () => {
     const gz = gzipSync(Buffer.concat([PCAP_HEADER, noise(40_000)]));
-    gz[100] ^= 0xff;
+    gz[100]! ^= 0xff;
     const e = await withTempFile(gz, (p) => rejection(readInputs([p])));
     expect(e.code).toBe('GZIP_CORRUPT');
     expect(e.kind).toBe('input');
@@ -117,7 +117,7 @@ describe('records spread over many chunks (src/ingest/packets.ts Carry)', () => 
     rh.writeUInt32LE(len, 12);
     const file = Buffer.concat([PCAP_HEADER, rh, noise(len), rh.subarray(0, 8)]);
     const seen: number[] = [];
-    const sink: PacketSink = { packet: (_ts, _lt, buf, off, capLen) => { seen.push(capLen, buf[off], buf[off + capLen - 1]); } };
+    const sink: PacketSink = { packet: (_ts, _lt, buf, off, capLen) => { seen.push(capLen, buf[off]!, buf[off + capLen - 1]!); } };
     const parser = new PcapParser('big.pcap', sink);
     const t0 = cpuMs();
     for (let i = 0; i < file.length; i += 4096) parser.feed(file.subarray(i, i + 4096));
@@ -247,7 +247,7 @@ describe('flow exports: records (src/ingest/flowexport/formats.ts, fields.ts; sr
     const text = `ts,te,sa,da,sp,dp,pr\n1,2,192.0.2.1,192.0.2.2,1,2,${'p'.repeat(10_000)}\n`;
     const r = await readFlowExport('x.csv', chunksOf(text), { gapFloorUs: 1e6, map: { start: 'ts', end: 'te', src: 'sa', dst: 'da', proto: 'pr' } });
     expect(r.skipped).toHaveLength(1);
-    expect(r.skipped[0].reason).toBe(`protocol "${'p'.repeat(190)}...`);
+    expect(r.skipped[0]!.reason).toBe(`protocol "${'p'.repeat(190)}...`);
   });
 });
 
@@ -265,7 +265,7 @@ describe('conntrack (src/ingest/conntrack.ts)', () => {
     const ok = 'udp      17 26 src=192.0.2.10 dst=198.51.100.53 sport=48086 dport=53 src=198.51.100.53 dst=192.0.2.10 sport=53 dport=48086 mark=0 use=1\n';
     const r = await readConntrack('ct.txt', chunksOf(line + ok));
     expect(r.skippedCount).toBe(1);
-    const reason = r.skipped[0].reason;
+    const reason = r.skipped[0]!.reason;
     expect(reason).not.toMatch(CONTROL);
     expect(reason.length).toBeLessThanOrEqual(163);
     expect(reason.startsWith('unknown field "???www')).toBe(true);

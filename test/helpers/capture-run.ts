@@ -31,7 +31,7 @@ export function chunk(buf: Buffer, sizes: number | number[]): Buffer[] {
   let pos = 0;
   let k = 0;
   while (pos < buf.length) {
-    const n = Math.max(1, list[k++ % list.length]);
+    const n = Math.max(1, list[k++ % list.length]!);
     // Copies, so a parser that kept a reference to a chunk would be caught by the next one.
     out.push(Buffer.from(buf.subarray(pos, pos + n)));
     pos += n;

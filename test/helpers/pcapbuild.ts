@@ -28,8 +28,8 @@ export function ipv6Bytes(addr: string): Buffer {
   const halves = addr.split('::');
   if (halves.length > 2) throw new Error(`not an IPv6 address: ${addr}`);
   const groups = (s: string): number[] => (s === '' ? [] : s.split(':').map((g) => parseInt(g, 16)));
-  const head = groups(halves[0]);
-  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
   const fill = 8 - head.length - tail.length;
   if ((halves.length === 1 && fill !== 0) || fill < 0) throw new Error(`not an IPv6 address: ${addr}`);
   const all = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
@@ -128,7 +128,7 @@ export function icmp(s: IcmpSpec): Buffer {
 export function internetChecksum(b: Buffer): number {
   let sum = 0;
   for (let i = 0; i + 1 < b.length; i += 2) sum += b.readUInt16BE(i);
-  if (b.length % 2 === 1) sum += b[b.length - 1] << 8;
+  if (b.length % 2 === 1) sum += b[b.length - 1]! << 8;
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
 }
@@ -199,7 +199,7 @@ export interface Ipv6Spec {
 export function ipv6ExtensionBytes(exts: Ipv6Ext[], upper: number): Buffer {
   const parts: Buffer[] = [];
   exts.forEach((e, i) => {
-    const next = i + 1 < exts.length ? IPV6_EXT_NUMBER[exts[i + 1].type] : upper;
+    const next = i + 1 < exts.length ? IPV6_EXT_NUMBER[exts[i + 1]!.type] : upper;
     if (e.type === 'fragment') {
       const b = Buffer.alloc(8);
       b[0] = e.next ?? next;
@@ -233,7 +233,7 @@ export function ipv6(s: Ipv6Spec): Buffer {
   const hdr = Buffer.alloc(40);
   hdr.writeUInt32BE(0x60000000, 0);
   hdr.writeUInt16BE(s.payloadLength ?? extBytes.length + s.payload.length, 4);
-  hdr[6] = exts.length > 0 ? IPV6_EXT_NUMBER[exts[0].type] : s.next;
+  hdr[6] = exts.length > 0 ? IPV6_EXT_NUMBER[exts[0]!.type] : s.next;
   hdr[7] = s.hopLimit ?? 64;
   ipv6Bytes(s.src).copy(hdr, 8);
   ipv6Bytes(s.dst).copy(hdr, 24);
@@ -250,7 +250,7 @@ export const ETHERTYPE_QINQ = 0x88a8;
 
 /** EtherType for an IP packet by its version nibble. */
 export function etherTypeOf(ip: Buffer): number {
-  return ip[0] >> 4 === 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
+  return ip[0]! >> 4 === 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
 }
 
 export interface VlanTag {
@@ -319,7 +319,7 @@ export const PPP_IPV4 = 0x0021;
 export const PPP_IPV6 = 0x0057;
 
 function pppProtocolOf(ip: Buffer): number {
-  return ip[0] >> 4 === 6 ? PPP_IPV6 : PPP_IPV4;
+  return ip[0]! >> 4 === 6 ? PPP_IPV6 : PPP_IPV4;
 }
 
 /**
@@ -358,7 +358,7 @@ export function ipoib(payload: Buffer, etherType = etherTypeOf(payload)): Buffer
  */
 export function arcnetLinux(payload: Buffer, rfc1051 = false): Buffer {
   if (rfc1051) return Buffer.concat([Buffer.from([1, 2, 0, 0, 0xf0]), payload]);
-  const id = payload[0] >> 4 === 6 ? 0xc4 : 0xd4;
+  const id = payload[0]! >> 4 === 6 ? 0xc4 : 0xd4;
   return Buffer.concat([Buffer.from([1, 2, 0, 0, id, 0, 0, 1]), payload]);
 }
 
@@ -372,7 +372,7 @@ export function nflogTlv(type: number, value: Buffer): Buffer {
 
 /** Linux NFLOG (LINKTYPE_NFLOG 239): family, version, resource id, a packet-header TLV, a prefix TLV, the payload TLV (type 9). */
 export function nflog(payload: Buffer): Buffer {
-  const family = payload[0] >> 4 === 6 ? 10 : 2;
+  const family = payload[0]! >> 4 === 6 ? 10 : 2;
   return Buffer.concat([
     Buffer.from([family, 0, 0, 1]),
     nflogTlv(1, Buffer.from([etherTypeOf(payload) >> 8, etherTypeOf(payload) & 0xff, 3, 0])),

@@ -68,13 +68,13 @@ export class Feeder {
 
 /** Index of the flow whose client is `client` (address text) and client port `port`; -1 if none. */
 export function flowOf(fs: FlowSet, client: string, port: number, from = 0): number {
-  for (let i = from; i < fs.count; i++) if (fs.addresses[fs.clientAddr[i]] === client && fs.clientPort[i] === port) return i;
+  for (let i = from; i < fs.count; i++) if (fs.addresses[fs.clientAddr[i]!] === client && fs.clientPort[i] === port) return i;
   return -1;
 }
 
 /** The stored gaps of flow i: [startUs, endUs, info]. */
 export function gapsOf(fs: FlowSet, i: number): Array<[number, number, number]> {
   const out: Array<[number, number, number]> = [];
-  for (let k = fs.gapOffset[i]; k < fs.gapOffset[i + 1]; k++) out.push([fs.gapStartUs[k], fs.gapEndUs[k], fs.gapInfo[k]]);
+  for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) out.push([fs.gapStartUs[k]!, fs.gapEndUs[k]!, fs.gapInfo[k]!]);
   return out;
 }

@@ -101,7 +101,7 @@ beforeAll(async () => {
       const timer = setTimeout(() => reject(new Error('traffic generator did not report ready within 20 s')), 20000);
       traffic!.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
-        if (out.includes('\n')) { clearTimeout(timer); resolve(out.split('\n')[0]); }
+        if (out.includes('\n')) { clearTimeout(timer); resolve(out.split('\n')[0]!); }
       });
       traffic!.on('exit', (code) => { clearTimeout(timer); reject(new Error(`traffic generator exited with ${code}`)); });
     });
@@ -151,18 +151,18 @@ describe('conntrack of a live namespace', () => {
     const xml = await readText('conntrack -L -o xml', inNs('conntrack', ['-L', '-o', 'xml']));
     const proc = await readText('/proc/net/nf_conntrack', inNs('cat', ['/proc/net/nf_conntrack']));
     expect([plain.format, ext.format, xml.format, proc.format]).toEqual(['conntrack-list', 'conntrack-list', 'conntrack-xml', 'conntrack-list']);
-    for (const input of [plain, ext, xml, proc]) expect(shape(input.snapshots[0].table.entries())).toEqual(expected());
+    for (const input of [plain, ext, xml, proc]) expect(shape(input.snapshots[0]!.table.entries())).toEqual(expected());
     // XML and extended,id: the same entries by id, with the same counters; timeouts a second apart at most.
-    const byId = new Map(ext.snapshots[0].table.entries().map((e) => [e.id, e]));
-    for (const x of xml.snapshots[0].table.entries()) {
+    const byId = new Map(ext.snapshots[0]!.table.entries().map((e) => [e.id, e]));
+    for (const x of xml.snapshots[0]!.table.entries()) {
       const e = byId.get(x.id)!;
       expect(e).toBeDefined();
       expect([x.packets, x.bytes, x.state, x.src, x.dst, x.sport, x.dport, x.replySrc, x.replyDst]).toEqual([e.packets, e.bytes, e.state, e.src, e.dst, e.sport, e.dport, e.replySrc, e.replyDst]);
       expect(Math.abs(x.timeoutSeconds! - e.timeoutSeconds!)).toBeLessThanOrEqual(1);
     }
-    expect(proc.snapshots[0].table.entries().every((e) => e.zone === 0)).toBe(true);
+    expect(proc.snapshots[0]!.table.entries().every((e) => e.zone === 0)).toBe(true);
     // Fresh entries under the namespace's default timeouts: every age is a few seconds at most.
-    const ages = [...entryAges(ext.snapshots[0], dumpTimeouts(getPlatform('linux')))];
+    const ages = [...entryAges(ext.snapshots[0]!, dumpTimeouts(getPlatform('linux')))];
     expect(ages.every((a) => a >= 0 && a <= 10)).toBe(true);
   });
 
@@ -180,8 +180,8 @@ describe('conntrack of a live namespace', () => {
     const deleted = [...L.destroySeconds.keys()].filter((r) => !Number.isNaN(L.destroySeconds[r]));
     expect(deleted.map((r) => L.entries.entry(r).dport)).toEqual([53]);
     // conntrack -D: the DESTROY ends with [USERSPACE] portid=N and still shows time left: removed, not timed out.
-    expect(L.entries.entry(deleted[0]).userspace).toBe(true);
-    expect(L.endedBy[deleted[0]]).toBe(ENDED_REMOVED);
+    expect(L.entries.entry(deleted[0]!).userspace).toBe(true);
+    expect(L.endedBy[deleted[0]!]).toBe(ENDED_REMOVED);
     expect([...L.endedBy].filter((x) => x === ENDED_OPEN)).toHaveLength(4);
     const flows = conntrackFlows([input], getPlatform('linux').stateTimeouts);
     expect(flows.flows.count).toBe(5);

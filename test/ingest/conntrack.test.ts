@@ -117,8 +117,8 @@ describeCorpus('kernel 6.18 corpus: listings', () => {
   it.each(listings)('%s: protocols, states, flags, counters', async (file, deltaSum) => {
     const input = await readCorpus(file);
     expect(input.snapshots).toHaveLength(1);
-    expect(input.snapshots[0].atSeconds).toBeNull();
-    const entries = input.snapshots[0].table.entries();
+    expect(input.snapshots[0]!.atSeconds).toBeNull();
+    const entries = input.snapshots[0]!.table.entries();
     expect(entries).toHaveLength(38);
     expect(countBy(entries, (e) => e.protoName)).toEqual({ tcp: 24, udp: 12, icmp: 1, icmpv6: 1 });
     expect(countBy(entries.filter((e) => e.proto === 6), (e) => e.state!)).toEqual({ ESTABLISHED: 12, TIME_WAIT: 7, CLOSE: 5 });
@@ -134,7 +134,7 @@ describeCorpus('kernel 6.18 corpus: listings', () => {
   });
 
   it('list-plain.txt: the first entry field by field', async () => {
-    const e = (await readCorpus('list-plain.txt')).snapshots[0].table.entry(0);
+    const e = (await readCorpus('list-plain.txt')).snapshots[0]!.table.entry(0);
     expect(e).toEqual({
       line: 1, family: 4, proto: 17, protoName: 'udp', timeoutSeconds: 26, state: null, unreplied: false, assured: false,
       offload: false, hwOffload: false, userspace: false, src: '192.0.2.10', dst: '198.51.100.24', sport: 48086, dport: 53,
@@ -144,35 +144,35 @@ describeCorpus('kernel 6.18 corpus: listings', () => {
   });
 
   it('ICMP and ICMPv6: type, code and identifier', async () => {
-    const entries = (await readCorpus('list-extended.txt')).snapshots[0].table.entries();
+    const entries = (await readCorpus('list-extended.txt')).snapshots[0]!.table.entries();
     const icmp = entries.filter((e) => e.proto === 1 || e.proto === 58).map((e) => [e.protoName, e.icmpType, e.icmpCode, e.sport, e.replySport, e.timeoutSeconds]);
     expect(icmp).toEqual([['icmp', 8, 0, 27100, 27100, 21], ['icmpv6', 128, 0, 27137, 27137, 21]]);
   });
 
   it('/proc/net/nf_conntrack: zone and use', async () => {
-    const entries = (await readCorpus('proc-nf_conntrack.txt')).snapshots[0].table.entries();
+    const entries = (await readCorpus('proc-nf_conntrack.txt')).snapshots[0]!.table.entries();
     expect(entries.every((e) => e.zone === 0 && e.use === 2)).toBe(true);
   });
 
   it('list-ipv6.txt: 15 IPv6 entries', async () => {
-    const entries = (await readCorpus('list-ipv6.txt')).snapshots[0].table.entries();
+    const entries = (await readCorpus('list-ipv6.txt')).snapshots[0]!.table.entries();
     expect(entries.map((e) => e.family)).toEqual(new Array(15).fill(6));
     expect(countBy(entries, (e) => `${e.protoName}${e.state ? ` ${e.state}` : ''}`)).toEqual({ udp: 6, 'tcp ESTABLISHED': 1, 'tcp TIME_WAIT': 7, icmpv6: 1 });
   });
 
   it('plain, extended and extended with ids agree entry by entry', async () => {
-    const plain = (await readCorpus('list-plain.txt')).snapshots[0].table.entries();
-    const ext = (await readCorpus('list-extended.txt')).snapshots[0].table.entries();
-    const withId = (await readCorpus('list-extended-timestamp-id.txt')).snapshots[0].table.entries();
+    const plain = (await readCorpus('list-plain.txt')).snapshots[0]!.table.entries();
+    const ext = (await readCorpus('list-extended.txt')).snapshots[0]!.table.entries();
+    const withId = (await readCorpus('list-extended-timestamp-id.txt')).snapshots[0]!.table.entries();
     expect(ext).toEqual(plain);
     expect(withId.map((e) => ({ ...e, id: null }))).toEqual(plain);
     expect(new Set(withId.map((e) => e.id)).size).toBe(38);
-    expect(withId[0].id).toBe(3591534829);
+    expect(withId[0]!.id).toBe(3591534829);
   });
 
   it('XML and extended,id agree entry by entry (XML has no ICMP type, code or identifier)', async () => {
-    const xml = (await readCorpus('list.xml', 1000)).snapshots[0].table.entries();
-    const ext = (await readCorpus('list-extended-timestamp-id.txt')).snapshots[0].table.entries();
+    const xml = (await readCorpus('list.xml', 1000)).snapshots[0]!.table.entries();
+    const ext = (await readCorpus('list-extended-timestamp-id.txt')).snapshots[0]!.table.entries();
     expect(xml).toHaveLength(38);
     const byId = new Map(ext.map((e) => [e.id, e]));
     let compared = 0;
@@ -207,7 +207,7 @@ describeCorpus('kernel 6.18 corpus: series', () => {
     expect(s.snapshots.map((x) => x.line)).toEqual([1, 40, 79, 113, 147]);
     expect(s.snapshots.map((x) => x.table.count)).toEqual([38, 38, 33, 33, 31]);
     const times = [1795550618.83267884, 1795550622.848479899, 1795550626.862726214, 1795550630.877971555, 1795550634.894674787];
-    s.snapshots.forEach((x, k) => expect(x.atSeconds).toBeCloseTo(times[k], 6));
+    s.snapshots.forEach((x, k) => expect(x.atSeconds).toBeCloseTo(times[k]!, 6));
     expect(s.warnings).toEqual([]);
   });
 
@@ -220,7 +220,7 @@ describeCorpus('kernel 6.18 corpus: series', () => {
 
   it('--at places a dump without a timestamp line', async () => {
     const s = await readCorpus('list-plain.txt', 1 << 20, { at: 1795550610 });
-    expect(s.snapshots[0].atSeconds).toBe(1795550610);
+    expect(s.snapshots[0]!.atSeconds).toBe(1795550610);
   });
 });
 
@@ -288,7 +288,7 @@ describe('line layouts', () => {
       'udplite  136 25 src=192.0.2.10 dst=198.51.100.24 sport=1000 dport=2000 [UNREPLIED] src=198.51.100.24 dst=192.0.2.10 sport=2000 dport=1000 mark=0 use=1',
       `unknown  50 590 ${body('')} mark=0 use=1`.replace('  src=198', ' src=198'),
     ].join('\n');
-    const e = (await readText(text, { strict: true })).snapshots[0].table.entries();
+    const e = (await readText(text, { strict: true })).snapshots[0]!.table.entries();
     expect(e.map((x) => [x.protoName, x.proto, x.timeoutSeconds, x.state, x.sport, x.dport, x.replySport, x.replyDport, x.assured, x.unreplied])).toEqual([
       ['sctp', 132, 204, 'ESTABLISHED', 5000, 38412, 38412, 5000, true, false],
       ['dccp', 33, 43190, 'OPEN', 5001, 5002, 5002, 5001, true, false],
@@ -296,7 +296,7 @@ describe('line layouts', () => {
       ['udplite', 136, 25, null, 1000, 2000, 2000, 1000, false, true],
       ['unknown', 50, 590, null, 0, 0, 0, 0, false, false],
     ]);
-    expect(e[0].packets).toEqual([10, 9]);
+    expect(e[0]!.packets).toEqual([10, 9]);
   });
 
   it('/proc offloaded entries (no timeout), hardware offload, secctx, zones, ktimestamp, helper, labels, ids', async () => {
@@ -306,7 +306,7 @@ describe('line layouts', () => {
       'tcp      6 300 ESTABLISHED src=192.0.2.10 dst=198.51.100.24 sport=40001 dport=21 zone-orig=5 src=198.51.100.24 dst=192.0.2.10 sport=21 dport=40001 zone-reply=5 [ASSURED] mark=7 secmark=0 secctx=system_u:object_r:unlabeled_t:s0 delta-time=7 [start=Tue Nov 24 20:03:58 2026] [stop=Tue Nov 24 20:04:10 2026] helper=ftp use=1 id=42 labels=a,b',
       'ipv6     10 tcp      6 100 SYN_SENT2 src=2001:0db8:0001:0000:0000:0000:0000:0010 dst=::ffff:198.51.100.24 sport=1 dport=2 src=::ffff:198.51.100.24 dst=2001:0db8:0001:0000:0000:0000:0000:0010 sport=2 dport=1 mark=0 zone=9 use=1',
     ].join('\r\n');
-    const e = (await readText(text, { strict: true })).snapshots[0].table.entries();
+    const e = (await readText(text, { strict: true })).snapshots[0]!.table.entries();
     expect(e[0]).toMatchObject({ timeoutSeconds: null, state: 'ESTABLISHED', offload: true, hwOffload: false, assured: false, zone: 0, use: 2, packets: [5, 4] });
     expect(e[1]).toMatchObject({ timeoutSeconds: null, offload: true, hwOffload: true, protoName: 'udp' });
     expect(e[2]).toMatchObject({ zone: 5, mark: 7, secctx: 'system_u:object_r:unlabeled_t:s0', deltaSeconds: 7, use: 1, id: 42, assured: true, packets: null });
@@ -381,7 +381,7 @@ describe('errors and skipped lines', () => {
   const good = 'tcp      6 598 ESTABLISHED src=192.0.2.10 dst=198.51.100.24 sport=1 dport=2 src=198.51.100.24 dst=192.0.2.10 sport=2 dport=1 [ASSURED] mark=0 use=1';
   it('counts, skips and reports an unreadable line with its number', async () => {
     const input = await readText([good, 'tcp      6 598 ESTABLISHED src=192.0.2.10 dst=nonsense sport=1 dport=2', '', good, 'tcp 6 1 BOGUS src=192.0.2.10 dst=198.51.100.24 sport=1 dport=2 src=198.51.100.24 dst=192.0.2.10 sport=2 dport=1'].join('\n'));
-    expect(input.snapshots[0].table.count).toBe(2);
+    expect(input.snapshots[0]!.table.count).toBe(2);
     expect(input.skippedCount).toBe(2);
     expect(input.skipped).toEqual([
       { line: 2, reason: 'dst= is not an IPv4 or IPv6 address' },
@@ -415,15 +415,15 @@ describe('errors and skipped lines', () => {
 
   it('XML events are refused with the reason', async () => {
     const input = await readText('<?xml version="1.0" encoding="utf-8"?>\n<conntrack>\n<flow type="new"><meta direction="original"><layer3 protonum="2" protoname="ipv4"><src>192.0.2.10</src><dst>198.51.100.24</dst></layer3><layer4 protonum="17" protoname="udp"><sport>1</sport><dport>2</dport></layer4></meta><meta direction="reply"><layer3 protonum="2" protoname="ipv4"><src>198.51.100.24</src><dst>192.0.2.10</dst></layer3><layer4 protonum="17" protoname="udp"><sport>2</sport><dport>1</dport></layer4></meta></flow>\n<flow><meta direction="original"><layer3 protonum="2" protoname="ipv4"><src>192.0.2.10</src><dst>198.51.100.24</dst></layer3><layer4 protonum="17" protoname="udp"><sport>1</sport><dport>2</dport></layer4></meta><meta direction="reply"><layer3 protonum="2" protoname="ipv4"><src>198.51.100.24</src><dst>192.0.2.10</dst></layer3><layer4 protonum="17" protoname="udp"><sport>2</sport><dport>1</dport></layer4></meta></flow>\n</conntrack>\n');
-    expect(input.snapshots[0].table.count).toBe(1);
-    expect(input.skipped[0].line).toBe(3);
-    expect(input.skipped[0].reason).toMatch(/conntrack -E -o timestamp/);
+    expect(input.snapshots[0]!.table.count).toBe(1);
+    expect(input.skipped[0]!.line).toBe(3);
+    expect(input.skipped[0]!.reason).toMatch(/conntrack -E -o timestamp/);
   });
 
   it('a <flow> spread over several lines is gathered', async () => {
     const xml = '<conntrack>\n<flow>\n  <meta direction="original"><layer3 protonum="2" protoname="ipv4"><src>192.0.2.10</src>\n<dst>198.51.100.24</dst></layer3><layer4 protonum="6" protoname="tcp"><sport>1</sport><dport>2</dport></layer4></meta>\n  <meta direction="reply"><layer3 protonum="2" protoname="ipv4"><src>198.51.100.24</src><dst>192.0.2.10</dst></layer3><layer4 protonum="6" protoname="tcp"><sport>2</sport><dport>1</dport></layer4></meta>\n  <meta direction="independent"><state>ESTABLISHED</state><timeout>100</timeout><assured/></meta>\n</flow>\n</conntrack>\n';
     const input = await readText(xml, { strict: true });
-    expect(input.snapshots[0].table.entries()).toMatchObject([{ line: 2, state: 'ESTABLISHED', timeoutSeconds: 100, assured: true, sport: 1, dport: 2 }]);
+    expect(input.snapshots[0]!.table.entries()).toMatchObject([{ line: 2, state: 'ESTABLISHED', timeoutSeconds: 100, assured: true, sport: 1, dport: 2 }]);
   });
 });
 
@@ -445,15 +445,15 @@ describe('a series without counters: the remaining time tells', () => {
     // 40001: idle 100 s at T0 (last packet T0-100), 10 s at T0+60 (last packet T0+50): a gap that ended
     // between T0 and T0+50, stored at its upper bound T0-100 -> T0+50.
     const a = flow(40001);
-    expect([f.gapOffset[a + 1] - f.gapOffset[a], f.gapStartUs[f.gapOffset[a]], f.gapEndUs[f.gapOffset[a]]]).toEqual([1, us(-100), us(50)]);
+    expect([f.gapOffset[a + 1]! - f.gapOffset[a]!, f.gapStartUs[f.gapOffset[a]!], f.gapEndUs[f.gapOffset[a]!]]).toEqual([1, us(-100), us(50)]);
     expect([f.lastUs[a], f.end[a], f.endState[a]]).toEqual([us(50), FlowEnd.Open, FlowState.Established]);
     // 40002: 60 s less left after 60 s: no traffic, no gap; last packet still T0-100.
     const b = flow(40002);
-    expect([f.gapOffset[b + 1] - f.gapOffset[b], f.lastUs[b], f.end[b]]).toEqual([0, us(-100), FlowEnd.Open]);
+    expect([f.gapOffset[b + 1]! - f.gapOffset[b]!, f.lastUs[b], f.end[b]]).toEqual([0, us(-100), FlowEnd.Open]);
     // 40003: gone at T0+60 with 3440 s still to run: closed between the dumps (a RST whose 10 s ran out by T0+60).
     const c = flow(40003);
     expect([f.end[c], f.endState[c], f.lastUs[c]]).toEqual([FlowEnd.Rst, FlowState.Close, us(50)]);
-    expect([f.gapStartUs[f.gapOffset[c]], f.gapEndUs[f.gapOffset[c]], gapKind(f.gapInfo[f.gapOffset[c]])]).toEqual([us(-100), us(50), PacketKind.Rst]);
+    expect([f.gapStartUs[f.gapOffset[c]!], f.gapEndUs[f.gapOffset[c]!], gapKind(f.gapInfo[f.gapOffset[c]!]!)]).toEqual([us(-100), us(50), PacketKind.Rst]);
     // The UDP entry (replied, not a stream: 30 s) had 25 s left at T0: expired by T0+25, on time.
     const d = flow(5353);
     expect([f.end[d], f.endState[d], f.lastUs[d]]).toEqual([FlowEnd.Open, FlowState.UdpReplied, us(-5)]);
@@ -464,7 +464,7 @@ describe('a series without counters: the remaining time tells', () => {
   });
 
   it('several files, each with its own timestamp line, form one series', async () => {
-    const [first, second] = text.split(`\n${T0 + 60}\n`);
+    const [first, second] = text.split(`\n${T0 + 60}\n`) as [string, string];
     const inputs = [await readText(`${T0 + 60}\n${second}`, {}, 'b.txt'), await readText(first, {}, 'a.txt')];
     const whole = conntrackFlows([await readText(text)], { established: 3600 }).flows;
     expect(conntrackFlows(inputs, { established: 3600 }).flows).toEqual(whole);
@@ -498,19 +498,19 @@ describeCorpus('series and events as flows (kernel 6.18 corpus, sysctl timeouts)
     const t4 = 1795550634.894674787e6;
     expect(f.lastUs[a]).toBeCloseTo(t4 - 14e6, 0);
     expect([f.end[a], f.endState[a], f.start[a]]).toEqual([FlowEnd.Fin, FlowState.TimeWait, FlowStart.MidStream]);
-    expect(f.gapOffset[a + 1] - f.gapOffset[a]).toBe(1);
-    const g = f.gapOffset[a];
+    expect(f.gapOffset[a + 1]! - f.gapOffset[a]!).toBe(1);
+    const g = f.gapOffset[a]!;
     expect(f.gapStartUs[g]).toBeCloseTo(t0 - 2e6, 0);
     expect(f.gapEndUs[g]).toBeCloseTo(t1 - 2e6, 0);
-    expect(gapState(f.gapInfo[g])).toBe(FlowState.Established);
-    expect(gapKind(f.gapInfo[g])).toBe(PacketKind.Fin);
-    expect(f.gapInfo[g] & GAP_INTERVAL_CENSORED_BIT).toBe(GAP_INTERVAL_CENSORED_BIT);
+    expect(gapState(f.gapInfo[g]!)).toBe(FlowState.Established);
+    expect(gapKind(f.gapInfo[g]!)).toBe(PacketKind.Fin);
+    expect(f.gapInfo[g]! & GAP_INTERVAL_CENSORED_BIT).toBe(GAP_INTERVAL_CENSORED_BIT);
     expect([f.packetsC2S[a], f.packetsS2C[a], f.bytesC2S[a], f.bytesS2C[a]]).toEqual([12, 7, 884, 536]);
     // 51262: ESTABLISHED 598 left, then CLOSE 9 left (a RST 1 s before dump 1); gone by dump 4 (expired on time).
     const b = flow(51262);
-    const gb = f.gapOffset[b];
-    expect(f.gapEndUs[gb] - f.gapStartUs[gb]).toBeCloseTo(t1 - t0 + 1e6, 0);
-    expect(gapKind(f.gapInfo[gb])).toBe(PacketKind.Rst);
+    const gb = f.gapOffset[b]!;
+    expect(f.gapEndUs[gb]! - f.gapStartUs[gb]!).toBeCloseTo(t1 - t0 + 1e6, 0);
+    expect(gapKind(f.gapInfo[gb]!)).toBe(PacketKind.Rst);
     expect([f.end[b], f.endState[b]]).toEqual([FlowEnd.Rst, FlowState.Close]);
     // Lower bounds of its last packet: t1 - (10 - 9) s and t3 - (10 - 1) s; the tighter (later) one holds.
     const t3 = 1795550630.877971555e6;

@@ -266,7 +266,7 @@ describe('IPv4', () => {
     expect(t.tracker.udpFlows).toBe(1);
     expect([t.flows.packetsC2S[0], t.flows.packetsS2C[0]]).toEqual([3, 1]);
     expect([t.flows.clientPort[0], t.flows.serverPort[0]]).toEqual([5000, 53]);
-    expect(t.flows.bytesC2S[0]).toBe(frames[0].length + frames[1].length + frames[2].length);
+    expect(t.flows.bytesC2S[0]).toBe(frames[0]!.length + frames[1]!.length + frames[2]!.length);
   });
 });
 
@@ -306,7 +306,7 @@ describe('IPv6 extension headers', () => {
   }
 
   it('a first fragment: the chain continues past the fragment header to TCP', () => {
-    const [first, later] = fragmented();
+    const [first, later] = fragmented() as [Buffer, Buffer];
     let { r, d } = run(1, first);
     expect(r).toBe(DECODE_IP);
     expect([d.proto, d.firstFragment, d.laterFragment, d.fragId, d.sport, d.dport]).toEqual([PROTO_TCP, true, false, 0xabcdef01, 40001, 1521]);
@@ -334,8 +334,8 @@ describe('IPv6 extension headers', () => {
     const later = ipv6({ src: C6, dst: S6, next: PROTO_UDP, payload: dg.subarray(56), extensions: [{ type: 'fragment', offset: 56, more: false, id: 5 }] });
     const t = await trackCapture('pcap', pcapFile([first, later].map((data, i) => ({ sec: 1000 + i, nsec: 0, data })), { linkType: 101 }));
     expect([t.tracker.fragmentsAttributed, t.tracker.fragmentsOrphaned, t.flows.count, t.flows.packetsC2S[0]]).toEqual([1, 0, 1, 2]);
-    expect(t.flows.addresses[t.flows.clientAddr[0]]).toBe('2001:db8::10');
-    expect(t.flows.addresses[t.flows.serverAddr[0]]).toBe('2001:db8:1::24');
+    expect(t.flows.addresses[t.flows.clientAddr[0]!]).toBe('2001:db8::10');
+    expect(t.flows.addresses[t.flows.serverAddr[0]!]).toBe('2001:db8:1::24');
   });
 });
 
@@ -401,7 +401,7 @@ describe('ICMP', () => {
     const fs = t.flows;
     expect(fs.count).toBe(3);
     expect(t.tracker.otherFlows).toBe(3);
-    const rows = Array.from({ length: fs.count }, (_, i) => [fs.proto[i], fs.addresses[fs.clientAddr[i]], fs.clientPort[i], fs.serverPort[i], fs.packetsC2S[i], fs.packetsS2C[i]]);
+    const rows = Array.from({ length: fs.count }, (_, i) => [fs.proto[i], fs.addresses[fs.clientAddr[i]!], fs.clientPort[i], fs.serverPort[i], fs.packetsC2S[i], fs.packetsS2C[i]]);
     rows.sort((a, b) => (a[0] as number) - (b[0] as number) || (a[2] as number) - (b[2] as number));
     expect(rows).toEqual([
       [1, '192.0.2.10', 0x1234, 0x1234, 2, 2],

@@ -38,9 +38,9 @@ async function records(text: string, opts: Omit<FlowExportOptions, 'gapFloorUs'>
 /** A record as plain values (addresses as text) for comparisons. */
 function rec(t: RecordTable, i: number): Record<string, number | string> {
   return {
-    startUs: t.startUs[i], endUs: t.endUs[i], proto: t.proto[i], src: t.addresses.text(t.srcAddr[i]), sport: t.srcPort[i],
-    dst: t.addresses.text(t.dstAddr[i]), dport: t.dstPort[i], packetsFwd: t.packetsFwd[i], packetsBwd: t.packetsBwd[i],
-    bytesFwd: t.bytesFwd[i], bytesBwd: t.bytesBwd[i], flags: t.flags[i], state: t.state[i], line: t.line[i],
+    startUs: t.startUs[i]!, endUs: t.endUs[i]!, proto: t.proto[i]!, src: t.addresses.text(t.srcAddr[i]!), sport: t.srcPort[i]!,
+    dst: t.addresses.text(t.dstAddr[i]!), dport: t.dstPort[i]!, packetsFwd: t.packetsFwd[i]!, packetsBwd: t.packetsBwd[i]!,
+    bytesFwd: t.bytesFwd[i]!, bytesBwd: t.bytesBwd[i]!, flags: t.flags[i]!, state: t.state[i]!, line: t.line[i]!,
   };
 }
 
@@ -75,7 +75,7 @@ describe('field parsers', () => {
     expect(daysFromCivil(1970, 1, 1)).toBe(0);
     expect(daysFromCivil(2000, 3, 1)).toBe(11017);
     for (let y = 1600; y <= 2400; y += 7) {
-      for (const [m, d] of [[1, 1], [2, 28], [2, 29], [3, 1], [12, 31]]) {
+      for (const [m, d] of [[1, 1], [2, 28], [2, 29], [3, 1], [12, 31]] as Array<[number, number]>) {
         expect(daysFromCivil(y, m, d) * 86400000, `${y}-${m}-${d}`).toBe(Date.UTC(y, m - 1, d));
       }
     }
@@ -180,8 +180,8 @@ describeCorpus('the corpus in ../shared/corpus/flows', () => {
       // Every record lands in exactly one flow; flows never outnumber records.
       expect(r.flows.count).toBeLessThanOrEqual(r.records);
       if (r.records > 0) expect(r.flows.count).toBeGreaterThan(0);
-      for (let f = 0; f < r.flows.count; f++) expect(r.flows.lastUs[f]).toBeGreaterThanOrEqual(r.flows.firstUs[f]);
-      for (let g = 0; g < r.flows.gapStartUs.length; g++) expect(r.flows.gapEndUs[g] - r.flows.gapStartUs[g]).toBeGreaterThanOrEqual(S);
+      for (let f = 0; f < r.flows.count; f++) expect(r.flows.lastUs[f]).toBeGreaterThanOrEqual(r.flows.firstUs[f]!);
+      for (let g = 0; g < r.flows.gapStartUs.length; g++) expect(r.flows.gapEndUs[g]! - r.flows.gapStartUs[g]!).toBeGreaterThanOrEqual(S);
     });
   }
 
@@ -189,10 +189,10 @@ describeCorpus('the corpus in ../shared/corpus/flows', () => {
     for (const f of readdirSync(join(FLOWS, 'nfdump'))) {
       const path = join(FLOWS, 'nfdump', f);
       const lines = readFileSync(path, 'utf8').trim().split('\n');
-      const [flows, bytes, packets] = lines[lines.length - 1].split(',').map(Number);
+      const [flows, bytes, packets] = lines[lines.length - 1]!.split(',').map(Number);
       const { table } = await readFlowExportRecords(path, fileChunks(path));
       let p = 0, b = 0;
-      for (let i = 0; i < table.count; i++) { p += table.packetsFwd[i]; b += table.bytesFwd[i]; }
+      for (let i = 0; i < table.count; i++) { p += table.packetsFwd[i]!; b += table.bytesFwd[i]!; }
       expect([table.count, p, b], f).toEqual([flows, packets, bytes]);
     }
   });
@@ -202,7 +202,7 @@ describeCorpus('the corpus in ../shared/corpus/flows', () => {
     const r = await readFlowExport(path, fileChunks(path), { gapFloorUs: S });
     // Line 1 is the BTest banner, 2-9 the header, 10-43 data, 44 #close.
     expect(r.skipped.map((s) => s.line)).toEqual(Array.from({ length: 34 }, (_, i) => 10 + i));
-    expect(r.skipped[0].reason).toBe("timestamp is masked (XXXXXXXXXX.XXXXXX, as in Zeek's test baselines): the record has no time");
+    expect(r.skipped[0]!.reason).toBe("timestamp is masked (XXXXXXXXXX.XXXXXX, as in Zeek's test baselines): the record has no time");
     expect(r.flows.count).toBe(0);
     expect(r.warnings.some((w) => w.includes('34 lines could not be read'))).toBe(true);
   });
@@ -246,13 +246,13 @@ describeCorpus('the corpus in ../shared/corpus/flows', () => {
     // 119 status records: 118 silences between them, each under a second (none stored at a 1 s floor).
     expect(r.distribution.count).toBe(118);
     const silences: number[] = [];
-    for (let i = 1; i < table.count; i++) silences.push((table.startUs[i] - table.endUs[i - 1]) / S);
+    for (let i = 1; i < table.count; i++) silences.push((table.startUs[i]! - table.endUs[i - 1]!) / S);
     expect([...r.distribution.exactSorted!]).toEqual(silences.sort((a, b) => a - b));
     expect(silences).toContain((1464385870228682 - 1464385869933829) / S);
     expect(r.flows.gapStartUs.length).toBe(0);
     let pkts = 0;
-    for (let i = 0; i < table.count; i++) pkts += table.packetsFwd[i] + table.packetsBwd[i];
-    expect(r.flows.packetsC2S[0] + r.flows.packetsS2C[0]).toBe(pkts);
+    for (let i = 0; i < table.count; i++) pkts += table.packetsFwd[i]! + table.packetsBwd[i]!;
+    expect(r.flows.packetsC2S[0]! + r.flows.packetsS2C[0]!).toBe(pkts);
   });
 
   it('nfdump: ssh_ssh first pair, field by field, and the two directions in one flow', async () => {
@@ -265,11 +265,11 @@ describeCorpus('the corpus in ../shared/corpus/flows', () => {
       packetsFwd: 20, packetsBwd: Number.NaN, bytesFwd: 3549, bytesBwd: Number.NaN,
       flags: REC_OPENS | 0x02 | REC_UNIDIRECTIONAL, state: STATE_UNKNOWN, line: 2,
     });
-    expect([table.packetsFwd[1], table.bytesFwd[1], table.addresses.text(table.srcAddr[1])]).toEqual([25, 3981, '192.168.1.79']);
+    expect([table.packetsFwd[1], table.bytesFwd[1], table.addresses.text(table.srcAddr[1]!)]).toEqual([25, 3981, '192.168.1.79']);
     const r = await readFlowExport(path, fileChunks(path), { gapFloorUs: S });
     expect(r.flows.count).toBe(25); // 48 records, two per direction pair, one connection split by softflowd
     const f = 0;
-    expect(r.flows.addresses[r.flows.clientAddr[f]]).toBe('192.168.1.79'); // the higher port on a tie
+    expect(r.flows.addresses[r.flows.clientAddr[f]!]).toBe('192.168.1.79'); // the higher port on a tie
     expect([r.flows.packetsC2S[f], r.flows.packetsS2C[f], r.flows.end[f]]).toEqual([25, 20, FlowEnd.Fin]);
   });
 
@@ -311,9 +311,9 @@ describe('synthetic exports (hand-computed)', () => {
     expect(r.skipped).toEqual([{ line: 8, reason: 'a packet or byte count is not a number' }]);
     expect(r.flows.count).toBe(1);
     const fs = r.flows;
-    expect([fs.addresses[fs.clientAddr[0]], fs.clientPort[0], fs.addresses[fs.serverAddr[0]], fs.serverPort[0]]).toEqual(['172.31.16.139', 20641, '172.31.16.21', 22]);
+    expect([fs.addresses[fs.clientAddr[0]!], fs.clientPort[0], fs.addresses[fs.serverAddr[0]!], fs.serverPort[0]]).toEqual(['172.31.16.139', 20641, '172.31.16.21', 22]);
     expect([fs.packetsC2S[0], fs.packetsS2C[0], fs.bytesC2S[0], fs.bytesS2C[0]]).toEqual([22, 16, 4369, 3340]);
-    expect([fs.gapStartUs[0] / S, fs.gapEndUs[0] / S]).toEqual([1418530070, 1418530700]);
+    expect([fs.gapStartUs[0]! / S, fs.gapEndUs[0]! / S]).toEqual([1418530070, 1418530700]);
     expect([fs.windowStartUs / S, fs.windowEndUs / S]).toEqual([1418530010, 1418530705]);
     expect(r.warnings.some((w) => w.includes('1 NODATA records'))).toBe(true);
     expect(r.warnings.some((w) => w.includes('1 SKIPDATA records'))).toBe(true);
@@ -351,7 +351,7 @@ describe('synthetic exports (hand-computed)', () => {
     // One flow: the idle periods 6 s and 10 s inside record 1, then 08:56:18 -> 08:56:50 (32 s) between records.
     expect(r.flows.count).toBe(1);
     expect([...r.distribution.exactSorted!]).toEqual([6, 10, 32]);
-    expect((r.flows.gapEndUs[1] - r.flows.gapStartUs[1]) / S).toBe(32);
+    expect((r.flows.gapEndUs[1]! - r.flows.gapStartUs[1]!) / S).toBe(32);
     expect(r.flows.end[0]).toBe(FlowEnd.Fin);
   });
 
@@ -394,7 +394,7 @@ describe('synthetic exports (hand-computed)', () => {
       expect(r.format, name).toBe('csv');
       expect(r.records, name).toBe(2);
       expect(r.skipped, name).toEqual([{ line: 4, reason: '7 fields where the header names 9' }]);
-      expect([r.flows.gapStartUs[0] / S, r.flows.gapEndUs[0] / S], name).toEqual([1700000010.5, 1700003610.5]);
+      expect([r.flows.gapStartUs[0]! / S, r.flows.gapEndUs[0]! / S], name).toEqual([1700000010.5, 1700003610.5]);
       expect([...r.distribution.exactSorted!], name).toEqual([3600]);
     }
   });
@@ -474,7 +474,7 @@ describe('round trips with the real tools', () => {
         'spkts', 'dpkts', 'sbytes', 'dbytes', 'state', '-r', argusFile], { encoding: 'utf8' });
       // The oracle: ra again, '|'-separated, no header, no dir column, split by hand.
       const oracle = execFileSync('ra', ['-n', '-u', '-c', '|', '-L', '-1', '-s', ...fields, '-r', argusFile], { encoding: 'utf8' })
-        .trim().split('\n').map((l) => l.split('|')).filter((f) => f[2] !== 'man' && ARGUS_PROTO[f[2]] !== undefined);
+        .trim().split('\n').map((l) => l.split('|')).filter((f) => f[2] !== 'man' && ARGUS_PROTO[f[2]!] !== undefined);
       const { table, ctx } = await readFlowExportRecords(c, chunksOf(csv));
       expect(ctx.skipped, c).toEqual([]);
       expect(table.count, c).toBe(oracle.length);
@@ -482,8 +482,8 @@ describe('round trips with the real tools', () => {
       oracle.forEach((f, i) => {
         const port = (s: string): number => (s === '' ? 0 : s.startsWith('0x') ? parseInt(s, 16) : Number(s));
         expect(rec(table, i), `${c} record ${i}`).toMatchObject({
-          startUs: Math.round(Number(f[0]) * 1e6), endUs: Math.round(Number(f[1]) * 1e6), proto: ARGUS_PROTO[f[2]],
-          src: f[3], sport: port(f[4]), dst: f[5], dport: port(f[6]),
+          startUs: Math.round(Number(f[0]) * 1e6), endUs: Math.round(Number(f[1]) * 1e6), proto: ARGUS_PROTO[f[2]!],
+          src: f[3], sport: port(f[4]!), dst: f[5], dport: port(f[6]!),
           packetsFwd: Number(f[7]), packetsBwd: Number(f[8]), bytesFwd: Number(f[9]), bytesBwd: Number(f[10]),
         });
       });

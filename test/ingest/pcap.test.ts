@@ -28,9 +28,9 @@ function frames(): Buffer[] {
 function records(): PcapRecord[] {
   const f = frames();
   return [
-    { sec: T0, nsec: 0, data: f[0] },
-    { sec: T0, nsec: 123_456_000, data: f[1] },
-    { sec: T0 + 3600, nsec: 999_999_000, data: f[2] },
+    { sec: T0, nsec: 0, data: f[0]! },
+    { sec: T0, nsec: 123_456_000, data: f[1]! },
+    { sec: T0 + 3600, nsec: 999_999_000, data: f[2]! },
   ];
 }
 const EXPECTED_TS_US = [1_700_000_000_000_000, 1_700_000_000_123_456, 1_700_003_600_999_999];
@@ -62,7 +62,7 @@ describe('pcap magics', () => {
     expect(packets.map((p) => p.wireLen)).toEqual([54, 46, 154]);
     expect(packets.map((p) => p.linkType)).toEqual([1, 1, 1]);
     const f = frames();
-    packets.forEach((p, i) => expect(p.bytes.equals(f[i])).toBe(true));
+    packets.forEach((p, i) => expect(p.bytes.equals(f[i]!)).toBe(true));
   });
 
   it('all four variants give identical packets', () => {
@@ -73,8 +73,8 @@ describe('pcap magics', () => {
   it('a nanosecond fraction is divided by 1000 (within the half microsecond a float64 keeps at 1.7e15 us)', () => {
     const f = frames()[1];
     const { packets } = collect('pcap', pcapFile([{ sec: T0, nsec: 123_456_789, data: f }, { sec: T0, nsec: 999, data: f }], { linkType: 1, nanos: true }));
-    expect(Math.abs(packets[0].tsUs - (T0 * 1e6 + 123_456.789))).toBeLessThanOrEqual(0.5);
-    expect(Math.abs(packets[1].tsUs - (T0 * 1e6 + 0.999))).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(packets[0]!.tsUs - (T0 * 1e6 + 123_456.789))).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(packets[1]!.tsUs - (T0 * 1e6 + 0.999))).toBeLessThanOrEqual(0.5);
   });
 
   // BUG (src/ingest/pcap.ts readHeader): masks with 0x0fffffff, which keeps bit 26, so the type reads 0x04000001.
@@ -94,7 +94,7 @@ describe('pcap lengths', () => {
     const { packets } = collect('pcap', pcapFile(records(), { linkType: 1, snapLen: 50 }));
     expect(packets.map((p) => p.capLen)).toEqual([50, 46, 50]);
     expect(packets.map((p) => p.wireLen)).toEqual([54, 46, 154]);
-    expect(packets[2].bytes.equals(f[2].subarray(0, 50))).toBe(true);
+    expect(packets[2]!.bytes.equals(f[2]!.subarray(0, 50))).toBe(true);
   });
 
   it('an empty record (captured length 0) is a packet', () => {
@@ -154,7 +154,7 @@ describe('pcap damage', () => {
     const bad = Buffer.from(whole);
     bad.writeUInt32LE(0x7fff_ffff, 156 + 8);
     const r = await readBuffers([{ name: 'bad.pcap', data: bad }]);
-    const inp = r.inputs[0];
+    const inp = r.inputs[0]!;
     expect(inp.packets).toBe(2);
     expect(inp.truncated).toBe(true);
     expect(inp.warnings.some((w) => /byte 164\b/.test(w) && w.includes('PCAP_RECORD_LENGTH'))).toBe(true);
@@ -215,7 +215,7 @@ describe('pcap chunking', () => {
   // 40 records of varied sizes and times, with a truncated tail.
   const f = frames();
   const many: PcapRecord[] = [];
-  for (let i = 0; i < 40; i++) many.push({ sec: T0 + i * 7, nsec: ((i * 7919) % 1_000_000) * 1000, data: f[i % 3] });
+  for (let i = 0; i < 40; i++) many.push({ sec: T0 + i * 7, nsec: ((i * 7919) % 1_000_000) * 1000, data: f[i % 3]! });
   const file = pcapFile(many, { linkType: 1, snapLen: 100 });
   const truncatedFile = file.subarray(0, file.length - 30);
   const reference = collect('pcap', file, file.length);
@@ -243,7 +243,7 @@ describe('pcap chunking', () => {
     const bad = Buffer.from(file);
     // The 11th record: 24 + sum of the first 10 records.
     let off = 24;
-    for (let i = 0; i < 10; i++) off += 16 + Math.min(100, f[i % 3].length);
+    for (let i = 0; i < 10; i++) off += 16 + Math.min(100, f[i % 3]!.length);
     bad.writeUInt32LE(0x7000_0000, off + 8);
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 500 }), { minLength: 1, maxLength: 20 }), (sizes) => {
       const r = collectUntilError('pcap', bad, sizes);
@@ -274,7 +274,7 @@ describe('reading from a pipe that delivers the first bytes alone', () => {
 
   it('a whole first chunk: read as usual', async () => {
     const r = await throughFifo('whole.pcap', pcapFile(records(), { linkType: 1 }), 24) as ReadResult;
-    expect(r.inputs[0].packets).toBe(3);
+    expect(r.inputs[0]!.packets).toBe(3);
   });
 
   // BUG (src/read/inputs.ts peek/readInputs): the format is decided on the first non-empty chunk
@@ -283,13 +283,13 @@ describe('reading from a pipe that delivers the first bytes alone', () => {
   it('2 bytes first: a pcap is still recognised', async () => {
     const a = await throughFifo('a.pcap', pcapFile(records(), { linkType: 1 }), 2);
     expect(a).not.toBeInstanceOf(Error);
-    expect((a as ReadResult).inputs[0].packets).toBe(3);
+    expect((a as ReadResult).inputs[0]!.packets).toBe(3);
   });
 
   it('3 bytes first: a pcapng is still recognised', async () => {
     const ng = Buffer.concat([pcapngShb(), pcapngIdb(1), ...frames().map((f, i) => pcapngEpb(0, BigInt(T0 + i) * 1_000_000n, f))]);
     const a = await throughFifo('a.pcapng', ng, 3);
     expect(a).not.toBeInstanceOf(Error);
-    expect((a as ReadResult).inputs[0].packets).toBe(3);
+    expect((a as ReadResult).inputs[0]!.packets).toBe(3);
   });
 });

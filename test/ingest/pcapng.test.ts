@@ -44,8 +44,8 @@ describe('pcapng sections and byte order', () => {
     expect([...stats.linkTypes]).toEqual([[1, 2]]);
     expect(packets.map((p) => p.tsUs)).toEqual([1_700_000_000_250_000, 1_700_000_060_000_001]);
     expect(packets.map((p) => [p.capLen, p.wireLen])).toEqual([[54, 54], [46, 46]]);
-    expect(packets[0].bytes.equals(SYN)).toBe(true);
-    expect(packets[1].bytes.equals(DNS)).toBe(true);
+    expect(packets[0]!.bytes.equals(SYN)).toBe(true);
+    expect(packets[1]!.bytes.equals(DNS)).toBe(true);
   });
 
   it('both byte orders give identical packets', () => {
@@ -98,7 +98,7 @@ describe('pcapng timestamps: if_tsresol and if_tsoffset', () => {
   });
 
   it('10^-9 with a sub-microsecond part: ns / 1000 within half a microsecond', () => {
-    const [ts] = read(pcapngIdb(1, { tsresol: 9 }), [nsTicks(T0, 123_456_789)]);
+    const ts = read(pcapngIdb(1, { tsresol: 9 }), [nsTicks(T0, 123_456_789)])[0]!;
     expect(Math.abs(ts - (T0 * 1e6 + 123_456.789))).toBeLessThanOrEqual(0.5);
   });
 
@@ -157,7 +157,7 @@ describe('pcapng packet blocks', () => {
     ]);
     expect(collect('pcapng', file).packets.map((p) => [p.capLen, p.wireLen])).toEqual([[40, 42]]);
     const unlimited = Buffer.concat([pcapngShb(), pcapngIdb(1), pcapngSpb(data42, { wireLen: 42 })]);
-    const [p] = collect('pcapng', unlimited).packets;
+    const p = collect('pcapng', unlimited).packets[0]!;
     expect([p.capLen, p.wireLen]).toEqual([42, 42]);
     expect(p.bytes.equals(data42)).toBe(true);
     // Snapped by the writer: 40 bytes kept of a 46-byte frame.
@@ -168,7 +168,7 @@ describe('pcapng packet blocks', () => {
   it('an enhanced packet block with captured < original length, and with options after the data', () => {
     const file = Buffer.concat([pcapngShb(), pcapngIdb(1),
       pcapngEpb(0, usTicks(T0, 1), SYN.subarray(0, 50), { wireLen: 54, options: [{ code: 1, value: Buffer.from('a comment') }] })]);
-    const [p] = collect('pcapng', file).packets;
+    const p = collect('pcapng', file).packets[0]!;
     expect([p.capLen, p.wireLen, p.tsUs]).toEqual([50, 54, 1_700_000_000_000_001]);
     expect(p.bytes.equals(SYN.subarray(0, 50))).toBe(true);
   });
@@ -240,7 +240,7 @@ describe('pcapng damage', () => {
   it('a truncated last block through the reader: the input is marked truncated and the warning kept', async () => {
     const r = await readBuffers([{ name: 't.pcapng', data: whole.subarray(0, 214) }]);
     expect(r.inputs[0]).toMatchObject({ format: 'pcapng', packets: 1, truncated: true });
-    expect(r.inputs[0].warnings.some((w) => /block starts at byte 136\b/.test(w))).toBe(true);
+    expect(r.inputs[0]!.warnings.some((w) => /block starts at byte 136\b/.test(w))).toBe(true);
   });
 
   function lengthError(mutate: (b: Buffer) => void): FwtpError {
@@ -282,7 +282,7 @@ describe('pcapng damage', () => {
     b.writeUInt32LE(87, 136 + 4);
     const r = await readBuffers([{ name: 'bad.pcapng', data: b }]);
     expect(r.inputs[0]).toMatchObject({ packets: 1, truncated: true });
-    expect(r.inputs[0].warnings.some((w) => /byte 140\b/.test(w) && w.includes('PCAPNG_BLOCK_LENGTH'))).toBe(true);
+    expect(r.inputs[0]!.warnings.some((w) => /byte 140\b/.test(w) && w.includes('PCAPNG_BLOCK_LENGTH'))).toBe(true);
     const first = Buffer.from(whole);
     first.writeUInt32LE(87, 48 + 4);
     await expect(readBuffers([{ name: 'bad.pcapng', data: first }])).rejects.toMatchObject({ code: 'PCAPNG_BLOCK_LENGTH', byteOffset: 52 });

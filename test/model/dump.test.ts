@@ -52,10 +52,10 @@ describe('entryAges', () => {
   it('timeout of the state minus the seconds left; unknown for offloaded entries', async () => {
     const dump = await read('dump.txt', DUMP);
     const sysctl = await read('sysctl.txt', SYSCTL);
-    const ages = entryAges(dump.snapshots[0], dumpTimeouts(getPlatform('linux'), sysctl.sysctlRaw));
+    const ages = entryAges(dump.snapshots[0]!, dumpTimeouts(getPlatform('linux'), sysctl.sysctlRaw));
     expect([...ages]).toEqual([600, 3500, 1800, 60, 20, 30, NaN, 50]);
     // Without the sysctl: the profile's 432000 s established.
-    const profileAges = entryAges(dump.snapshots[0], dumpTimeouts(getPlatform('linux')));
+    const profileAges = entryAges(dump.snapshots[0]!, dumpTimeouts(getPlatform('linux')));
     expect(profileAges[0]).toBe(429000);
   });
 });
@@ -81,16 +81,16 @@ describe('planDump: a small dump by hand', () => {
     expect(candidates.map((c) => c.memoryBytes.mean)).toEqual(candidates.map((c) => c.memoryBytes.peak));
     expect(candidates.map((c) => c.headroom)).toEqual([0.5, 0.6, 0.7, 0.8]);
     expect(candidates.map((c) => c.extrapolated)).toEqual([false, false, false, true]);
-    expect(candidates[3].extrapolatedReason).toMatch(/established timeout of 3600 s/);
+    expect(candidates[3]!.extrapolatedReason).toMatch(/established timeout of 3600 s/);
     expect(candidates.map((c) => c.series)).toEqual([[5], [6], [7], [8]]);
     expect(candidates.every((c) => c.growthPerHour === null && c.droppedKeepAlives === 0)).toBe(true);
-    expect(candidates[1].affected).toEqual([
+    expect(candidates[1]!.affected).toEqual([
       { label: 'tcp 192.0.2.10:* -> 198.51.100.24:1521', sessions: 1, kind: 'data', idleSeconds: 3500 },
       { label: 'tcp 192.0.2.11:* -> 198.51.100.24:5432', sessions: 1, kind: 'data', idleSeconds: 1800 },
     ]);
-    expect(candidates[0].affected[0]).toEqual({ label: 'tcp 192.0.2.10:* -> 198.51.100.24:1521', sessions: 2, kind: 'data', idleSeconds: 600 });
-    expect(candidates[1].warnings[0]).toMatch(/^a single snapshot shows ages, not how sessions resume/);
-    expect(candidates[1].warnings[1]).toBe('2 of 8 entries would already be gone (idle longer than their timeout with established = 1000 s)');
+    expect(candidates[0]!.affected[0]).toEqual({ label: 'tcp 192.0.2.10:* -> 198.51.100.24:1521', sessions: 2, kind: 'data', idleSeconds: 600 });
+    expect(candidates[1]!.warnings[0]).toMatch(/^a single snapshot shows ages, not how sessions resume/);
+    expect(candidates[1]!.warnings[1]).toBe('2 of 8 entries would already be gone (idle longer than their timeout with established = 1000 s)');
     expect(notes).toContain("ages use the firewall's timeouts from the sysctl input (established 3600 s)");
     expect(notes).toContain('entries by state: tcp ESTABLISHED 4, tcp CLOSE_WAIT 2, tcp TIME_WAIT 1, udp unreplied 1');
     expect(notes).toContain('idle age of 3 established TCP sessions: median 1800 s, 90th percentile 3500 s, longest 3500 s');
@@ -103,12 +103,12 @@ describe('planDump: a small dump by hand', () => {
     const sysctl = await read('sysctl.txt', SYSCTL);
     const opts = { sysctl: sysctl.sysctlRaw }; // the Linux firewall the dump came from
     // PAN-OS: time_wait 15 (D, 60 s idle, is gone but closed: no session at risk); close_wait 120; UDP 30.
-    const panos = planDump(dump, getPlatform('panos'), [4000], opts).candidates[0];
+    const panos = planDump(dump, getPlatform('panos'), [4000], opts).candidates[0]!;
     expect([panos.tableEntries.atEnd, panos.sessionsWithDrops]).toEqual([7, 0]);
     expect(panos.memoryBytes.peak).toBe(7 * 512);
     expect(panos.headroom).toBeNull(); // the sysctl's table size and buckets describe the Linux box, not PAN-OS
     // Google Cloud NAT: close_wait 30, so H (50 s idle, half closed) is at risk; its next packet is probably a close.
-    const gcp = planDump(dump, getPlatform('gcp-cloud-nat'), [100000], opts).candidates[0];
+    const gcp = planDump(dump, getPlatform('gcp-cloud-nat'), [100000], opts).candidates[0]!;
     expect([gcp.tableEntries.atEnd, gcp.sessionsWithDrops, gcp.brokenByKind.close]).toEqual([7, 1, 1]);
     expect(gcp.affected).toEqual([{ label: 'tcp 192.0.2.13:* -> 198.51.100.24:8080', sessions: 1, kind: 'close', idleSeconds: 50 }]);
   });
@@ -117,7 +117,7 @@ describe('planDump: a small dump by hand', () => {
     const dump = await read('dump.txt', DUMP);
     const sysctl = await read('sysctl.txt', SYSCTL);
     const loose = applyOverrides(getPlatform('linux'), { pickup: 'loose' });
-    const c = planDump(dump, loose, [1000], { sysctl: sysctl.sysctlRaw }).candidates[0];
+    const c = planDump(dump, loose, [1000], { sysctl: sysctl.sysctlRaw }).candidates[0]!;
     expect([c.tableEntries.atEnd, c.sessionsWithDrops, c.affected]).toEqual([6, 0, []]);
     expect(c.warnings).toContain('pickup is loose: a packet after the entry expired creates a new one, so no drops are counted');
   });
@@ -127,7 +127,7 @@ describe('planDump: a small dump by hand', () => {
     const sysctl = await read('sysctl.txt', SYSCTL);
     // time_wait set by a flag to 30: D (60 s idle) would be gone; its age still uses the sysctl's 120.
     const flagged = applyOverrides(getPlatform('linux'), { stateTimeouts: { time_wait: 30 } });
-    const c = planDump(dump, flagged, [4000], { sysctl: sysctl.sysctlRaw }).candidates[0];
+    const c = planDump(dump, flagged, [4000], { sysctl: sysctl.sysctlRaw }).candidates[0]!;
     expect([c.tableEntries.atEnd, c.sessionsWithDrops]).toEqual([7, 0]);
   });
 
@@ -149,10 +149,10 @@ describeCorpus('planDump: the kernel 6.18 corpus dump', () => {
   it('ages under the namespace sysctl (awk: sum 153, longest 9; established 1 s x1, 2 x4, 4 x3, 5 x2, 6 x2)', async () => {
     const list = await load('list-extended.txt');
     const sysctl = await load('sysctl-netfilter.txt');
-    const ages = entryAges(list.snapshots[0], dumpTimeouts(getPlatform('linux'), sysctl.sysctlRaw));
+    const ages = entryAges(list.snapshots[0]!, dumpTimeouts(getPlatform('linux'), sysctl.sysctlRaw));
     expect(ages.reduce((a, b) => a + b, 0)).toBe(153);
     expect(Math.max(...ages)).toBe(9);
-    const t = list.snapshots[0].table;
+    const t = list.snapshots[0]!.table;
     const est = [...ages].filter((_, i) => t.proto[i] === 6 && t.entry(i).state === 'ESTABLISHED').sort((a, b) => a - b);
     expect(est).toEqual([1, 2, 2, 2, 2, 4, 4, 4, 5, 5, 6, 6]);
   });
@@ -163,8 +163,8 @@ describeCorpus('planDump: the kernel 6.18 corpus dump', () => {
     const { candidates } = planDump(list, getPlatform('linux'), [3, 5, 600, 9000], { sysctl: sysctl.sysctlRaw });
     expect(candidates.map((c) => [c.tableEntries.atEnd, c.sessionsWithDrops])).toEqual([[31, 7], [36, 2], [38, 0], [38, 0]]);
     expect(candidates.map((c) => c.extrapolated)).toEqual([false, false, false, true]);
-    expect(candidates[0].memoryBytes.peak).toBe(31 * 256 + 262144 * 8);
-    expect(candidates[0].headroom).toBe(31 / 262144);
+    expect(candidates[0]!.memoryBytes.peak).toBe(31 * 256 + 262144 * 8);
+    expect(candidates[0]!.headroom).toBe(31 / 262144);
   });
 
   it('without the sysctl: the dump contradicts the profile and says which timeout fits', async () => {

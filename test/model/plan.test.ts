@@ -103,7 +103,7 @@ describe('pickup and datagrams', () => {
     const linux = getPlatform('linux');
     const udp: FlowSpec = { proto: PROTO_UDP, first: 10, last: 10, endState: FlowState.UdpReplied, serverPort: 53 };
     const c = planner([udp], 'off').evaluate(3600);
-    expect(c.tableEntries.mean).toBeCloseTo(linux.stateTimeouts.udp_replied / 18000, 9);
+    expect(c.tableEntries.mean).toBeCloseTo(linux.stateTimeouts.udp_replied! / 18000, 9);
   });
 });
 

@@ -30,7 +30,7 @@ describe('built-in profiles', () => {
     const p = getPlatform(name);
     expect(Object.keys(p.stateTimeouts).sort()).toEqual([...FLOW_STATE_NAMES].sort());
     for (const s of FLOW_STATE_NAMES) {
-      expect(Number.isFinite(p.stateTimeouts[s]) && p.stateTimeouts[s] >= 0).toBe(true);
+      expect(Number.isFinite(p.stateTimeouts[s]) && p.stateTimeouts[s]! >= 0).toBe(true);
       expect(p.sources[s]?.length ?? 0).toBeGreaterThan(10);
     }
     for (const f of PLATFORM_FIELDS) expect(p.sources[f]?.length ?? 0).toBeGreaterThan(10);
@@ -56,7 +56,7 @@ describe('built-in profiles', () => {
   (haveCorpus ? it : it.skip)('linux values agree with the recorded sysctl of the corpus (except established, set to 600 there)', () => {
     const text = readFileSync(sysctlUrl, 'utf8');
     const sysctl = new Map(text.split('\n').filter((l) => l.includes(' = ')).map((l) => {
-      const [k, v] = l.split(' = ');
+      const [k, v] = l.split(' = ') as [string, string];
       return [k.replace('net.netfilter.', ''), Number(v)] as const;
     }));
     const p = getPlatform('linux');
@@ -109,7 +109,7 @@ describe('built-in profiles', () => {
     a.stateTimeouts.established = 1;
     a.sources.established = 'x';
     expect(getPlatform('linux').stateTimeouts.established).toBe(432000);
-    expect(listPlatforms()[0].sources.established).not.toBe('x');
+    expect(listPlatforms()[0]!.sources.established).not.toBe('x');
   });
 
   it('is case-insensitive and rejects unknown names with CLI_UNKNOWN_PLATFORM listing the names', () => {

@@ -98,7 +98,7 @@ describe('a longer timeout never breaks more sessions (inside the window)', () =
       const planner = plannerFor(draws, s);
       const covered = timeouts.map((t) => planner.evaluate(t)).filter((c) => !c.extrapolated);
       for (let k = 1; k < covered.length; k++) {
-        expect(covered[k].sessionsWithDrops).toBeLessThanOrEqual(covered[k - 1].sessionsWithDrops);
+        expect(covered[k]!.sessionsWithDrops).toBeLessThanOrEqual(covered[k - 1]!.sessionsWithDrops);
       }
     }), { numRuns: RUNS });
   });
@@ -122,7 +122,7 @@ describe('table entries never decrease with the timeout', () => {
       const planner = plannerFor(draws, s);
       const entries = timeouts.map((t) => planner.evaluate(t).tableEntries);
       for (let k = 1; k < entries.length; k++) {
-        const a = entries[k - 1], b = entries[k];
+        const a = entries[k - 1]!, b = entries[k]!;
         expect(b.peak).toBeGreaterThanOrEqual(a.peak);
         expect(b.atEnd).toBeGreaterThanOrEqual(a.atEnd);
         expect(b.p99).toBeGreaterThanOrEqual(a.p99);
@@ -141,7 +141,7 @@ describe('table entries never decrease with the timeout', () => {
  * Counted by events, ends before starts at equal times; the mean as overlap with the window.
  */
 function bruteForce(specs: FlowSpec[], T: number, timeWaitSeconds: number, window: [number, number]): { peak: number; mean: number } {
-  const intervals = specs.map((f) => {
+  const intervals = specs.map((f): [number, number] => {
     const broken = (f.gaps ?? []).find((g) => g.end - g.start > T);
     if (broken !== undefined) return [f.first, broken.start + T];
     return [f.first, f.last + (f.end === FlowEnd.Fin ? timeWaitSeconds : T)];
@@ -170,7 +170,7 @@ describe('the occupancy sweep equals a brute-force count', () => {
     fc.assert(fc.property(fc.array(tcpDraw, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 120 }).map((x) => x * 100), (draws, T) => {
       const s: Setting = { platform: 'linux', pickup: 'strict', keepalive: 'off', keepaliveSource: 'flag', protocol: 'tcp' };
       const c = plannerFor(draws, s).evaluate(T);
-      const want = bruteForce(toSpecs(draws), T, getPlatform('linux').stateTimeouts.time_wait, WINDOW);
+      const want = bruteForce(toSpecs(draws), T, getPlatform('linux').stateTimeouts.time_wait!, WINDOW);
       expect(c.tableEntries.peak).toBe(want.peak);
       expect(c.tableEntries.mean).toBeCloseTo(want.mean, 9);
     }), { numRuns: RUNS });

@@ -31,11 +31,11 @@ function stubPlanner(table: Record<number, Figures>, schedule: KeepAliveSchedule
     keepalive: { profile: 'custom', schedule, source: 'flag', observed: [] },
     window: { start: null, end: null, seconds: 86400 },
     gaps: { count: 0, p50: null, p90: null, p99: null, max: null, censored: 0, exact: true, ecdf: [], histogram: [] },
-    evaluate: (t) => candidate(t, table[t]),
+    evaluate: (t) => candidate(t, table[t]!),
     withPlatform: () => self,
     withKeepAlive: (profile) => {
       asked.push(profile);
-      return { ...self, evaluate: (t) => candidate(t, { broken: 0, peakBytes: table[t].peakBytes }) };
+      return { ...self, evaluate: (t) => candidate(t, { broken: 0, peakBytes: table[t]!.peakBytes }) };
     },
   };
   return self;

@@ -156,7 +156,7 @@ describe.skipIf(!haveCorpus)('agreement with Wireshark on the corpus', () => {
     const names = files.map((f) => relative(CORPUS, f));
     const wanted = process.env.FWTP_ORACLE_SAMPLE ?? '100';
     const seed = sampleSeed();
-    const sample = wanted === 'all' ? names : pickSample(names, seed, Number(wanted));
+    const sample = wanted === 'all' ? names : pickSample(names, seed, Number(wanted)) as string[];
     const live = await tsharkFactsMany(sample.map((n) => join(CORPUS, n)), { concurrency: 2 });
     const runs = await runsOfFwtp();
     const stale: string[] = [];

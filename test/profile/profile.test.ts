@@ -60,7 +60,7 @@ function planJson(flows: FlowSet, distribution: GapDistribution, inputs: Array<{
 
 describe('profile bytes', () => {
   it('starts with the magic, version 1 and the header length; the header names every column', async () => {
-    const p = makeProfile(await read([SAMPLES[0]]));
+    const p = makeProfile(await read([SAMPLES[0]!]));
     const raw = gunzipSync(encodeProfile(p));
     expect(raw.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x46, 0x57, 0x54, 0x50, 0x0d, 0x0a, 0x1a]));
     expect(raw.readUInt16LE(8)).toBe(1);
@@ -82,10 +82,10 @@ describe('profile bytes', () => {
     const first = h.columns.find((c: { name: string }) => c.name === 'firstUs');
     const n = p.flows.count;
     const value = Buffer.alloc(8);
-    for (let b = 0; b < 8; b++) value[b] = raw[dataStart + first.offset + b * n + 1];
+    for (let b = 0; b < 8; b++) value[b] = raw[dataStart + first.offset + b * n + 1]!;
     expect(value.readDoubleLE(0)).toBe(p.flows.firstUs[1]);
     const sport = h.columns.find((c: { name: string }) => c.name === 'serverPort');
-    expect(raw[dataStart + sport.offset] | (raw[dataStart + sport.offset + n] << 8)).toBe(p.flows.serverPort[0]);
+    expect(raw[dataStart + sport.offset]! | (raw[dataStart + sport.offset + n]! << 8)).toBe(p.flows.serverPort[0]);
     const proto = h.columns.find((c: { name: string }) => c.name === 'proto');
     expect(Array.from(raw.subarray(dataStart + proto.offset, dataStart + proto.offset + n))).toEqual(Array.from(p.flows.proto));
     for (const c of h.columns) expect(c.offset % 8).toBe(0);
@@ -122,7 +122,7 @@ describe('profile bytes', () => {
 });
 
 describe('damaged and foreign profiles', () => {
-  const base = async (): Promise<Buffer> => gunzipSync(encodeProfile(makeProfile(await read([SAMPLES[0]]))));
+  const base = async (): Promise<Buffer> => gunzipSync(encodeProfile(makeProfile(await read([SAMPLES[0]!]))));
 
   it('a profile cut short: PROFILE_TRUNCATED at its end', async () => {
     const raw = await base();
@@ -167,7 +167,7 @@ describe('merging shard profiles', () => {
 
   it('a shard profile says which shard it holds and warns that the rest is missing', async () => {
     const s = await shard(1, 3);
-    expect(s.profile.groups[0].shards).toEqual({ count: 3, indices: [1] });
+    expect(s.profile.groups[0]!.shards).toEqual({ count: 3, indices: [1] });
     expect(s.profile.warnings).toHaveLength(1);
     expect(s.profile.warnings[0]).toContain('s1.fwtp holds shard 1 of 3 of');
   });
@@ -175,9 +175,9 @@ describe('merging shard profiles', () => {
   it('a partial merge holds the union of the shards; the full merge is whole again', async () => {
     const [a, b, c] = await Promise.all([shard(0, 3), shard(1, 3), shard(2, 3)]);
     const ab = mergeProfiles([a, b]);
-    expect(ab.groups[0].shards).toEqual({ count: 3, indices: [0, 1] });
+    expect(ab.groups[0]!.shards).toEqual({ count: 3, indices: [0, 1] });
     const all = mergeProfiles([{ name: 'ab', profile: ab }, c]);
-    expect(all.groups[0].shards).toBeNull();
+    expect(all.groups[0]!.shards).toBeNull();
     expect(all.warnings).toEqual([]);
     const whole = await read(SAMPLES);
     expect(all.tracker).toEqual(whole.tracker);
@@ -192,15 +192,15 @@ describe('merging shard profiles', () => {
   });
 
   it('keeps profiles of different inputs side by side, in an order independent of the arguments; refuses one input in two groups', async () => {
-    const one = { name: '1.fwtp', profile: makeProfile(await read([SAMPLES[0]])) };
-    const two = { name: '2.fwtp', profile: makeProfile(await read([SAMPLES[1]])) };
+    const one = { name: '1.fwtp', profile: makeProfile(await read([SAMPLES[0]!])) };
+    const two = { name: '2.fwtp', profile: makeProfile(await read([SAMPLES[1]!])) };
     const m12 = mergeProfiles([one, two]);
     const m21 = mergeProfiles([two, one]);
     // By path in text order: 'oracle-pool-unanswered.pcap' < 'oracle-pool.pcap' ('-' is 0x2d, '.' 0x2e).
     expect(m12.inputs.map((i) => i.path)).toEqual([SAMPLES[1], SAMPLES[0]]);
     expect(encodeProfile(m21).equals(encodeProfile(m12))).toBe(true);
     expect(m12.flows.count).toBe(one.profile.flows.count + two.profile.flows.count);
-    const both = { name: 'both.fwtp', profile: makeProfile(await read([SAMPLES[0], SAMPLES[1]])) };
+    const both = { name: 'both.fwtp', profile: makeProfile(await read([SAMPLES[0]!, SAMPLES[1]!])) };
     expect(() => mergeProfiles([one, both])).toThrow(expect.objectContaining({ code: 'PROFILE_DUPLICATE_INPUT', file: SAMPLES[0] }));
   });
 });
@@ -210,11 +210,11 @@ function mergeRandomly(items: Array<{ name: string; profile: Profile }>, picks: 
   const pool = [...items];
   let k = 0;
   while (pool.length > 1) {
-    const a = pool.splice(picks[k++ % picks.length] % pool.length, 1)[0];
-    const b = pool.splice(picks[k++ % picks.length] % pool.length, 1)[0];
+    const a = pool.splice(picks[k++ % picks.length]! % pool.length, 1)[0]!;
+    const b = pool.splice(picks[k++ % picks.length]! % pool.length, 1)[0]!;
     pool.push({ name: `(${a.name}+${b.name})`, profile: roundTrip(mergeProfiles([a, b])) });
   }
-  return pool[0].profile;
+  return pool[0]!.profile;
 }
 
 describe('the shard property on real captures', () => {

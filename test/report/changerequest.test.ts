@@ -25,10 +25,10 @@ describe('the story: --current 3600 --proposed 9000', () => {
     expect(r.candidates.map((c) => [c.role, c.timeoutSeconds, c.scope])).toEqual([
       ['current', 3600, 'global'], ['proposed', 9000, 'global'], ['alternative', 7200, 'global'], ['alternative', 14400, 'global'],
     ]);
-    expect(r.candidates[0].result).toEqual(p.candidates[0]);
-    expect(r.candidates[1].result).toEqual(p.candidates[1]);
-    expect(r.candidates[2].result).toEqual(p.candidates[2]);
-    expect(r.candidates[3].result).toEqual(p.candidates[3]);
+    expect(r.candidates[0]!.result).toEqual(p.candidates[0]);
+    expect(r.candidates[1]!.result).toEqual(p.candidates[1]);
+    expect(r.candidates[2]!.result).toEqual(p.candidates[2]);
+    expect(r.candidates[3]!.result).toEqual(p.candidates[3]);
     // The README's figures for the story.
     const i = r.impact;
     expect(i.sessionsWithDrops).toEqual({ before: 15, after: 0, avoided: 15 });
@@ -68,7 +68,7 @@ describe('the story: --current 3600 --proposed 9000', () => {
     expect(r.candidates.map((c) => [c.role, c.timeoutSeconds, c.scope, c.services])).toEqual([
       ['current', 3600, 'global', []], ['proposed', 3600, 'per-service', [rule]], ['alternative', 9000, 'global', []],
     ]);
-    expect(r.candidates[1].result).toEqual(pinned.candidates[0]);
+    expect(r.candidates[1]!.result).toEqual(pinned.candidates[0]);
     expect(r.impact.sessionsWithDrops).toEqual({ before: 15, after: 0, avoided: 15 });
     expect(r.change.services).toEqual([{ rule, protocol: 'tcp', address: '198.51.100.24', port: '1521', stateTimeouts: { established: 9000, udp_unreplied: 9000, udp_replied: 9000 }, idleSeconds: 9000, label: 'tcp 198.51.100.24:1521' }]);
     expect(r.summary).toContain('to 2h30m (9000 s) for tcp 198.51.100.24:1521 only (--service-timeout 198.51.100.24:1521=9000); every other connection keeps 1h (3600 s)');
@@ -78,10 +78,10 @@ describe('the story: --current 3600 --proposed 9000', () => {
     const r = await storyReport({ candidates: [7200] });
     const lines = changeRequestCsv(r).trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[0].split(',').slice(0, 8)).toEqual(['role', 'scope', 'services', 'timeout_s', 'timeout', 'sessions_with_drops', 'dropped_keepalives', 'dropped_packets']);
-    expect(lines[1].split(',').slice(0, 11)).toEqual(['current', 'global', '', '3600', '1h', '15', '135', '151', '14', '1', '0']);
-    expect(lines[2].split(',').slice(0, 11)).toEqual(['proposed', 'global', '', '9000', '2h30m', '0', '0', '0', '0', '0', '0']);
-    expect(lines[3].split(',').slice(0, 4)).toEqual(['alternative', 'global', '', '7200']);
+    expect(lines[0]!.split(',').slice(0, 8)).toEqual(['role', 'scope', 'services', 'timeout_s', 'timeout', 'sessions_with_drops', 'dropped_keepalives', 'dropped_packets']);
+    expect(lines[1]!.split(',').slice(0, 11)).toEqual(['current', 'global', '', '3600', '1h', '15', '135', '151', '14', '1', '0']);
+    expect(lines[2]!.split(',').slice(0, 11)).toEqual(['proposed', 'global', '', '9000', '2h30m', '0', '0', '0', '0', '0', '0']);
+    expect(lines[3]!.split(',').slice(0, 4)).toEqual(['alternative', 'global', '', '7200']);
   });
 });
 
@@ -160,7 +160,7 @@ describe('configuration lines: docs/PLATFORMS.md, with fwtp\'s object names', ()
     expect(cp.configuration.apply.lines).toEqual([...docsBlock('### Check Point (`checkpoint`)').map((l) => l.replaceAll('ora-1521-9000', 'fwtp-1521-9000')), 'mgmt_cli publish']);
     const srx = await storyReport({ rules: rule, proposed: null, platform: 'juniper-srx' });
     const srxDocs = docsBlock('### Juniper SRX (`juniper-srx`)');
-    expect(srx.configuration.apply.lines[0]).toBe(srxDocs[0].replace('ora-9000', 'fwtp-1521-9000'));
+    expect(srx.configuration.apply.lines[0]).toBe(srxDocs[0]!.replace('ora-9000', 'fwtp-1521-9000'));
     const fg = await storyReport({ rules: rule, proposed: null, platform: 'fortigate' });
     const fgDocs = docsBlock('### FortiGate (`fortigate`)').map((l) => l.replace('"db-oracle"', '"fwtp-dst-1"').replace('"ORA-1521-9000"', '"FWTP-1521-9000"').replace('"port2"', '"<srcintf>"').replace('"port3"', '"<dstintf>"'));
     expect(fg.configuration.apply.lines).toEqual(fgDocs);

@@ -19,7 +19,7 @@ const OUR_TAGS = new Set(['html', 'head', 'meta', 'title', 'style', 'body', 'h1'
   'code', 'pre', 'ul', 'li', 'figure', 'figcaption', 'svg', 'rect', 'line', 'text', 'path', 'polyline']);
 
 function tagsOf(html: string): string[] {
-  return [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9-]*)/g)].map((m) => m[1].toLowerCase());
+  return [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9-]*)/g)].map((m) => m[1]!.toLowerCase());
 }
 
 const FORMULA = /^[=+\-@\t\r]/;
@@ -59,11 +59,11 @@ describe('renderers with hostile labels', () => {
     const csv = changeRequestCsv(r);
     const rows = parse(csv) as string[][];
     expect(rows).toHaveLength(4);
-    const header = rows[0];
+    const header = rows[0]!;
     for (const row of rows) expect(row).toHaveLength(header.length);
     const col = (name: string): number => header.indexOf(name);
-    expect(rows[1][col('most_affected')]).toBe(`'=cmd() ${HOSTILE} -> 192.0.2.10:*`);
-    expect(rows[1][col('platform')]).toBe(`'=HYPERLINK("x") ${HOSTILE}`);
+    expect(rows[1]![col('most_affected')]).toBe(`'=cmd() ${HOSTILE} -> 192.0.2.10:*`);
+    expect(rows[1]![col('platform')]).toBe(`'=HYPERLINK("x") ${HOSTILE}`);
     for (const row of rows.slice(1)) for (const cell of row) expect(FORMULA.test(cell), cell).toBe(false);
   });
 });
@@ -101,14 +101,14 @@ describe('the built command line with a hostile input path and platform name', (
     const md = parseMarkdown(run.stdout);
     expect(md.markup).toEqual([]);
     expect(md.items).toContain(`Input: ${input} (pcap, 1479 packets)`);
-    expect(md.headings[0].text).toBe('Change request: raise the TCP established idle timeout on =cmd()|<b>fw</b>* from 1h to 2h30m');
+    expect(md.headings[0]!.text).toBe('Change request: raise the TCP established idle timeout on =cmd()|<b>fw</b>* from 1h to 2h30m');
   });
 
   it('CSV neutralises the platform name; -o writes the same bytes as stdout', () => {
     const run = runCli(args('--format', 'csv'));
     expect(run.status).toBe(0);
     const rows = parse(run.stdout) as string[][];
-    const platform = rows[0].indexOf('platform');
+    const platform = rows[0]!.indexOf('platform');
     expect(rows.slice(1).map((row) => row[platform])).toEqual(["'=cmd()|<b>fw</b>*", "'=cmd()|<b>fw</b>*"]);
     const out = join(dir, 'change.csv');
     expect(runCli(args('-o', out)).status).toBe(0);

@@ -24,9 +24,9 @@ describe('self-contained', () => {
     const tags = html.match(/<[a-zA-Z][^>]*>/g) ?? [];
     expect(tags.length).toBeGreaterThan(100);
     for (const tag of tags) {
-      for (const m of tag.matchAll(/\s(src|href|xlink:href|srcset|action|poster|background)\s*=\s*["']?([^"' >]*)/gi)) expect(m[2].startsWith('#') || m[2].startsWith('data:'), tag).toBe(true);
+      for (const m of tag.matchAll(/\s(src|href|xlink:href|srcset|action|poster|background)\s*=\s*["']?([^"' >]*)/gi)) expect(m[2]!.startsWith('#') || m[2]!.startsWith('data:'), tag).toBe(true);
     }
-    for (const m of html.matchAll(/url\(([^)]*)\)/gi)) expect(m[1].replace(/["']/g, '').startsWith('data:'), m[0]).toBe(true);
+    for (const m of html.matchAll(/url\(([^)]*)\)/gi)) expect(m[1]!.replace(/["']/g, '').startsWith('data:'), m[0]).toBe(true);
     expect(html).toContain('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:">');
   });
 
@@ -35,7 +35,7 @@ describe('self-contained', () => {
     expect(html.match(/<path class="ecdf"/g)).toHaveLength(1);
     // current, proposed, two alternatives, the observed keep-alive idle
     expect([...html.matchAll(/class="marker marker-(\w+)"/g)].map((m) => m[1])).toEqual(['current', 'proposed', 'alternative', 'alternative', 'keepalive']);
-    expect([...html.matchAll(/<polyline class="series series-(\w+)" points="([^"]*)"/g)].map((m) => [m[1], m[2].split(' ').length])).toEqual([
+    expect([...html.matchAll(/<polyline class="series series-(\w+)" points="([^"]*)"/g)].map((m) => [m[1], m[2]!.split(' ').length])).toEqual([
       ['current', 60], ['proposed', 60], ['alternative', 60], ['alternative', 60],
     ]);
     expect(html).toContain('current 1h: 96.2% of gaps are shorter');
@@ -90,7 +90,7 @@ interface Rendered { dom: string; consoleLines: string[]; requests: string[]; st
     const netlog = join(dir, `net-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
     const run = chromium(file, '--enable-logging=stderr', '--v=0', `--log-net-log=${netlog}`, '--dump-dom');
     const log = readFileSync(netlog, 'utf8');
-    const requests = [...new Set([...log.matchAll(/"url":"([^"]*)"/g)].map((m) => m[1]))].filter((u) => !CHROMIUM_OWN_HOSTS.test(u));
+    const requests = [...new Set([...log.matchAll(/"url":"([^"]*)"/g)].map((m) => m[1]!))].filter((u) => !CHROMIUM_OWN_HOSTS.test(u));
     return { dom: run.stdout, consoleLines: run.stderr.split('\n').filter((l) => /:CONSOLE[:(]/.test(l)), requests, status: run.status };
   }
 

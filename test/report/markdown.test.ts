@@ -9,10 +9,10 @@ import { parseMarkdown } from './mdparse.js';
 describe('the oracle', () => {
   it('sees markup and broken rows when text is not escaped', () => {
     const raw = parseMarkdown(`# t\n\n| a | b |\n| --- | --- |\n| x | ${HOSTILE} |\n\n- <b>x</b> [l](u) **s**\n`);
-    expect(raw.tables[0][1]).not.toEqual(['x', HOSTILE]);
+    expect(raw.tables[0]![1]).not.toEqual(['x', HOSTILE]);
     expect(raw.markup.map((m) => m.split(':')[0]).sort()).toEqual(['html_inline', 'html_inline', 'html_inline', 'html_inline', 'link_open', 'strong_open']);
     // The unescaped | split the cell: "*x* =cmd()" went into a third cell, which GFM drops.
-    expect(raw.tables[0][1]).toEqual(['x', '<script>alert(1)</script>']);
+    expect(raw.tables[0]![1]).toEqual(['x', '<script>alert(1)</script>']);
   });
 });
 
@@ -44,7 +44,7 @@ describe('the story report in Markdown', async () => {
   });
 
   it('states the plan figures in the comparison and impact tables', () => {
-    const [compare, impact, evidence] = md.tables;
+    const [compare, impact, evidence] = md.tables as [string[][], string[][], string[][]];
     expect(compare.slice(1)).toEqual([
       ['current', '1h (3600 s)', 'global', '15', '135', '14/1/0', '4.2', '22', '1', '2.01 MiB', '<0.01%', '-'],
       ['proposed', '2h30m (9000 s)', 'global', '0', '0', '0/0/0', '16.4', '22', '15', '2.01 MiB', '<0.01%', '1.20'],
@@ -77,7 +77,7 @@ describe('the story report in Markdown', async () => {
     const m = parseMarkdown(changeRequestMarkdown(svc));
     expect(m.markup).toEqual([]);
     expect(m.fences[0]).toBe(`${svc.configuration.apply.lines.join('\n')}\n`);
-    expect(m.tables[0][2].slice(0, 4)).toEqual(['proposed', '1h (3600 s)', 'global 1h + per-service: 198.51.100.24:1521=9000', '0']);
+    expect(m.tables[0]![2]!.slice(0, 4)).toEqual(['proposed', '1h (3600 s)', 'global 1h + per-service: 198.51.100.24:1521=9000', '0']);
   });
 });
 
@@ -88,12 +88,12 @@ describe('hostile labels in Markdown', () => {
   it('turn into no markup and read back as written', () => {
     expect(md.markup).toEqual([]);
     expect(md.html).not.toMatch(/<script/i);
-    expect(md.headings[0].text).toBe(r.title);
+    expect(md.headings[0]!.text).toBe(r.title);
     expect(md.paragraphs[1]).toBe(r.summary);
     expect(md.items).toContain(`Input: /tmp/${HOSTILE}.pcap (pcap, 10 packets)`);
     expect(md.items).toContain(`Warning: input warning ${HOSTILE}`);
     expect(md.items).toContain(`observed from ${HOSTILE}:1521: 3 probes, idle 2h`);
-    const evidence = md.tables[2];
+    const evidence = md.tables[2]!;
     expect(evidence[1]).toEqual(['=cmd()', `${HOSTILE} -> 192.0.2.10:*`, '3', 'keep-alive', '2h']);
   });
 

@@ -43,14 +43,14 @@ export function parseMarkdown(text: string): MdStructure {
   let table: string[][] | null = null;
   let row: string[] | null = null;
   for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k];
+    const t = tokens[k]!;
     if (MARKUP.has(t.type)) out.markup.push(`${t.type}: ${t.content}`);
     switch (t.type) {
-      case 'heading_open': out.headings.push({ level: Number(t.tag.slice(1)), text: inlineText(tokens[k + 1], out.markup) }); break;
+      case 'heading_open': out.headings.push({ level: Number(t.tag.slice(1)), text: inlineText(tokens[k + 1]!, out.markup) }); break;
       case 'bullet_list_open': case 'ordered_list_open': listDepth++; break;
       case 'bullet_list_close': case 'ordered_list_close': listDepth--; break;
       case 'paragraph_open': {
-        const s = inlineText(tokens[k + 1], out.markup);
+        const s = inlineText(tokens[k + 1]!, out.markup);
         (listDepth > 0 ? out.items : out.paragraphs).push(s);
         break;
       }
@@ -58,7 +58,7 @@ export function parseMarkdown(text: string): MdStructure {
       case 'table_close': out.tables.push(table!); table = null; break;
       case 'tr_open': row = []; break;
       case 'tr_close': table!.push(row!); row = null; break;
-      case 'th_open': case 'td_open': row!.push(inlineText(tokens[k + 1], out.markup)); break;
+      case 'th_open': case 'td_open': row!.push(inlineText(tokens[k + 1]!, out.markup)); break;
       case 'fence': out.fences.push(t.content); break;
       default: break;
     }

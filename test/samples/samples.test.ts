@@ -59,7 +59,7 @@ describe('make-samples.mjs is deterministic and matches samples/', () => {
 
   it('declares the three samples with the story counts', () => {
     expect(regenerated.samples.map((s) => s.file)).toEqual(['oracle-pool.pcap', 'oracle-pool-unanswered.pcap', 'mixed-small.pcapng']);
-    const [baseline, unanswered] = regenerated.samples;
+    const baseline = regenerated.samples[0]!, unanswered = regenerated.samples[1]!;
     // Baseline: every probe is answered; behind the expiring firewall none is, 9 per RST.
     expect(baseline.keepAliveAcks).toBe(baseline.keepAliveProbes);
     expect(baseline.keepAliveProbes).toBeGreaterThan(0);

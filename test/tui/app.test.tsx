@@ -169,7 +169,7 @@ describe('compare view: the story', () => {
     f = await frameWhere(lastFrame, (x) => /\[2-8\/\d+\]/.test(x));
     expect(rowLine(f, '1h')).toMatch(/^>C/); // the selection stayed
     await press(stdin, KEY.shiftTab, KEY.shiftTab);
-    await frameWhere(lastFrame, (x) => /^╔/.test(x.split('\n')[1]));
+    await frameWhere(lastFrame, (x) => /^╔/.test(x.split('\n')[1]!));
   });
 
   it('exports the view as Markdown by default, as plan renders it', async () => {
@@ -183,11 +183,11 @@ describe('compare view: the story', () => {
     await press(stdin, KEY.enter);
     await frameWhere(lastFrame, (x) => x.includes('wrote md report to fwtp-compare.md (4 candidates)'));
     expect(written).toHaveLength(1);
-    expect(written[0][0]).toBe('fwtp-compare.md');
+    expect(written[0]![0]).toBe('fwtp-compare.md');
     const expected = planMarkdown(plan(storyData(), { ...storyOptions(), timeouts: STORY_TIMEOUTS, inputs: STORY_META.inputs }));
-    expect(written[0][1].startsWith(expected.trimEnd())).toBe(true);
-    expect(written[0][1]).toContain('- selected: 1h (3600 s)');
-    expect(written[0][1]).toContain('- recommended (smallest candidate with 0 broken sessions): 2h30m (9000 s)');
+    expect(written[0]![1].startsWith(expected.trimEnd())).toBe(true);
+    expect(written[0]![1]).toContain('- selected: 1h (3600 s)');
+    expect(written[0]![1]).toContain('- recommended (smallest candidate with 0 broken sessions): 2h30m (9000 s)');
   });
 
   it('exports JSON to a typed path, refuses an input as the path and an unknown format', async () => {
@@ -198,7 +198,7 @@ describe('compare view: the story', () => {
     await frameWhere(lastFrame, (x) => x.includes('unknown format "xls": md, json or csv'));
     await press(stdin, KEY.backspace, KEY.backspace, KEY.backspace, 'json', KEY.enter, 'out.json', KEY.enter);
     await frameWhere(lastFrame, (x) => x.includes('wrote json report to out.json'));
-    const r = JSON.parse(written[0][1]);
+    const r = JSON.parse(written[0]![1]);
     expect(r.schemaVersion).toBe(1);
     expect(r.platform.name).toBe('cisco-asa');
     expect(r.candidates.map((c: { timeoutSeconds: number; sessionsWithDrops: number }) => [c.timeoutSeconds, c.sessionsWithDrops])).toEqual([[60, 3], [3600, 2], [9000, 0], [86400, 0]]);
@@ -210,7 +210,7 @@ describe('compare view: the story', () => {
   });
 
   it('fits 80x24 and 160x48: one line less than the terminal, no line wider than it', async () => {
-    for (const [columns, rows] of [[80, 24], [160, 48]]) {
+    for (const [columns, rows] of [[80, 24], [160, 48]] as Array<[number, number]>) {
       const { lastFrame, unmount } = open({ columns, rows });
       const f = await settled(lastFrame);
       const lines = f.split('\n');

@@ -25,7 +25,7 @@ describe('synthetic flows for the bench', () => {
     expect(flows.count).toBe(20_000);
     const longest = (i: number): number => {
       let m = 0;
-      for (let k = flows.gapOffset[i]; k < flows.gapOffset[i + 1]; k++) m = Math.max(m, flows.gapEndUs[k] - flows.gapStartUs[k]);
+      for (let k = flows.gapOffset[i]!; k < flows.gapOffset[i + 1]!; k++) m = Math.max(m, flows.gapEndUs[k]! - flows.gapStartUs[k]!);
       return m / 1e6;
     };
     const longerThan = (t: number): number => Array.from({ length: flows.count }, (_, i) => longest(i)).filter((g) => g > t).length;

@@ -19,9 +19,9 @@ describe('renderEcdf', () => {
     const lines = text(renderEcdf(ECDF, [], 30, 6));
     expect(lines).toHaveLength(6);
     for (const l of lines) expect([...l]).toHaveLength(30);
-    expect(lines[0].startsWith('100%│')).toBe(true);
-    expect(lines[4].startsWith('  0%│')).toBe(true);
-    expect(lines[5].startsWith('    └')).toBe(true);
+    expect(lines[0]!.startsWith('100%│')).toBe(true);
+    expect(lines[4]!.startsWith('  0%│')).toBe(true);
+    expect(lines[5]!.startsWith('    └')).toBe(true);
     expect(lines[5]).toContain('┬1s');
     expect(lines[5]).toContain('1m');
   });
@@ -31,11 +31,11 @@ describe('renderEcdf', () => {
     const lines = text(renderEcdf(ECDF, [], 30, 6));
     const plot = lines.slice(0, 5).map((l) => [...l].slice(5));
     // Bottom row, left end: the first dot column (0.87 s) is below the first point: 0 %.
-    expect(plot[4][0]).not.toBe(' ');
+    expect(plot[4]![0]).not.toBe(' ');
     // Top row, right end: past 100 s everything is at 100 %.
-    expect(plot[0][24]).not.toBe(' ');
+    expect(plot[0]![24]).not.toBe(' ');
     // Nothing above 50 % between 1 s and 100 s: the top row is empty in the middle.
-    expect(plot[0][12]).toBe(' ');
+    expect(plot[0]![12]).toBe(' ');
     for (const row of plot) for (const ch of row) expect(ch === ' ' || (ch.codePointAt(0)! >= 0x2800 && ch.codePointAt(0)! <= 0x28ff)).toBe(true);
   });
 
@@ -44,9 +44,9 @@ describe('renderEcdf', () => {
     const domain = chartDomain(ECDF, markers);
     const lines = text(renderEcdf(ECDF, markers, 30, 6));
     const col = (s: number): number => 5 + columnOf(s, domain, 25);
-    for (let r = 0; r < 5; r++) expect([...lines[r]][col(10)]).toBe(MARKER_GLYPH.selected);
-    expect([...lines[0]][col(3)]).toBe(MARKER_GLYPH.candidate);
-    expect([...lines[1]][col(30)]).toBe(MARKER_GLYPH.keepalive);
+    for (let r = 0; r < 5; r++) expect([...lines[r]!][col(10)]).toBe(MARKER_GLYPH.selected);
+    expect([...lines[0]!][col(3)]).toBe(MARKER_GLYPH.candidate);
+    expect([...lines[1]!][col(30)]).toBe(MARKER_GLYPH.keepalive);
   });
 
   it('still draws an empty distribution', () => {

@@ -94,7 +94,7 @@ export function rowLine(frame: string, timeoutText: string): string | null {
   for (const line of frame.split('\n')) {
     const inner = line.replace(/^[│║]/, '').replace(/[│║]$/, '');
     const m = /^[> ][C ][R ] (\S+)/.exec(inner);
-    if (m !== null && m[1].replace(/\*$/, '') === timeoutText) return inner;
+    if (m !== null && m[1]!.replace(/\*$/, '') === timeoutText) return inner;
   }
   return null;
 }

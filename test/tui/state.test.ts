@@ -69,7 +69,7 @@ describe('applyKey', () => {
     const c = ctx(writes);
     const s = keys(initialUiState(STORY_TIMEOUTS, 3600), c, ['e'], ['csv'], ['', { return: true }], ['', { return: true }]);
     expect(s.message).toEqual({ text: 'wrote csv report to fwtp-compare.csv (4 candidates)', error: false });
-    const lines = writes[0][1].trimEnd().split('\n');
+    const lines = writes[0]![1].trimEnd().split('\n');
     expect(lines).toHaveLength(5);
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['60,3', '3600,2', '9000,0', '86400,0']);
   });

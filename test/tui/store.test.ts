@@ -36,7 +36,7 @@ describe('PlanStore', () => {
     expect(store.keepAliveChoices.map((c) => c.key)).toEqual(['', 'linux', 'windows', 'macos', 'off']);
     // An adjusted profile (a flag or a file) differs from the built-in one of the same name: both are offered.
     const adjusted = new PlanStore(fakePlanner('linux', 'linux', [], true));
-    expect(adjusted.platformChoices[0].label).toBe('linux (adjusted)');
+    expect(adjusted.platformChoices[0]!.label).toBe('linux (adjusted)');
     expect(adjusted.platformChoices.map((c) => c.key)).toContain('linux');
   });
 

@@ -110,7 +110,7 @@ describe('parseTimeouts', () => {
         expect(out.length).toBe(steps);
         expect(out[0]).toBe(lo);
         expect(out[out.length - 1]).toBe(hi);
-        for (let i = 1; i < out.length; i++) expect(out[i]).toBeGreaterThan(out[i - 1]);
+        for (let i = 1; i < out.length; i++) expect(out[i]).toBeGreaterThan(out[i - 1]!);
       },
     ));
     fc.assert(fc.property(
@@ -123,7 +123,7 @@ describe('parseTimeouts', () => {
         expect(out[0]).toBe(lo);
         expect(out[out.length - 1]).toBe(hi);
         expect(out.length).toBeLessThanOrEqual(steps);
-        for (let i = 1; i < out.length; i++) expect(out[i]).toBeGreaterThan(out[i - 1]);
+        for (let i = 1; i < out.length; i++) expect(out[i]).toBeGreaterThan(out[i - 1]!);
         for (const v of out) expect(v >= lo && v <= hi).toBe(true);
       },
     ));

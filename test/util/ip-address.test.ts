@@ -11,7 +11,7 @@ import { ipv4Bytes, ipv6Bytes, parseIPv4, parseIPv4Bytes, parseIPv6, parseIPv6By
 /** The 8 groups of four words, uncompressed: a text node parses without our help. */
 function fullText(w: Uint32Array): string {
   const g: string[] = [];
-  for (let k = 0; k < 4; k++) g.push((w[k] >>> 16).toString(16), (w[k] & 0xffff).toString(16));
+  for (let k = 0; k < 4; k++) g.push((w[k]! >>> 16).toString(16), (w[k]! & 0xffff).toString(16));
   return g.join(':');
 }
 

@@ -68,7 +68,7 @@ export class ArgusReader extends HeaderReader {
   protected record(f: string[], line: number): void {
     if (this.short(f, line, this.need)) return;
     const ix = this.ix;
-    const protoText = f[ix.proto];
+    const protoText = f[ix.proto]!;
     if (protoText === 'man') { this.ctx.ignore('Argus management records (man)'); return; }
     const proto = parseProto(protoText);
     if (proto < 0) {
@@ -76,14 +76,14 @@ export class ArgusReader extends HeaderReader {
       this.ctx.skip(line, `protocol ${JSON.stringify(protoText)} is not known`);
       return;
     }
-    const startUs = parseEpochUs(f[ix.stime], 's');
-    const endUs = ix.ltime >= 0 ? parseEpochUs(f[ix.ltime], 's') : startUs + Math.round(Number(f[ix.dur]) * 1e6);
+    const startUs = parseEpochUs(f[ix.stime]!, 's');
+    const endUs = ix.ltime >= 0 ? parseEpochUs(f[ix.ltime]!, 's') : startUs + Math.round(Number(f[ix.dur]) * 1e6);
     const t = this.ctx.table;
     const i = t.reserve();
-    if (!this.fill(i, line, startUs, endUs, proto, f[ix.saddr], f[ix.daddr], ix.sport < 0 ? '0' : f[ix.sport], ix.dport < 0 ? '0' : f[ix.dport],
+    if (!this.fill(i, line, startUs, endUs, proto, f[ix.saddr]!, f[ix.daddr]!, ix.sport < 0 ? '0' : f[ix.sport]!, ix.dport < 0 ? '0' : f[ix.dport]!,
       { start: 'StartTime (run ra with -u for epoch seconds)', end: 'LastTime' })) return;
     if (!this.counts(i, line, count(f, ix.spkts), count(f, ix.dpkts), count(f, ix.sbytes), count(f, ix.dbytes))) return;
-    const st = ix.state >= 0 && proto === PROTO_TCP && Object.hasOwn(ARGUS_TCP_STATES, f[ix.state] ?? '') ? ARGUS_TCP_STATES[f[ix.state]] : undefined;
+    const st = ix.state >= 0 && proto === PROTO_TCP && Object.hasOwn(ARGUS_TCP_STATES, f[ix.state] ?? '') ? ARGUS_TCP_STATES[f[ix.state]!] : undefined;
     t.flags[i] = st === undefined ? 0 : st.flags;
     t.state[i] = st === undefined ? STATE_UNKNOWN : st.state;
   }

@@ -72,12 +72,12 @@ export class AwsVpcReader extends HeaderReader {
     if (status === 'SKIPDATA') { this.ctx.ignore('SKIPDATA records (AWS skipped flow records in that interval: gaps there may be false)'); return; }
     if (this.short(f, line, this.need)) return;
     if (ix.action >= 0 && f[ix.action] === 'REJECT') { this.ctx.ignore('REJECT records (traffic the security group or network ACL dropped: no connection entry)'); return; }
-    const proto = parseProto(f[ix.protocol]);
+    const proto = parseProto(f[ix.protocol]!);
     if (proto < 0) { this.ctx.skip(line, `protocol ${JSON.stringify(f[ix.protocol])} is not known`); return; }
     const t = this.ctx.table;
     const i = t.reserve();
-    if (!this.fill(i, line, parseEpochUs(f[ix.start], 's'), parseEpochUs(f[ix.end], 's'), proto, f[ix.srcaddr], f[ix.dstaddr],
-      ix.srcport < 0 ? '0' : f[ix.srcport], ix.dstport < 0 ? '0' : f[ix.dstport], { start: 'start', end: 'end' })) return;
+    if (!this.fill(i, line, parseEpochUs(f[ix.start]!, 's'), parseEpochUs(f[ix.end]!, 's'), proto, f[ix.srcaddr]!, f[ix.dstaddr]!,
+      ix.srcport < 0 ? '0' : f[ix.srcport]!, ix.dstport < 0 ? '0' : f[ix.dstport]!, { start: 'start', end: 'end' })) return;
     if (!this.counts(i, line, count(f, ix.packets), Number.NaN, count(f, ix.bytes), Number.NaN)) return;
     let flags = REC_UNIDIRECTIONAL;
     if (proto === PROTO_TCP && ix.tcpFlags >= 0) {

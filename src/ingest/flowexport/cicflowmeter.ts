@@ -64,9 +64,9 @@ export class CicReader extends HeaderReader {
   protected record(f: string[], line: number): void {
     if (this.short(f, line, this.need)) return;
     const ix = this.ix;
-    const proto = parseProto(f[ix.proto]);
+    const proto = parseProto(f[ix.proto]!);
     if (proto < 0) { this.ctx.skip(line, `protocol ${JSON.stringify(f[ix.proto])} is not known`); return; }
-    const startUs = parseAnyTimeUs(f[ix.ts], 'us');
+    const startUs = parseAnyTimeUs(f[ix.ts]!, 'us');
     const durUs = Number(f[ix.dur]);
     const t = this.ctx.table;
     const i = t.reserve();
@@ -75,7 +75,7 @@ export class CicReader extends HeaderReader {
       this.ctx.skip(line, `Flow Duration ${JSON.stringify(f[ix.dur])} is not a duration`);
       return;
     }
-    if (!this.fill(i, line, startUs, startUs + durUs, proto, f[ix.src], f[ix.dst], ix.sport < 0 ? '0' : f[ix.sport], ix.dport < 0 ? '0' : f[ix.dport],
+    if (!this.fill(i, line, startUs, startUs + durUs, proto, f[ix.src]!, f[ix.dst]!, ix.sport < 0 ? '0' : f[ix.sport]!, ix.dport < 0 ? '0' : f[ix.dport]!,
       { start: 'Timestamp', end: 'Flow Duration' })) return;
     t.proto[i] = icmpFamily(t, i, proto);
     if (!this.counts(i, line, count(f, ix.fwdPkts), count(f, ix.bwdPkts), count(f, ix.fwdBytes), count(f, ix.bwdBytes))) return;

@@ -20,7 +20,7 @@ export function column(index: Map<string, number>, ...names: string[]): number {
 export function headerIndex(fields: string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (let i = 0; i < fields.length; i++) {
-    const k = normaliseHeader(fields[i]);
+    const k = normaliseHeader(fields[i]!);
     if (!m.has(k)) m.set(k, i);
   }
   return m;
@@ -50,12 +50,12 @@ export function endpoints(t: RecordTable, i: number, src: string, dst: string, s
 
 /** A count column: NaN when unset; a reason when malformed. */
 export function count(fields: string[], ix: number): number {
-  return ix < 0 || ix >= fields.length ? Number.NaN : parseCount(fields[ix]);
+  return ix < 0 || ix >= fields.length ? Number.NaN : parseCount(fields[ix]!);
 }
 
 /** ICMP on an IPv6 address pair is ICMPv6 (Zeek writes "icmp" for both). */
 export function icmpFamily(t: RecordTable, i: number, proto: number): number {
-  return proto === PROTO_ICMP && t.addresses.text(t.srcAddr[i]).indexOf(':') >= 0 ? PROTO_ICMPV6 : proto;
+  return proto === PROTO_ICMP && t.addresses.text(t.srcAddr[i]!).indexOf(':') >= 0 ? PROTO_ICMPV6 : proto;
 }
 
 export abstract class HeaderReader implements FormatReader {

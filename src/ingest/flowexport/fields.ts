@@ -113,9 +113,9 @@ export function daysFromCivil(y: number, m: number, d: number): number {
 export function parseDayFirstUs(s: string): number {
   const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(?: ?([AaPp])[Mm])?$/.exec(s);
   if (m === null) return Number.NaN;
-  const d = +m[1], mo = +m[2], y = +m[3];
-  let h = +m[4];
-  const mi = +m[5], sec = m[6] === undefined ? 0 : +m[6];
+  const d = +m[1]!, mo = +m[2]!, y = +m[3]!;
+  let h = +m[4]!;
+  const mi = +m[5]!, sec = m[6] === undefined ? 0 : +m[6];
   if (m[8] !== undefined) {
     if (h < 1 || h > 12) return Number.NaN;
     const pm = m[8] === 'P' || m[8] === 'p';
@@ -182,7 +182,7 @@ export function parseProto(s: string): number {
   }
   // Own keys only: "constructor" is not a protocol (test/fuzz/regressions.test.ts).
   const k = Object.hasOwn(PROTO_NAMES, s) ? s : s.toLowerCase();
-  return Object.hasOwn(PROTO_NAMES, k) ? PROTO_NAMES[k] : -1;
+  return Object.hasOwn(PROTO_NAMES, k) ? PROTO_NAMES[k]! : -1;
 }
 
 /** Header names compared loosely: lower case, without spaces, underscores, dots, dashes or slashes. */

@@ -23,7 +23,7 @@ export { AWS_DEFAULT_FIELDS } from './aws-vpc.js';
 export { MAP_KEYS } from './mapped-csv.js';
 
 export function makeReader(format: FlowExportFormat, ctx: ReadContext, head: string, map: Record<string, string> | undefined): FormatReader {
-  const firstLine = head.split('\n', 1)[0].replace(/\r$/, '').replace(/^\uFEFF/, '');
+  const firstLine = head.split('\n', 1)[0]!.replace(/\r$/, '').replace(/^\uFEFF/, '');
   switch (format) {
     case 'zeek-tsv': return new ZeekTsvReader(ctx, zeekSeparator(head));
     case 'zeek-json': return new ZeekJsonReader(ctx);

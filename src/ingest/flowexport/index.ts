@@ -39,10 +39,10 @@ const AWS_V2_LINE = /^2 (\d{12}|unknown|-) (eni-[0-9a-f]+|-) \S+ \S+ \S+ \S+ \S+
 export function sniffFlowExport(head: string): SniffedFormat | null {
   const lines = firstLines(head, 3);
   if (lines.length === 0) return null;
-  const first = lines[0];
+  const first = lines[0]!;
   if (first.startsWith('#separator') || (first.startsWith('#') && lines.some((l) => l.startsWith('#fields\t')))) return 'zeek-tsv';
   // Zeek test baselines start with a "### BTest baseline" line before the header.
-  if (first.startsWith('### ') && lines.length > 1 && lines[1].startsWith('#separator')) return 'zeek-tsv';
+  if (first.startsWith('### ') && lines.length > 1 && lines[1]!.startsWith('#separator')) return 'zeek-tsv';
   if (first.startsWith('{') && (first.includes('"id.orig_h"') || first.includes('"orig_h"'))) return 'zeek-json';
   if (first === AWS_DEFAULT_FIELDS || (/^\S+( \S+)+$/.test(first) && /(^| )srcaddr( |$)/.test(first) && /(^| )dstaddr( |$)/.test(first) && /(^| )start( |$)/.test(first))) return 'aws-vpc';
   if (AWS_V2_LINE.test(first)) return 'aws-vpc';

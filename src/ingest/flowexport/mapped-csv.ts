@@ -68,17 +68,17 @@ export class MappedReader extends HeaderReader {
       this.ctx.skip(line, `${f.length} fields where the header names ${this.width}`);
       return;
     }
-    const protoText = f[this.proto];
+    const protoText = f[this.proto]!;
     const proto = parseProto(protoText);
     if (proto < 0) { this.ctx.skip(line, `protocol ${JSON.stringify(protoText)} is not known`); return; }
-    const startUs = parseAnyTimeUs(f[this.start], this.unit);
+    const startUs = parseAnyTimeUs(f[this.start]!, this.unit);
     let endUs = startUs;
-    if (this.end >= 0) endUs = parseAnyTimeUs(f[this.end], this.unit);
+    if (this.end >= 0) endUs = parseAnyTimeUs(f[this.end]!, this.unit);
     else if (this.duration >= 0) endUs = startUs + Math.round(Number(f[this.duration]) * 1e6);
     const t = this.ctx.table;
     const i = t.reserve();
-    if (!this.fill(i, line, startUs, endUs, proto, f[this.src], f[this.dst], this.sport < 0 ? '0' : f[this.sport],
-      this.dport < 0 ? '0' : f[this.dport], { start: this.map.start, end: this.map.end ?? this.map.duration ?? 'end' })) return;
+    if (!this.fill(i, line, startUs, endUs, proto, f[this.src]!, f[this.dst]!, this.sport < 0 ? '0' : f[this.sport]!,
+      this.dport < 0 ? '0' : f[this.dport]!, { start: this.map.start!, end: this.map.end ?? this.map.duration ?? 'end' })) return;
     if (proto === PROTO_ICMP) t.proto[i] = icmpFamily(t, i, proto);
     if (!this.counts(i, line, count(f, this.packets), count(f, this.rpackets), count(f, this.bytes), count(f, this.rbytes))) return;
     t.flags[i] = this.unidirectional ? REC_UNIDIRECTIONAL : 0;

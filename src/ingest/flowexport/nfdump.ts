@@ -54,19 +54,19 @@ export class NfdumpReader extends HeaderReader {
     if (this.short(f, line, this.need)) return;
     const ix = this.ix;
     const t = this.ctx.table;
-    const proto = parseProto(f[ix.pr]);
+    const proto = parseProto(f[ix.pr]!);
     if (proto < 0) { this.ctx.skip(line, `protocol ${JSON.stringify(f[ix.pr])} is not known`); return; }
-    const startUs = parseAnyTimeUs(f[ix.ts], 's');
+    const startUs = parseAnyTimeUs(f[ix.ts]!, 's');
     // `te` and `ts` are printed to the second (nfdump 1.7 csv): gaps between records carry that error.
-    const endUs = ix.te >= 0 ? parseAnyTimeUs(f[ix.te], 's') : startUs + Math.round(Number(f[ix.td]) * 1e6);
+    const endUs = ix.te >= 0 ? parseAnyTimeUs(f[ix.te]!, 's') : startUs + Math.round(Number(f[ix.td]) * 1e6);
     const i = t.reserve();
-    if (!this.fill(i, line, startUs, endUs, proto, f[ix.sa], f[ix.da], ix.sp < 0 ? '0' : nfdumpPort(f[ix.sp]), ix.dp < 0 ? '0' : nfdumpPort(f[ix.dp]), { start: 'ts', end: 'te' })) return;
+    if (!this.fill(i, line, startUs, endUs, proto, f[ix.sa]!, f[ix.da]!, ix.sp < 0 ? '0' : nfdumpPort(f[ix.sp]!), ix.dp < 0 ? '0' : nfdumpPort(f[ix.dp]!), { start: 'ts', end: 'te' })) return;
     t.proto[i] = icmpFamily(t, i, proto);
     const opkt = count(f, ix.opkt), obyt = count(f, ix.obyt);
     // opkt/obyt are 0 for unidirectional NetFlow records, filled for bidirectional ones (NSEL, IPFIX biflows).
     const bidirectional = opkt > 0 || obyt > 0;
     if (!this.counts(i, line, count(f, ix.ipkt), bidirectional ? opkt : Number.NaN, count(f, ix.ibyt), bidirectional ? obyt : Number.NaN)) return;
-    t.flags[i] = (proto === PROTO_TCP && ix.flg >= 0 ? tcpFlagLetters(f[ix.flg]) : 0) | (bidirectional ? 0 : REC_UNIDIRECTIONAL);
+    t.flags[i] = (proto === PROTO_TCP && ix.flg >= 0 ? tcpFlagLetters(f[ix.flg]!) : 0) | (bidirectional ? 0 : REC_UNIDIRECTIONAL);
     t.state[i] = STATE_UNKNOWN;
   }
 }

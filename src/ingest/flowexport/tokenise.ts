@@ -161,7 +161,7 @@ export async function tokenise(chunks: AsyncIterable<Buffer>, opts: TokeniseOpti
 function parseQuoted(text: string, delimiter: string, name: string, line: number): string[] {
   try {
     const recs = parseSync(text, { delimiter, relax_quotes: true, relax_column_count: true }) as string[][];
-    return recs.length > 0 ? recs[0] : [];
+    return recs.length > 0 ? recs[0]! : [];
   } catch (e) {
     throw inputError('EXPORT_CSV_MALFORMED', `CSV quoting is malformed (${(e as Error).message})`, { file: name, line });
   }

@@ -15,7 +15,7 @@ export class ZeekJsonReader implements FormatReader {
   constructor(private readonly ctx: ReadContext) {}
 
   row(f: string[], line: number): void {
-    const text = f[0];
+    const text = f[0]!;
     let o: Record<string, unknown>;
     try {
       o = JSON.parse(text) as Record<string, unknown>;

@@ -22,7 +22,7 @@ export class ZeekTsvReader implements FormatReader {
   constructor(private readonly ctx: ReadContext, readonly delimiter: string) {}
 
   row(f: string[], line: number): void {
-    const f0 = f[0];
+    const f0 = f[0]!;
     if (f0.charCodeAt(0) === 35) { // '#'
       this.header(f, line);
       return;
@@ -40,9 +40,9 @@ export class ZeekTsvReader implements FormatReader {
     const t = this.ctx.table;
     const i = t.reserve();
     t.line[i] = line;
-    const get = (ix: number): string => (ix < 0 ? this.unset : f[ix]);
+    const get = (ix: number): string => (ix < 0 ? this.unset : f[ix]!);
     const why = zeekRecord(t, i, {
-      ts: f[c.ts], origH: f[c.origH], origP: f[c.origP], respH: f[c.respH], respP: f[c.respP], proto: get(c.proto),
+      ts: f[c.ts]!, origH: f[c.origH]!, origP: f[c.origP]!, respH: f[c.respH]!, respP: f[c.respP]!, proto: get(c.proto),
       ipProto: get(c.ipProto), duration: get(c.duration), origPkts: get(c.origPkts), respPkts: get(c.respPkts),
       origBytes: get(this.ipBytes.orig >= 0 ? this.ipBytes.orig : c.origBytes),
       respBytes: get(this.ipBytes.resp >= 0 ? this.ipBytes.resp : c.respBytes),
@@ -72,10 +72,10 @@ export class ZeekTsvReader implements FormatReader {
       this.cols = cols;
       this.width = names.length;
     } else if (key === '#unset_field' && f.length > 1) {
-      this.unset = f[1];
+      this.unset = f[1]!;
     } else if (key === '#path' && f.length > 1) {
       this.pathOk = f[1] === 'conn';
-      if (!this.pathOk) throw inputError('EXPORT_NOT_CONN_LOG', `a Zeek ${JSON.stringify(f[1].slice(0, 60))} log, not a conn.log: it has no flows`, { file: this.ctx.name, line });
+      if (!this.pathOk) throw inputError('EXPORT_NOT_CONN_LOG', `a Zeek ${JSON.stringify(f[1]!.slice(0, 60))} log, not a conn.log: it has no flows`, { file: this.ctx.name, line });
     }
     // #separator is applied before tokenising; #set_separator, #empty_field, #open, #close, #types need nothing.
   }

@@ -103,6 +103,6 @@ export function zeekRecord(t: RecordTable, i: number, v: {
 export function zeekSeparator(head: string): string {
   const m = /^#separator[ \t]+(\S+)/m.exec(head);
   if (m === null) return '\t';
-  const text = m[1].replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  const text = m[1]!.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
   return text.length === 1 ? text : '\t';
 }

@@ -49,10 +49,10 @@ export function readCheckpointLine(line: string, st: ReadState): void {
       for (let i = packets.indexOf('<'); i >= 0; i = packets.indexOf('<', i + 1)) {
         const close = packets.indexOf('>', i);
         if (close < 0) break;
-        const [tuple, ifn] = packets.slice(i + 1, close).split(';');
+        const [tuple = '', ifn] = packets.slice(i + 1, close).split(';');
         const f = tuple.split(',');
         if (f.length < 5) continue;
-        drop({ address: f[0], port: portOf(f[1]), iface: ifn ?? null }, { address: f[2], port: portOf(f[3]), iface: null }, f[4], ifn ?? null);
+        drop({ address: f[0]!, port: portOf(f[1]), iface: ifn ?? null }, { address: f[2]!, port: portOf(f[3]), iface: null }, f[4]!, ifn ?? null);
         n++;
       }
       if (n === 0) st.bad('packets list without a readable packet');

@@ -231,7 +231,7 @@ function readTcpUdp(w: string[], base: Base, st: ReadState, ctx: AsaContext, bui
   if (w[i] === 'Probe') { st.skip(`${base.messageKind} probe`); return null; }
   const [protocol, protocolNumber] = protocolOf(w[i++] ?? '');
   if (w[i++] !== 'connection') return 'no "connection"';
-  const connectionId = w[i++];
+  const connectionId = w[i++]!;
   if (w[i++] !== 'for') return 'no "for"';
   const first = spacedEndpoint(w, i);
   if (first === null) return 'unreadable first endpoint';
@@ -266,8 +266,8 @@ function readTcpUdp(w: string[], base: Base, st: ReadState, ctx: AsaContext, bui
   let bytes: number | null = null;
   if (w[i] === 'bytes') { bytes = countOf(w[i + 1]); i += 2; }
   let j = i;
-  while (j < w.length && w[j] !== 'from' && w[j].charCodeAt(0) !== 40) j++;
-  let rawReason = j > i ? w[i] : '';
+  while (j < w.length && w[j] !== 'from' && w[j]!.charCodeAt(0) !== 40) j++;
+  let rawReason = j > i ? w[i]! : '';
   for (let k = i + 1; k < j; k++) rawReason += ` ${w[k]}`;
   const b = ctx.open.get(connectionId);
   if (b !== undefined) ctx.open.delete(connectionId);

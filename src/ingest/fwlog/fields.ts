@@ -29,7 +29,7 @@ export function isIPv6(s: string): boolean {
   const groups = t.split(':');
   let count = 0;
   for (let g = 0; g < groups.length; g++) {
-    const x = groups[g];
+    const x = groups[g]!;
     if (x === '') continue;
     if (g === groups.length - 1 && x.indexOf('.') >= 0) { if (!isIPv4(x)) return false; count += 2; continue; }
     if (x.length > 4 || !/^[0-9a-fA-F]+$/.test(x)) return false;

@@ -71,7 +71,7 @@ export function readFortigateLine(line: string, st: ReadState): void {
     const tz = kv.get('tz');
     const off = tz === undefined ? null : parseZoneOffsetMinutes(tz);
     const dm = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d), tm = /^(\d{2}):(\d{2}):(\d{2})$/.exec(t);
-    timeUs = dm && tm ? st.clock.toUs(+dm[1], +dm[2], +dm[3], +tm[1], +tm[2], +tm[3], 0, off === null || Number.isNaN(off) ? null : off) : NaN;
+    timeUs = dm && tm ? st.clock.toUs(+dm[1]!, +dm[2]!, +dm[3]!, +tm[1]!, +tm[2]!, +tm[3]!, 0, off === null || Number.isNaN(off) ? null : off) : NaN;
   }
   const [protocol, protocolNumber] = protocolOf(kv.get('proto') ?? '');
   const src: Endpoint = { address: kv.get('srcip') ?? '', port: portOf(kv.get('srcport')), iface: kv.get('srcintf') ?? null };

@@ -81,7 +81,7 @@ function unstructured(kind: Kind, body: string): Map<string, string> | null {
   m.set('source-zone-name', w[7] ?? ''); m.set('destination-zone-name', w[8] ?? '');
   m.set('session-id-32', w[9] ?? '');
   if (kind === 'CLOSE') {
-    const pb = (t: string | undefined): [string, string] => { const x = /^(\d+)\((\d+)\)$/.exec(t ?? ''); return x ? [x[1], x[2]] : ['', '']; };
+    const pb = (t: string | undefined): [string, string] => { const x = /^(\d+)\((\d+)\)$/.exec(t ?? ''); return x ? [x[1]!, x[2]!] : ['', '']; };
     const c = pb(w[10]), s = pb(w[11]);
     m.set('bytes-from-client', c[1]); m.set('bytes-from-server', s[1]);
     m.set('elapsed-time', w[12] ?? '');
@@ -97,7 +97,7 @@ export function readJuniperSrxLine(line: string, st: ReadState): void {
     return;
   }
   let e = t + TAG.length;
-  while (e < line.length && /[A-Z_]/.test(line[e])) e++;
+  while (e < line.length && /[A-Z_]/.test(line[e]!)) e++;
   const tag = line.slice(t, e);
   const kindText = tag.slice(TAG.length).replace(/_LS$/, '');
   if (kindText !== 'CREATE' && kindText !== 'CLOSE' && kindText !== 'DENY') { st.skip(tag); return; }

@@ -53,7 +53,7 @@ export function sniffPanosLine(line: string): boolean {
   const s = csvStart(line);
   if (s < 0) return false;
   const f = line.slice(s, s + 120).split(',');
-  return f.length > 5 && /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/.test(f[1]) && /^(TRAFFIC|THREAT|SYSTEM|CONFIG|HIPMATCH|GLOBALPROTECT|USERID|DECRYPTION|AUTHENTICATION|CORRELATION|IPTAG|SCTP|TUNNEL|GTP)$/.test(f[3]);
+  return f.length > 5 && /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}$/.test(f[1]!) && /^(TRAFFIC|THREAT|SYSTEM|CONFIG|HIPMATCH|GLOBALPROTECT|USERID|DECRYPTION|AUTHENTICATION|CORRELATION|IPTAG|SCTP|TUNNEL|GTP)$/.test(f[3]!);
 }
 
 /** `YYYY/MM/DD hh:mm:ss` in the given zone (minutes east) or the clock's, µs; NaN if not one. */
@@ -91,16 +91,16 @@ export function readPanosLine(line: string, st: ReadState): void {
   if (f.length < 47) { st.bad(`TRAFFIC with ${f.length} fields (47 needed)`); return; }
   // A trailing ISO time with an offset (PAN-OS 10.x high-resolution field) gives the device's zone.
   let offset: number | null = null;
-  const last = f[f.length - 1];
+  const last = f[f.length - 1]!;
   if (last.length >= 20 && last.charCodeAt(4) === 45) {
     const t = isoTimeAt(last, 0, st.clock);
     const z = last.slice(-6);
     if (t !== null && /^[+-]\d{2}:\d{2}$/.test(z)) offset = (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(4, 6)));
   }
-  const timeUs = panTime(f[6], st.clock, offset);
+  const timeUs = panTime(f[6]!, st.clock, offset);
   if (Number.isNaN(timeUs)) { st.bad(`bad Generated Time ${JSON.stringify(f[6])}`); return; }
-  const [protocol, protocolNumber] = protocolOf(f[29]);
-  const src = ep(f[7], f[24], f[18]), dst = ep(f[8], f[25], f[19]);
+  const [protocol, protocolNumber] = protocolOf(f[29]!);
+  const src = ep(f[7]!, f[24]!, f[18]!), dst = ep(f[8]!, f[25]!, f[19]!);
   // No NAT: PAN-OS writes 0.0.0.0 (or nothing) and port 0 (session-logs.md pitfalls).
   const nat = (a: string, p: string, iface: string): Endpoint | null => (a === '' || a === '0.0.0.0' || a === '::' ? null : ep(a, p, iface));
   const base = {
@@ -109,16 +109,16 @@ export function readPanosLine(line: string, st: ReadState): void {
   };
   if (subtype === 'drop' || subtype === 'deny') {
     st.emit({
-      type: 'drop', ...base, kind: 'policy', action: f[30], tcpFlags: null, payloadBytes: null,
+      type: 'drop', ...base, kind: 'policy', action: f[30]!, tcpFlags: null, payloadBytes: null,
       inInterface: f[18] || null, outInterface: f[19] || null, direction: null, rule: f[11] || null,
     });
     return;
   }
-  const session = { ...base, natSrc: nat(f[9], f[26], f[18]), natDst: nat(f[10], f[27], f[19]), initiator: 'src' as const, connectionId: f[22] || null };
+  const session = { ...base, natSrc: nat(f[9]!, f[26]!, f[18]!), natDst: nat(f[10]!, f[27]!, f[19]!), initiator: 'src' as const, connectionId: f[22] || null };
   if (subtype === 'start') { st.emit({ type: 'session-start', ...session, direction: null }); return; }
   const elapsed = countOf(f[36]);
-  const startUs = panTime(f[35], st.clock, offset);
-  const rawReason = f[46];
+  const startUs = panTime(f[35]!, st.clock, offset);
+  const rawReason = f[46]!;
   st.emit({
     type: 'session-end', ...session, durationSeconds: elapsed, durationResolutionSeconds: 1,
     durationCovers: 'start-to-last-packet', startUs: Number.isNaN(startUs) ? null : startUs, bytes: countOf(f[31]),

@@ -30,8 +30,8 @@ export function readPfFilterlogLine(line: string, st: ReadState): void {
   const action = f[6], dir = f[7], v = f[8];
   if (action !== 'block' && action !== 'reject') { st.skip(`filterlog ${action}`); return; }
   let k: number, protoName: string, ipLen: number | null, src: string, dst: string;
-  if (v === '4') { protoName = f[16]; ipLen = countOf(f[17]); src = f[18]; dst = f[19]; k = 20; }
-  else if (v === '6') { protoName = f[12]; ipLen = countOf(f[14]); src = f[15]; dst = f[16]; k = 17; }
+  if (v === '4') { protoName = f[16]!; ipLen = countOf(f[17]); src = f[18]!; dst = f[19]!; k = 20; }
+  else if (v === '6') { protoName = f[12]!; ipLen = countOf(f[14]); src = f[15]!; dst = f[16]!; k = 17; }
   else { st.bad(`filterlog ip version ${JSON.stringify(v)}`); return; }
   if (!isIP(src ?? '') || !isIP(dst ?? '')) { st.bad('filterlog source/destination is not an address'); return; }
   const [protocol, protocolNumber] = protocolOf(protoName ?? '');

@@ -72,7 +72,7 @@ export class ReadState {
 
   result(): FwLogResult {
     if (this.unreadableCount > 0) {
-      const first = this.unreadable[0];
+      const first = this.unreadable[0]!;
       this.warnings.push(`${this.unreadableCount} of ${this.linesRead} lines could not be read [FWLOG_UNREADABLE_LINE] (first: line ${first.line}, ${first.reason})`);
     }
     return {

@@ -281,7 +281,7 @@ export function readSyslogHeader(s: string, clock: SyslogClock, withTag = true):
     j = skipSpaces(s, j);
     if (s.charCodeAt(j) === 45 && s.charCodeAt(j + 1) === 32) j = skipSpaces(s, j + 2); // no structured data
     const nil = (v: string): string | null => (v === '-' || v === '' ? null : v);
-    return { pri, rfc5424: true, time, host: nil(fields[0]), app: nil(fields[1]), msgId: nil(fields[3]), msgStart: j };
+    return { pri, rfc5424: true, time, host: nil(fields[0]!), app: nil(fields[1]!), msgId: nil(fields[3]!), msgStart: j };
   }
   const time = timeAt(s, i, clock);
   let j = time === null ? i : skipSpaces(s, time.end);

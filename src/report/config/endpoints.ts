@@ -25,5 +25,5 @@ export function endpointsOf(label: string | undefined): Endpoints {
   const srcIsClient = m[3] === '*';
   const src = `${m[2]}:${m[3]}`;
   const dst = `${m[4]}:${m[5]}`;
-  return { proto: m[1], src: bare(m[2]), sport: port(m[3]), dst: bare(m[4]), dport: port(m[5]), client: srcIsClient ? src : dst, server: srcIsClient ? dst : src };
+  return { proto: m[1]!, src: bare(m[2]!), sport: port(m[3]!), dst: bare(m[4]!), dport: port(m[5]!), client: srcIsClient ? src : dst, server: srcIsClient ? dst : src };
 }

@@ -32,5 +32,5 @@ const PLATFORM_CONFIG: Record<string, PlatformConfig> = {
 
 /** The template of a built-in platform, null for any other name (a profile file's own). */
 export function platformConfig(name: string): PlatformConfig | null {
-  return Object.hasOwn(PLATFORM_CONFIG, name) ? PLATFORM_CONFIG[name] : null;
+  return Object.hasOwn(PLATFORM_CONFIG, name) ? PLATFORM_CONFIG[name]! : null;
 }

@@ -197,7 +197,7 @@ describe.skipIf(!present)('firewall-log corpus (Elastic integrations samples)', 
       const s = (summary[l.vendor] ??= { checked: 0, equal: 0, different: 0 });
       expected.forEach((e, i) => {
         if (SKIP_EXPECTED[l.rel]?.includes(i)) return;
-        expect(get(e, 'event.original'), `${l.rel} object ${i}`).toBe(lines[i].replace(/\r$/, ''));
+        expect(get(e, 'event.original'), `${l.rel} object ${i}`).toBe(lines[i]!.replace(/\r$/, ''));
         const rec = byLine.get(i + 1);
         if (rec === undefined) return; // a line fwtp does not need (counted above)
         s.checked++;
