@@ -11,8 +11,9 @@ import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { makePlanner, type PlanOptions } from '../model/plan.js';
 import type { ReadResult } from '../read/inputs.js';
 import { STDIN_PATH } from '../ingest/source.js';
-import { useColor } from '../util/text.js';
+import { colorEnabled } from '../util/text.js';
 import type { CompareAppProps } from '../tui/App.js';
+import { currentTimeoutSeconds } from '../model/platforms.js';
 
 export interface CompareArgs extends InputArgs, ModelArgs {
   /** Global --color / --no-color (main.ts). */
@@ -72,7 +73,7 @@ export async function openCompare(o: OpenCompareOptions): Promise<void> {
   const data = { flows: o.result.flows, distribution: o.result.distribution };
   const planner = makePlanner(data, o.options);
   const store = new PlanStore(planner, { maxPlanners: data.flows.count > PREFETCH_MAX_FLOWS ? 2 : 6 });
-  const current = planner.platform.stateTimeouts[o.options.protocol === 'udp' ? 'udp_replied' : 'established']!;
+  const current = currentTimeoutSeconds(planner.platform, o.options.protocol);
   const props: CompareAppProps = {
     store,
     timeouts: o.timeouts,
@@ -116,7 +117,7 @@ export async function openCompare(o: OpenCompareOptions): Promise<void> {
   process.stdout.on('resize', onResize);
   process.stdout.write(ENTER_ALT_SCREEN);
   try {
-    const instance = render(createElement(App, { ...props, color: useColor(process.stdout, o.noColorFlag) }), { stdin: keys.stream, exitOnCtrlC: true });
+    const instance = render(createElement(App, { ...props, color: colorEnabled(process.stdout, o.noColorFlag) }), { stdin: keys.stream, exitOnCtrlC: true });
     await instance.waitUntilExit();
   } finally {
     process.stdout.off('resize', onResize);

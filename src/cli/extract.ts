@@ -9,7 +9,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { inputOptions, inputPaths, makeProgress, printWarnings, readOptionsFromArgs, type InputArgs } from './shared.js';
 import { readInputs, type ReadResult } from '../read/inputs.js';
 import { encodeProfile, isProfile, makeProfile, type Profile } from '../profile/profile.js';
-import { formatBytes } from '../report/plan.js';
+import { formatBytes } from '../util/bytes.js';
 import { assertNotAnInput, writeFileAtomic } from '../util/atomic.js';
 import { usageError } from '../util/errors.js';
 import { STDIN_PATH } from '../ingest/source.js';

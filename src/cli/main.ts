@@ -3,6 +3,7 @@
  * errors into one line on stderr and an exit code (2 usage, 1 input, 70 internal).
  */
 import yargs from 'yargs';
+import type { CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
 import { FwtpError, exitCodeFor } from '../util/errors.js';
 import { sanitizeText } from '../util/text.js';
@@ -15,6 +16,9 @@ import { reportCommand } from './report.js';
 import { extractCommand } from './extract.js';
 import { mergeCommand } from './merge.js';
 import { batchCommand } from './batch.js';
+
+/** Every command, in the order --help lists them. */
+const COMMANDS = [gapsCommand, planCommand, recommendCommand, compareCommand, reportCommand, extractCommand, mergeCommand, batchCommand] as const;
 
 const EXIT_INTERNAL = 70; // EX_SOFTWARE (sysexits.h): a bug in fwtp, not in the input
 
@@ -53,15 +57,8 @@ export async function main(argv: string[]): Promise<void> {
   const parser = yargs(args)
     .scriptName('fwtp')
     .usage('$0 <command> [options]\n\nWhat happens if we change the firewall idle timeout? Reads captures into idle-gap\ndistributions and predicts drops, broken sessions and connection-table memory per candidate timeout.')
-    .command(gapsCommand)
-    .command(planCommand)
-    .command(recommendCommand)
-    .command(compareCommand)
-    .command(reportCommand)
-    .command(extractCommand)
-    .command(mergeCommand)
-    .command(batchCommand)
-    .demandCommand(1, 'name a command: gaps, plan, recommend, compare')
+    .command(COMMANDS as unknown as CommandModule[])
+    .demandCommand(1, `name a command: ${COMMANDS.map((c) => String(c.command).split(' ')[0]).join(', ')}`)
     .option('debug', { type: 'boolean', describe: 'show the stack of internal errors', default: false })
     .option('color', { type: 'boolean', describe: 'colour on a TTY (--no-color or NO_COLOR turn it off)', default: true })
     .strict()

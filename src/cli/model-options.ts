@@ -4,7 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { applyOverrides, loadPlatformFile, parseStateTimeoutFlag, type PlatformOverrides } from '../model/platform-overrides.js';
-import { getPlatform, platformNames, type PlatformProfile } from '../model/platforms.js';
+import { currentTimeoutSeconds, getPlatform, platformNames, type PlatformProfile } from '../model/platforms.js';
 import { parseServiceRule, type TimeoutRule } from '../model/policy.js';
 import { parseTimeouts } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
@@ -46,7 +46,7 @@ export function modelOptions<T>(y: Argv<T>): Argv<T & ModelArgs> {
     .option('service-timeout', { type: 'string', array: true, describe: 'per-service timeout kept apart from the candidate, e.g. 198.51.100.24:1521=9000 (repeatable)' }) as unknown as Argv<T & ModelArgs>;
 }
 
-export function resolvePlatform(args: ModelArgs): { platform: PlatformProfile; sources: Partial<Record<string, Source>> } {
+export function resolvePlatform(args: ModelArgs): { platform: PlatformProfile; provenance: Partial<Record<string, Source>> } {
   let platform = args['platform-file'] !== undefined ? loadPlatformFile(args['platform-file']) : getPlatform(args.platform);
   const overrides: PlatformOverrides = {};
   const states: Record<string, number> = {};
@@ -65,21 +65,21 @@ export function resolvePlatform(args: ModelArgs): { platform: PlatformProfile; s
   }
   if (args.pickup !== undefined) overrides.pickup = args.pickup;
   if (Object.keys(overrides).length > 0) platform = applyOverrides(platform, overrides, 'flag');
-  return { platform, sources: {} };
+  return { platform, provenance: {} };
 }
 
 export function resolveTimeouts(args: ModelArgs, platform: PlatformProfile): number[] {
   if (args.timeouts !== undefined) return parseTimeouts(String(args.timeouts), args.steps);
-  const current = args.protocol === 'udp' ? platform.stateTimeouts.udp_replied! : platform.stateTimeouts.established!;
+  const current = currentTimeoutSeconds(platform, args.protocol);
   return [...new Set([...parseTimeouts(DEFAULT_TIMEOUTS, args.steps), current])].sort((a, b) => a - b);
 }
 
 export function resolveModel(args: ModelArgs): { options: PlanOptions; timeouts: number[] } {
-  const { platform, sources } = resolvePlatform(args);
+  const { platform, provenance } = resolvePlatform(args);
   const rules: TimeoutRule[] = (args['service-timeout'] ?? []).map((r) => parseServiceRule(String(r)));
   const options: PlanOptions = {
     platform,
-    platformSources: sources,
+    platformProvenance: provenance,
     keepalive: args.keepalive ?? 'linux',
     keepaliveSource: args.keepalive !== undefined ? 'flag' : 'profile',
     protocol: args.protocol,

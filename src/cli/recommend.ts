@@ -10,6 +10,7 @@ import { emitConfiguration, emitLines, exactText } from '../report/recommend-exa
 import { parseBytes } from '../util/bytes.js';
 import { parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
+import { currentTimeoutSeconds } from '../model/platforms.js';
 
 interface RecommendArgs extends InputArgs, ModelArgs {
   format: 'table' | 'json' | 'csv' | 'md';
@@ -36,8 +37,7 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
     const maxBroken = Number(args['max-broken']);
     if (!Number.isInteger(maxBroken) || maxBroken < 0) throw usageError('CLI_INVALID_MAX_BROKEN', `--max-broken must be a whole number >= 0 (got ${args['max-broken']})`);
     const maxMemoryBytes = args['max-memory'] !== undefined ? parseBytes(String(args['max-memory'])) : null;
-    const state = args.protocol === 'udp' ? 'udp_replied' : 'established';
-    let currentSeconds = options.platform.stateTimeouts[state]!;
+    let currentSeconds = currentTimeoutSeconds(options.platform, args.protocol);
     if (args.current !== undefined) {
       currentSeconds = parseDuration(String(args.current));
       if (!(currentSeconds > 0)) throw usageError('CLI_INVALID_TIMEOUTS', `--current must be above zero (got "${args.current}")`);

@@ -9,6 +9,7 @@ import { changeRequestMarkdown } from '../report/markdown.js';
 import { changeRequestHtml } from '../report/html.js';
 import { parseDuration, parseTimeouts } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
+import { currentTimeoutSeconds } from '../model/platforms.js';
 
 type ReportFormat = 'md' | 'html' | 'json' | 'csv';
 
@@ -64,7 +65,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const { options } = resolveModel(args);
     const platform = options.platform;
     const current = args.current !== undefined ? oneTimeout('current', args.current) : null;
-    const currentSeconds = current ?? (args.protocol === 'udp' ? platform.stateTimeouts.udp_replied : platform.stateTimeouts.established)!;
+    const currentSeconds = current ?? currentTimeoutSeconds(platform, args.protocol);
     const proposedSeconds = args.proposed !== undefined ? oneTimeout('proposed', args.proposed) : null;
     const rules = options.rules ?? [];
     checkProposal(currentSeconds, proposedSeconds, rules.length);

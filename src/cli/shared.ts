@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { readInputs, type ReadOptions, type ReadResult } from '../read/inputs.js';
 import { STDIN_PATH } from '../ingest/source.js';
 import { parseDuration } from '../util/duration.js';
+import { formatBytes } from '../util/bytes.js';
 import { writeFileAtomic, assertNotAnInput } from '../util/atomic.js';
 import { usageError } from '../util/errors.js';
 import { sanitizeText } from '../util/text.js';
@@ -48,15 +49,6 @@ export function inputPaths(args: { inputs: string[] }): string[] {
   if (paths.length === 0) throw usageError('CLI_NO_INPUT', 'no input given (a capture path, or - for standard input)');
   if (paths.filter((p) => p === STDIN_PATH).length > 1) throw usageError('CLI_STDIN_TWICE', 'standard input (-) can be read only once');
   return paths;
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = -1;
-  do { v /= 1024; u++; } while (v >= 1024 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
 /** Progress on stderr, only on a TTY, at most every 200 ms; cleared when done. */

@@ -155,3 +155,18 @@ function maxFromSketch(d: GapDistribution): number {
 }
 
 export { quantile as gapQuantile };
+
+/**
+ * Fraction of gaps <= seconds read off ECDF points sorted by seconds (a step function: the
+ * fraction of the last point at or below `seconds`, 0 before the first). Binary search.
+ */
+export function ecdfAt(ecdf: ReadonlyArray<{ seconds: number; fraction: number }>, seconds: number): number {
+  let lo = 0;
+  let hi = ecdf.length - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ecdf[mid]!.seconds <= seconds) { best = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return best < 0 ? 0 : ecdf[best]!.fraction;
+}

@@ -52,6 +52,11 @@ function invalidKeepAlive(text: string, why: string): never {
   throw usageError('CLI_INVALID_KEEPALIVE', `invalid keep-alive "${text}": ${why}; ${FORMS}`);
 }
 
+/** A schedule as `IDLE/INTERVAL/COUNT` in seconds ("7200/75/9"), or "off". */
+export function scheduleText(schedule: KeepAliveSchedule | null): string {
+  return schedule === null ? 'off' : `${schedule.idleSeconds}/${schedule.intervalSeconds}/${schedule.count}`;
+}
+
 export function listKeepAliveProfiles(): KeepAliveProfile[] {
   return PROFILES.map((p) => ({ ...p, schedule: p.schedule ? { ...p.schedule } : null }));
 }

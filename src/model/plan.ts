@@ -63,17 +63,26 @@ export interface PlanRequest extends PlanOptions {
   warnings?: string[];
 }
 
+/**
+ * What the gap floor hides: candidates, and state timeouts other than established, shorter
+ * than the floor (gaps below it were not kept per flow, so expiries there are not seen).
+ */
+export function gapFloorWarnings(timeoutsSeconds: readonly number[], stateTimeouts: Record<string, number>, floorSeconds: number): string[] {
+  const warnings: string[] = [];
+  const below = [...new Set(timeoutsSeconds.filter((t) => t < floorSeconds))];
+  if (below.length > 0) warnings.push(`candidates ${below.join(', ')} s are shorter than the gap floor (${floorSeconds} s): gaps below the floor were not kept per flow, so these figures miss expiries (lower --gap-floor)`);
+  for (const [state, secs] of Object.entries(stateTimeouts)) {
+    if (secs < floorSeconds && state !== 'established') warnings.push(`the ${state} timeout (${secs} s) is shorter than the gap floor (${floorSeconds} s): expiries in that state are not seen`);
+  }
+  return warnings;
+}
+
 /** Plan every candidate: the PlanResult behind `fwtp plan --format json`. */
 export function plan(data: PlanData, req: PlanRequest): PlanResult {
   const planner = makePlanner(data, req);
   const candidates = req.timeouts.map((t) => planner.evaluate(t));
   const warnings = [...(req.warnings ?? [])];
-  const floorSeconds = data.flows.gapFloorUs / 1e6;
-  const below = req.timeouts.filter((t) => t < floorSeconds);
-  if (below.length > 0) warnings.push(`candidates ${below.join(', ')} s are shorter than the gap floor (${floorSeconds} s): gaps below the floor were not kept per flow, so these figures miss expiries (lower --gap-floor)`);
-  for (const [state, secs] of Object.entries(req.platform.stateTimeouts)) {
-    if (secs < floorSeconds && state !== 'established') warnings.push(`the ${state} timeout (${secs} s) is shorter than the gap floor (${floorSeconds} s): expiries in that state are not seen`);
-  }
+  warnings.push(...gapFloorWarnings(req.timeouts, req.platform.stateTimeouts, data.flows.gapFloorUs / 1e6));
   return {
     schemaVersion: 1,
     window: planner.window,
@@ -106,7 +115,7 @@ function plannerOf(data: PlanData, opts: PlanOptions, p: FlowModel): Planner {
     gaps: p.gaps,
     evaluate: (t: number) => evaluate(p, t),
     withPlatform: (name: string) => {
-      const next = { ...opts, platform: getPlatform(name), platformSources: {} };
+      const next = { ...opts, platform: getPlatform(name), platformProvenance: {} };
       return plannerOf(data, next, prepareFlowModel(data, next, p.gaps));
     },
     withKeepAlive: (profile: string) => {

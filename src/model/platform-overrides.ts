@@ -35,7 +35,7 @@ function checkNonNegative(code: string, what: string, value: number): void {
 
 /**
  * A copy of `p` with the given values replaced; `origin` (default 'flag') is recorded in
- * `origins` for each replaced value and noted in `sources`.
+ * `origins` for each replaced value and noted in `citations`.
  * Unknown state name -> CLI_UNKNOWN_STATE; negative or non-finite value -> CLI_INVALID_OVERRIDE.
  */
 export function applyOverrides(p: PlatformProfile, overrides: PlatformOverrides, origin: Source = 'flag'): PlatformProfile {
@@ -47,25 +47,25 @@ export function applyOverrides(p: PlatformProfile, overrides: PlatformOverrides,
     if (state === null) unknownState(rawName);
     checkNonNegative('CLI_INVALID_OVERRIDE', `timeout for ${state}`, seconds);
     out.stateTimeouts[state] = seconds;
-    out.sources[state] = note;
+    out.citations[state] = note;
     origins[state] = origin;
   }
   if (overrides.bytesPerEntry !== undefined) {
     checkNonNegative('CLI_INVALID_OVERRIDE', 'bytes per entry', overrides.bytesPerEntry);
     out.bytesPerEntry = overrides.bytesPerEntry;
-    out.sources.bytesPerEntry = note;
+    out.citations.bytesPerEntry = note;
     origins.bytesPerEntry = origin;
   }
   if (overrides.fixedBytes !== undefined) {
     checkNonNegative('CLI_INVALID_OVERRIDE', 'fixed bytes', overrides.fixedBytes);
     out.fixedBytes = overrides.fixedBytes;
-    out.sources.fixedBytes = note;
+    out.citations.fixedBytes = note;
     origins.fixedBytes = origin;
   }
   if (overrides.tableMax !== undefined) {
     if (overrides.tableMax !== null) checkNonNegative('CLI_INVALID_OVERRIDE', 'table maximum', overrides.tableMax);
     out.tableMax = overrides.tableMax;
-    out.sources.tableMax = note;
+    out.citations.tableMax = note;
     origins.tableMax = origin;
   }
   if (overrides.pickup !== undefined) {
@@ -73,7 +73,7 @@ export function applyOverrides(p: PlatformProfile, overrides: PlatformOverrides,
       throw usageError('CLI_INVALID_OVERRIDE', `invalid pickup "${String(overrides.pickup)}": use strict or loose`);
     }
     out.pickup = overrides.pickup;
-    out.sources.pickup = note;
+    out.citations.pickup = note;
     origins.pickup = origin;
   }
   out.origins = origins;
@@ -175,8 +175,8 @@ export function loadPlatformFile(path: string): PlatformProfile {
   if (doc.title !== undefined && typeof doc.title !== 'string') throw fieldError(path, 'title: expected a string');
 
   const out = applyOverrides(base, overrides, 'file');
-  for (const key of Object.keys(out.sources)) {
-    if (out.origins?.[key] === 'file') out.sources[key] = `profile file ${path}`;
+  for (const key of Object.keys(out.citations)) {
+    if (out.origins?.[key] === 'file') out.citations[key] = `profile file ${path}`;
   }
   out.name = typeof doc.name === 'string' ? doc.name.trim() : base.name;
   out.title = typeof doc.title === 'string' ? doc.title : `${base.title}, adjusted by ${path}`;

@@ -6,7 +6,7 @@
  * Conventions:
  * - stateTimeouts holds every name of FLOW_STATE_NAMES (src/flows/types.ts), in seconds.
  * - Where a vendor has no separate value for a state, the profile uses the vendor's generic
- *   value (or its nearest documented timer) and `sources[state]` says so.
+ *   value (or its nearest documented timer) and `citations[state]` says so.
  * - pickup: 'strict' for every profile. A stateful rule set normally accepts a new TCP
  *   connection only with a SYN, so a packet that arrives after its entry expired is dropped.
  *   Linux conntrack itself would pick such a packet up (nf_conntrack_tcp_loose = 1); the CLI
@@ -32,7 +32,7 @@ export interface PlatformProfile {
   /** Maximum entries, null when unknown. */
   tableMax: number | null;
   /** Citation per state name or field (bytesPerEntry, fixedBytes, tableMax, pickup). */
-  sources: Record<string, string>;
+  citations: Record<string, string>;
   /** Where each value came from when not the built-in profile ('flag' or 'file'). */
   origins?: Record<string, Source>;
 }
@@ -64,7 +64,7 @@ const linux: PlatformProfile = {
   bytesPerEntry: 256,
   fixedBytes: LINUX_BUCKETS * 8,
   tableMax: 262144,
-  sources: {
+  citations: {
     syn_sent: `${LINUX_SYSCTL}nf_conntrack_tcp_timeout_syn_sent = 120`,
     syn_recv: `${LINUX_SYSCTL}nf_conntrack_tcp_timeout_syn_recv = 60`,
     established: 'nf_conntrack_tcp_timeout_established default 432000 (5 days), Documentation/networking/nf_conntrack-sysctl.rst (the corpus namespace had it set to 600)',
@@ -89,8 +89,8 @@ const kubeProxy: PlatformProfile = {
   name: 'kube-proxy',
   title: 'Kubernetes node (Linux nf_conntrack as kube-proxy sets it)',
   stateTimeouts: { ...linux.stateTimeouts, established: 86400, close_wait: 3600 },
-  sources: {
-    ...linux.sources,
+  citations: {
+    ...linux.citations,
     established: 'kube-proxy --conntrack-tcp-timeout-established default 24h0m0s (kube-proxy command-line reference, https://kubernetes.io/docs/reference/command-line-tools-reference/kube-proxy/)',
     close_wait: 'kube-proxy --conntrack-tcp-timeout-close-wait default 1h0m0s (kube-proxy command-line reference)',
     tableMax: `${LINUX_SYSCTL}nf_conntrack_max = 262144 as on the Linux profile; kube-proxy raises nf_conntrack_max to max(--conntrack-max-per-core x cores, --conntrack-min)`,
@@ -109,7 +109,7 @@ const ciscoAsa: PlatformProfile = {
   bytesPerEntry: DEFAULT_BYTES_PER_ENTRY,
   fixedBytes: 0,
   tableMax: null,
-  sources: {
+  citations: {
     syn_sent: `${ASA} embryonic 0:00:30 (connection not yet established)`,
     syn_recv: `${ASA} embryonic 0:00:30 (connection not yet established)`,
     established: `${ASA} conn 1:00:00`,
@@ -141,7 +141,7 @@ const panos: PlatformProfile = {
   bytesPerEntry: DEFAULT_BYTES_PER_ENTRY,
   fixedBytes: 0,
   tableMax: null,
-  sources: {
+  citations: {
     syn_sent: `${PANOS}: TCP init 5 (before the SYN-ACK)`,
     syn_recv: `${PANOS}: TCP handshake 10 (SYN-ACK to ACK)`,
     established: `${PANOS}: TCP 3600`,
@@ -174,7 +174,7 @@ const fortigate: PlatformProfile = {
   bytesPerEntry: DEFAULT_BYTES_PER_ENTRY,
   fixedBytes: 0,
   tableMax: null,
-  sources: {
+  citations: {
     syn_sent: `${FORTI_GLOBAL} tcp-halfopen-timer 120`,
     syn_recv: `${FORTI_GLOBAL} tcp-halfopen-timer 120`,
     established: FORTI_TTL,
@@ -206,7 +206,7 @@ const checkpoint: PlatformProfile = {
   bytesPerEntry: DEFAULT_BYTES_PER_ENTRY,
   fixedBytes: 0,
   tableMax: null,
-  sources: {
+  citations: {
     syn_sent: `${CP} tcp-start-timeout 25`,
     syn_recv: `${CP} tcp-start-timeout 25`,
     established: `${CP} tcp-session-timeout 3600`,
@@ -241,7 +241,7 @@ const juniperSrx: PlatformProfile = {
   bytesPerEntry: DEFAULT_BYTES_PER_ENTRY,
   fixedBytes: 0,
   tableMax: null,
-  sources: {
+  citations: {
     syn_sent: SRX_INITIAL,
     syn_recv: SRX_INITIAL,
     established: `${SRX_FLOW} TCP 1800 (junos-tcp application inactivity)`,
@@ -273,7 +273,7 @@ const pf: PlatformProfile = {
   bytesPerEntry: DEFAULT_BYTES_PER_ENTRY,
   fixedBytes: 0,
   tableMax: 100000,
-  sources: {
+  citations: {
     syn_sent: `${PF} tcp.first 120 (PFTM_TCP_FIRST_PACKET_VAL)`,
     syn_recv: `${PF} tcp.opening 30 (PFTM_TCP_OPENING_VAL)`,
     established: `${PF} tcp.established 86400 (PFTM_TCP_ESTABLISHED_VAL 24*60*60)`,
@@ -302,7 +302,7 @@ const awsNatGateway: PlatformProfile = {
   bytesPerEntry: DEFAULT_BYTES_PER_ENTRY,
   fixedBytes: 0,
   tableMax: null,
-  sources: {
+  citations: {
     ...Object.fromEntries(FLOW_STATE_NAMES.map((s) => [s, `generic value: ${AWS_NAT} (no separate value for this state)`])),
     established: AWS_NAT,
     bytesPerEntry: `${ASSUMED_BYTES} (managed service: only the 350 s matters for drops)`,
@@ -321,7 +321,7 @@ const azure: PlatformProfile = {
   bytesPerEntry: DEFAULT_BYTES_PER_ENTRY,
   fixedBytes: 0,
   tableMax: null,
-  sources: {
+  citations: {
     ...Object.fromEntries(FLOW_STATE_NAMES.map((s) => [s, `generic value: ${AZURE} (no separate value for this state)`])),
     established: AZURE,
     bytesPerEntry: `${ASSUMED_BYTES} (managed service: only the 4 min matters for drops)`,
@@ -343,7 +343,7 @@ const gcpCloudNat: PlatformProfile = {
   bytesPerEntry: DEFAULT_BYTES_PER_ENTRY,
   fixedBytes: 0,
   tableMax: null,
-  sources: {
+  citations: {
     syn_sent: `${GCP} tcpTransitoryIdleTimeoutSec 30`,
     syn_recv: `${GCP} tcpTransitoryIdleTimeoutSec 30`,
     established: `${GCP} tcpEstablishedIdleTimeoutSec 1200`,
@@ -372,7 +372,7 @@ export function cloneProfile(p: PlatformProfile): PlatformProfile {
   return {
     ...p,
     stateTimeouts: { ...p.stateTimeouts },
-    sources: { ...p.sources },
+    citations: { ...p.citations },
     ...(p.origins ? { origins: { ...p.origins } } : {}),
   };
 }
@@ -397,14 +397,29 @@ export function getPlatform(name: string): PlatformProfile {
 }
 
 /**
- * The PlatformSetting recorded in a PlanResult: every state and field gets a Source, 'profile'
- * unless the profile's `origins` or the given `sources` say otherwise (`sources` wins).
+ * The entry state whose idle timeout governs an idle session of this protocol, and so the one
+ * a candidate timeout replaces: TCP established, UDP's replied stream, ICMP, else `other`.
  */
-export function toPlatformSetting(p: PlatformProfile, sources: Partial<Record<string, Source>> = {}): PlatformSetting {
+export function idleStateOf(protocol: string): 'established' | 'udp_replied' | 'icmp' | 'other' {
+  return protocol === 'udp' ? 'udp_replied' : protocol === 'tcp' ? 'established' : protocol.startsWith('icmp') ? 'icmp' : 'other';
+}
+
+/** The platform's idle timeout in force for this protocol (seconds): `idleStateOf`'s state. */
+export function currentTimeoutSeconds(platform: Pick<PlatformProfile, 'stateTimeouts'>, protocol: string): number {
+  const s = platform.stateTimeouts[idleStateOf(protocol)];
+  if (s === undefined) throw new Error(`platform profile without a ${idleStateOf(protocol)} timeout`);
+  return s;
+}
+
+/**
+ * The PlatformSetting recorded in a PlanResult: every state and field gets a Source, 'profile'
+ * unless the profile's `origins` or the given `provenance` say otherwise (`provenance` wins).
+ */
+export function toPlatformSetting(p: PlatformProfile, provenance: Partial<Record<string, Source>> = {}): PlatformSetting {
   const stateTimeouts: Record<string, number> = {};
   const out: Record<string, Source> = {};
   for (const key of [...FLOW_STATE_NAMES, ...PLATFORM_FIELDS]) {
-    out[key] = sources[key] ?? p.origins?.[key] ?? 'profile';
+    out[key] = provenance[key] ?? p.origins?.[key] ?? 'profile';
   }
   for (const state of FLOW_STATE_NAMES) stateTimeouts[state] = p.stateTimeouts[state]!;
   return {

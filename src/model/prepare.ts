@@ -18,7 +18,7 @@ import type { GapSummary } from '../flows/types.js';
 export interface PlanOptions {
   platform: PlatformProfile;
   /** Where each platform value came from, for the output (flags and files). */
-  platformSources?: Partial<Record<string, Source>>;
+  platformProvenance?: Partial<Record<string, Source>>;
   /** Keep-alive profile or IDLE/INTERVAL/COUNT text, and whether the user gave it (flag) or it is the default (profile). */
   keepalive: string;
   keepaliveSource: Source;
@@ -161,7 +161,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   // Entries that began before the window (conntrack series, merged inputs) count from its start.
   for (let k = 0; k < n; k++) startSumUs += Math.max(startsUs[k]!, windowStartUs) - windowStartUs;
   return {
-    fs, platform: opts.platform, platformSetting: toPlatformSetting(opts.platform, opts.platformSources ?? {}), keepalive, protocol,
+    fs, platform: opts.platform, platformSetting: toPlatformSetting(opts.platform, opts.platformProvenance ?? {}), keepalive, protocol,
     windowStartUs, windowEndUs, windowSeconds: Number.isFinite(windowStartUs) ? (windowEndUs - windowStartUs) / 1e6 : 0,
     timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
     startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,

@@ -4,6 +4,8 @@
  * (change-request-prose.ts). The proposal's usage checks (CLI_REPORT_*) are the CLI's, before
  * any input is read (checkProposal in src/cli/report.ts).
  */
+import { gapFloorWarnings } from '../model/plan.js';
+import { idleStateOf } from '../model/platforms.js';
 import type { TimeoutRule } from '../model/policy.js';
 import { formatDuration } from '../util/duration.js';
 import { protoName } from '../util/protocols.js';
@@ -29,7 +31,7 @@ export function serviceChange(rule: TimeoutRule, protocol: 'tcp' | 'udp'): Servi
   const address = m.serverAddr ?? null;
   const stateTimeouts: Record<string, number> = {};
   for (const [k, v] of Object.entries(rule.stateTimeouts)) if (v !== undefined) stateTimeouts[k] = v;
-  const idleState = proto === 'udp' ? 'udp_replied' : proto === 'tcp' ? 'established' : proto.startsWith('icmp') ? 'icmp' : 'other';
+  const idleState = idleStateOf(proto);
   const first = Object.values(stateTimeouts)[0];
   const idleSeconds = stateTimeouts[idleState] ?? first ?? null;
   return {
@@ -89,12 +91,7 @@ export function buildChangeRequest(input: ChangeRequestInput): ChangeRequest {
   const change: ChangeRequest['change'] = { scope: perService ? 'per-service' : 'global', direction, currentSeconds: input.currentSeconds, currentSource: input.currentSource, proposedSeconds: proposedGlobal, services };
 
   const warnings = [...input.warnings];
-  const floor = input.gapFloorSeconds;
-  const below = candidates.filter((c) => c.timeoutSeconds < floor).map((c) => c.timeoutSeconds);
-  if (below.length > 0) warnings.push(`candidates ${[...new Set(below)].join(', ')} s are shorter than the gap floor (${floor} s): gaps below the floor were not kept per flow, so these figures miss expiries (lower --gap-floor)`);
-  for (const [state, secs] of Object.entries(planner.platform.stateTimeouts)) {
-    if (secs < floor && state !== 'established') warnings.push(`the ${state} timeout (${secs} s) is shorter than the gap floor (${floor} s): expiries in that state are not seen`);
-  }
+  warnings.push(...gapFloorWarnings(candidates.map((c) => c.timeoutSeconds), planner.platform.stateTimeouts, input.gapFloorSeconds));
   for (const c of candidates) for (const w of c.result.warnings) warnings.push(`at ${formatDuration(c.timeoutSeconds)}${c.scope === 'per-service' ? ' with the per-service rules' : ''}: ${w}`);
 
   const coverage: Coverage = {
@@ -103,7 +100,7 @@ export function buildChangeRequest(input: ChangeRequestInput): ChangeRequest {
     flows: input.flows,
     censoredFlows: planner.gaps.censored,
     gaps: { count: planner.gaps.count, p50: planner.gaps.p50, p90: planner.gaps.p90, p99: planner.gaps.p99, max: planner.gaps.max, exact: planner.gaps.exact },
-    gapFloorSeconds: floor,
+    gapFloorSeconds: input.gapFloorSeconds,
     extrapolated: candidates.filter((c) => c.result.extrapolated).map((c) => ({ timeoutSeconds: c.timeoutSeconds, role: c.role, reason: c.result.extrapolatedReason ?? 'beyond the capture window' })),
     keepalive: planner.keepalive,
     platform: planner.platform,

@@ -7,8 +7,9 @@ import { formatDuration } from '../util/duration.js';
 import type { ChangeRequest } from './change-request.js';
 import { platformConfig } from './config/index.js';
 import type { PlatformConfig } from './config/platform-config.js';
-import { formatBytes } from './plan.js';
+import { formatBytes } from '../util/bytes.js';
 import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration } from './prose-format.js';
+import { scheduleText } from '../model/keepalive.js';
 
 export function changeTitle(change: ChangeRequest['change'], protocol: string, platform: string): string {
   const state = protocol === 'udp' ? 'UDP' : 'TCP established';
@@ -74,7 +75,7 @@ export function assumptions(r: ChangeRequest): string[] {
   out.push(`Every other state keeps the profile's timeout (time_wait ${p.stateTimeouts.time_wait} s, close ${p.stateTimeouts.close} s, fin_wait ${p.stateTimeouts.fin_wait} s; source: ${src('time_wait')}).`);
   out.push(`Memory: ${p.bytesPerEntry} bytes per entry (${src('bytesPerEntry')}) plus ${p.fixedBytes} fixed bytes (${src('fixedBytes')}); table maximum ${p.tableMax ?? 'unknown'} (${src('tableMax')}).`);
   const ka = r.coverage.keepalive;
-  const sched = ka.schedule === null ? 'off' : `${ka.schedule.idleSeconds}/${ka.schedule.intervalSeconds}/${ka.schedule.count} (idle/interval/count)`;
+  const sched = ka.schedule === null ? 'off' : `${scheduleText(ka.schedule)} (idle/interval/count)`;
   out.push(`Endpoint keep-alive: ${ka.profile} ${sched}, source ${ka.source}${ka.observed.length > 0 ? `; observed from ${plural(ka.observed.length, 'sender')}, see data coverage` : ''}.`);
   out.push('The model counts the first failure of each session, not what the application does after it (reconnects, errors shown to users).');
   out.push('Packets lost before the capture point look like idle time; timer granularity on the device can keep an entry a few seconds longer.');

@@ -9,10 +9,12 @@ import { formatDuration } from '../util/duration.js';
 import type { ChangeRequest, ConfigBlock } from './change-request.js';
 import { summaryText } from './change-request-prose.js';
 import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration } from './prose-format.js';
-import { roleLabel, scopeText } from './markdown.js';
-import { formatBytes } from './plan.js';
+import { scopeText } from './markdown.js';
+import { formatBytes } from '../util/bytes.js';
 import { ecdfChart, seriesChart, type Marker } from './svg.js';
 import { escapeHtml } from './escape.js';
+import { observedKeepAliveText } from './prose-format.js';
+import { scheduleText } from '../model/keepalive.js';
 
 
 const CSS = `
@@ -107,7 +109,7 @@ export function changeRequestHtml(r: ChangeRequest): string {
   const header = ['', 'timeout', 'scope', 'broken sessions', 'dropped keep-alives', 'first drop KA/data/close', 'mean entries', 'peak entries', 'entries at end', 'peak memory', 'of table max', 'growth/h'];
   const rows = r.candidates.map((c) => {
     const x = c.result;
-    return `<tr class="row-${c.role}">${td(roleLabel(c))}${td(`${durationWithSeconds(c.timeoutSeconds)}${x.extrapolated ? ' *' : ''}`)}${td(scopeText(c))}` +
+    return `<tr class="row-${c.role}">${td(c.role)}${td(`${durationWithSeconds(c.timeoutSeconds)}${x.extrapolated ? ' *' : ''}`)}${td(scopeText(c))}` +
       `${td(String(x.sessionsWithDrops), true)}${td(String(x.droppedKeepAlives), true)}${td(`${x.brokenByKind.keepAlive}/${x.brokenByKind.data}/${x.brokenByKind.close}`, true)}` +
       `${td(fixed(x.tableEntries.mean, 1), true)}${td(String(x.tableEntries.peak), true)}${td(String(x.tableEntries.atEnd), true)}${td(formatBytes(x.memoryBytes.peak), true)}` +
       `${td(percent(x.headroom), true)}${td(x.growthPerHour === null ? '-' : fixed(x.growthPerHour, 2), true)}</tr>`;
@@ -141,7 +143,7 @@ export function changeRequestHtml(r: ChangeRequest): string {
   // Charts
   const markers: Marker[] = r.candidates.map((c) => ({
     seconds: c.scope === 'per-service' ? (r.change.services[0]?.idleSeconds ?? c.timeoutSeconds) : c.timeoutSeconds,
-    label: c.scope === 'per-service' ? 'proposed (service)' : roleLabel(c),
+    label: c.scope === 'per-service' ? 'proposed (service)' : c.role,
     role: c.role,
   }));
   const seen = new Set<number>();
@@ -153,7 +155,7 @@ export function changeRequestHtml(r: ChangeRequest): string {
   if (cov.keepalive.observed.length === 0 && cov.keepalive.schedule !== null) markers.push({ seconds: cov.keepalive.schedule.idleSeconds, label: 'keep-alive idle', role: 'keepalive' });
   parts.push('<figure id="chart-gaps">', ecdfChart(r.gaps.ecdf, markers.filter((m) => m.seconds > 0), 'Idle gaps and the candidate timeouts'),
     `<figcaption>${escapeHtml(`Share of the ${r.gaps.count} idle gaps between consecutive packets of a flow that are at most as long as the x value. A session whose idle gap passes the timeout line loses its entry; the keep-alive line shows when the endpoints' probes come.`)}</figcaption></figure>`);
-  const series = r.candidates.map((c) => ({ label: `${roleLabel(c)} ${formatDuration(c.timeoutSeconds)}${c.scope === 'per-service' ? ' + per-service' : ''}`, role: c.role, values: c.result.series }));
+  const series = r.candidates.map((c) => ({ label: `${c.role} ${formatDuration(c.timeoutSeconds)}${c.scope === 'per-service' ? ' + per-service' : ''}`, role: c.role, values: c.result.series }));
   parts.push('<figure id="chart-entries">', seriesChart(series, cov.window, 'Connection-table entries over the window'),
     `<figcaption>${escapeHtml('Live entries replayed under each candidate, sampled evenly from the first to the last packet (UTC).')}</figcaption></figure>`);
   parts.push('</section>');
@@ -178,8 +180,8 @@ export function changeRequestHtml(r: ChangeRequest): string {
   }
   covItems.push(`Flows: ${cov.flows}; ${cov.censoredFlows} still open at the end of the window (their last idle period is censored)`);
   covItems.push(`Idle gaps: ${g.count} (median ${q(g.p50)}, 90th percentile ${q(g.p90)}, 99th ${q(g.p99)}, longest ${q(g.max)}${g.exact ? '' : ', from the log-binned sketch'}); gaps of at least ${formatDuration(cov.gapFloorSeconds)} are kept per flow for the model`);
-  covItems.push(`Keep-alive: ${ka.profile} ${ka.schedule === null ? 'off' : `${ka.schedule.idleSeconds}/${ka.schedule.intervalSeconds}/${ka.schedule.count}`} (idle/interval/count), source ${ka.source}`);
-  for (const o of ka.observed) covItems.push(`Observed keep-alives from ${o.sender}: ${o.probes} probes, idle ${formatDuration(o.idleSeconds)}${o.intervalSeconds !== null ? `, retries every ${formatDuration(o.intervalSeconds)}` : ''}`);
+  covItems.push(`Keep-alive: ${ka.profile} ${scheduleText(ka.schedule)} (idle/interval/count), source ${ka.source}`);
+  for (const o of ka.observed) covItems.push(`Observed keep-alives from ${o.sender}: ${observedKeepAliveText(o)}`);
   covItems.push(`Platform ${p.name}: pickup ${p.pickup}, ${p.bytesPerEntry} bytes per entry, ${p.fixedBytes} fixed bytes, table maximum ${p.tableMax ?? 'unknown'}; other states: ${Object.entries(p.stateTimeouts).filter(([s]) => s !== 'established').map(([s, v]) => `${s} ${v}`).join(', ')} (seconds)`);
   if (cov.extrapolated.length === 0) covItems.push('Extrapolated figures: none (the window shows every timeout compared plus the keep-alive idle)');
   for (const e of cov.extrapolated) covItems.push(`Extrapolated (${e.role}, ${formatDuration(e.timeoutSeconds)}): ${e.reason}`);

@@ -10,8 +10,10 @@ import { sanitizeText } from '../util/text.js';
 import type { ChangeRequest, ConfigBlock, ReportCandidate } from './change-request.js';
 import { summaryText } from './change-request-prose.js';
 import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration } from './prose-format.js';
-import { formatBytes } from './plan.js';
+import { formatBytes } from '../util/bytes.js';
 import { mdText } from './escape.js';
+import { observedKeepAliveText } from './prose-format.js';
+import { scheduleText } from '../model/keepalive.js';
 
 
 function row(cells: string[]): string {
@@ -25,10 +27,6 @@ function table(header: string[], rows: string[][], align: Array<'l' | 'r'>): str
 /** A fenced code block; a fence inside the lines (there should be none) is defused. */
 function codeBlock(lines: string[]): string[] {
   return ['```', ...lines.map((l) => sanitizeText(l).replace(/```/g, "'''")), '```'];
-}
-
-export function roleLabel(c: ReportCandidate): string {
-  return c.role === 'alternative' ? 'alternative' : c.role;
 }
 
 /** "global" or "per-service: 198.51.100.24:1521=9000" (raw; escape before use). */
@@ -62,7 +60,7 @@ export function changeRequestMarkdown(r: ChangeRequest): string {
   const header = ['', 'timeout', 'scope', 'broken sessions', 'dropped keep-alives', 'first drop KA/data/close', 'mean entries', 'peak entries', 'entries at end', 'peak memory', 'of table max', 'growth/h'];
   const rows = r.candidates.map((c) => {
     const x = c.result;
-    return [roleLabel(c), `${durationWithSeconds(c.timeoutSeconds)}${x.extrapolated ? '*' : ''}`, scopeText(c), String(x.sessionsWithDrops), String(x.droppedKeepAlives),
+    return [c.role, `${durationWithSeconds(c.timeoutSeconds)}${x.extrapolated ? '*' : ''}`, scopeText(c), String(x.sessionsWithDrops), String(x.droppedKeepAlives),
       `${x.brokenByKind.keepAlive}/${x.brokenByKind.data}/${x.brokenByKind.close}`, fixed(x.tableEntries.mean, 1), String(x.tableEntries.peak), String(x.tableEntries.atEnd),
       formatBytes(x.memoryBytes.peak), percent(x.headroom), x.growthPerHour === null ? '-' : fixed(x.growthPerHour, 2)].map(mdText);
   });
@@ -116,9 +114,9 @@ export function changeRequestMarkdown(r: ChangeRequest): string {
   const q = (v: number | null): string => (v === null ? '-' : mdText(formatDuration(v)));
   out.push(`- Idle gaps: ${g.count} (median ${q(g.p50)}, 90th percentile ${q(g.p90)}, 99th ${q(g.p99)}, longest ${q(g.max)}${g.exact ? '' : ', from the log-binned sketch'}); gaps of at least ${mdText(formatDuration(cov.gapFloorSeconds))} are kept per flow for the model`);
   const ka = cov.keepalive;
-  out.push(`- Keep-alive: ${mdText(ka.profile)} ${ka.schedule === null ? 'off' : `${ka.schedule.idleSeconds}/${ka.schedule.intervalSeconds}/${ka.schedule.count}`} (idle/interval/count), source ${ka.source}`);
+  out.push(`- Keep-alive: ${mdText(ka.profile)} ${scheduleText(ka.schedule)} (idle/interval/count), source ${ka.source}`);
   for (const o of ka.observed) {
-    out.push(`  - observed from ${mdText(o.sender)}: ${o.probes} probes, idle ${mdText(formatDuration(o.idleSeconds))}${o.intervalSeconds !== null ? `, retries every ${mdText(formatDuration(o.intervalSeconds))}` : ''}`);
+    out.push(`  - observed from ${mdText(o.sender)}: ${observedKeepAliveText(o, mdText)}`);
   }
   const p = cov.platform;
   out.push(`- Platform ${mdText(p.name)}: pickup ${p.pickup}, ${p.bytesPerEntry} bytes per entry, ${p.fixedBytes} fixed bytes, table maximum ${p.tableMax ?? 'unknown'}; other states: ${mdText(Object.entries(p.stateTimeouts).filter(([s]) => s !== 'established').map(([s, v]) => `${s} ${v}`).join(', '))} (seconds)`);

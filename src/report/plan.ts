@@ -5,19 +5,12 @@
 import type { CandidateResult, PlanResult } from '../model/types.js';
 import type { Recommendation } from '../model/recommend.js';
 import { formatDuration } from '../util/duration.js';
+import { formatBytes } from '../util/bytes.js';
 import { renderTable, sanitizeText } from '../util/text.js';
 import { csvLine } from './csv.js';
 import { mdCell } from './escape.js';
-
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return '-';
-  if (n < 1024) return `${Math.round(n)} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = -1;
-  do { v /= 1024; u++; } while (v >= 1024 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
-}
+import { observedKeepAliveText } from './prose-format.js';
+import { scheduleText } from '../model/keepalive.js';
 
 function num(v: number, digits = 1): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(digits);
@@ -43,14 +36,14 @@ const HEADER = ['timeout', 'seconds', 'broken', 'dropped KA', 'KA/data/close', '
 
 function settingsLines(r: PlanResult): string[] {
   const ka = r.keepalive;
-  const kaText = ka.schedule === null ? 'off' : `${ka.schedule.idleSeconds}/${ka.schedule.intervalSeconds}/${ka.schedule.count}`;
+  const kaText = scheduleText(ka.schedule);
   const lines = [
     `window ${r.window.start ?? '-'} .. ${r.window.end ?? '-'} (${formatDuration(r.window.seconds)}), ${r.flows} flows from ${r.inputs.length} input(s)`,
     `platform ${r.platform.name} (pickup ${r.platform.pickup}, ${r.platform.bytesPerEntry} bytes/entry${r.platform.tableMax !== null ? `, max ${r.platform.tableMax} entries` : ''}); ` +
       `keep-alive ${ka.profile} ${kaText} (${ka.source}); candidate replaces the ${r.protocol} established timeout`,
   ];
   for (const o of ka.observed) {
-    lines.push(`observed keep-alives from ${sanitizeText(o.sender)}: ${o.probes} probes, idle ${formatDuration(o.idleSeconds)}${o.intervalSeconds !== null ? `, retries every ${formatDuration(o.intervalSeconds)}` : ''}`);
+    lines.push(`observed keep-alives from ${sanitizeText(o.sender)}: ${observedKeepAliveText(o)}`);
   }
   return lines;
 }
@@ -80,7 +73,7 @@ export function planCsv(r: PlanResult): string {
   const header = ['timeout_s', 'sessions_with_drops', 'dropped_keepalives', 'dropped_packets', 'broken_keepalive', 'broken_data', 'broken_close',
     'entries_mean', 'entries_peak', 'entries_p99', 'entries_at_end', 'memory_mean_bytes', 'memory_peak_bytes', 'headroom', 'growth_per_hour', 'extrapolated', 'platform', 'keepalive'];
   const lines = [header.join(',')];
-  const ka = r.keepalive.schedule === null ? 'off' : `${r.keepalive.schedule.idleSeconds}/${r.keepalive.schedule.intervalSeconds}/${r.keepalive.schedule.count}`;
+  const ka = scheduleText(r.keepalive.schedule);
   for (const c of r.candidates) {
     lines.push(csvLine([c.timeoutSeconds, c.sessionsWithDrops, c.droppedKeepAlives, c.droppedPackets, c.brokenByKind.keepAlive, c.brokenByKind.data,
       c.brokenByKind.close, c.tableEntries.mean, c.tableEntries.peak, c.tableEntries.p99, c.tableEntries.atEnd, c.memoryBytes.mean, c.memoryBytes.peak,

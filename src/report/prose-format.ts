@@ -1,6 +1,14 @@
 /** Numbers, shares and durations as the change request's prose and its renderers write them. */
-import type { AffectedService } from '../model/types.js';
+import type { AffectedService, PlanResult } from '../model/types.js';
 import { formatDuration } from '../util/duration.js';
+
+/**
+ * What the capture showed of one sender's keep-alives: "N probes, idle 2h, retries every 1m15s";
+ * `esc` escapes the values for the output format (identity for plain text).
+ */
+export function observedKeepAliveText(o: PlanResult['keepalive']['observed'][number], esc: (text: string) => string = (t) => t): string {
+  return `${o.probes} probes, idle ${esc(formatDuration(o.idleSeconds))}${o.intervalSeconds !== null ? `, retries every ${esc(formatDuration(o.intervalSeconds))}` : ''}`;
+}
 
 /** "15 sessions", "1 session". */
 export function plural(count: number, word: string): string {

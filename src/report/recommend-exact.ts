@@ -12,7 +12,8 @@ import { sanitizeText } from '../util/text.js';
 import type { ChangeRequest } from './change-request.js';
 import { serviceChange } from './build-change-request.js';
 import { platformConfig } from './config/index.js';
-import { formatBytes, type ExactText } from './plan.js';
+import type { ExactText } from './plan.js';
+import { formatBytes } from '../util/bytes.js';
 
 function seconds(x: number): string {
   return `${formatDuration(x)} (${Math.round(x * 1e6) / 1e6} s)`;

@@ -6,6 +6,7 @@
  */
 import { formatDuration } from '../util/duration.js';
 import { escapeHtml } from './escape.js';
+import { ecdfAt } from '../flows/distribution.js';
 
 export type MarkerRole = 'current' | 'proposed' | 'alternative' | 'keepalive';
 
@@ -47,16 +48,6 @@ function strokeAttrs(colour: string, dash: string | null, width = 2): string {
 export function logTimeTicks(loSeconds: number, hiSeconds: number): number[] {
   const nice = [1e-6, 1e-5, 1e-4, 0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 36000, 86400, 864000, 8640000];
   return nice.filter((t) => t >= loSeconds * (1 - 1e-9) && t <= hiSeconds * (1 + 1e-9));
-}
-
-/** Fraction of gaps <= seconds read off the ECDF points (a step function). */
-export function ecdfAt(points: Array<{ seconds: number; fraction: number }>, seconds: number): number {
-  let f = 0;
-  for (const p of points) {
-    if (p.seconds <= seconds) f = p.fraction;
-    else break;
-  }
-  return f;
 }
 
 /**

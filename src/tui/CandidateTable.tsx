@@ -1,7 +1,7 @@
 /** The candidates table: one row per candidate timeout, the selected one highlighted. */
 import { Box, Text } from 'ink';
 import type { CandidateResult } from '../model/types.js';
-import { formatBytes } from '../report/plan.js';
+import { formatBytes } from '../util/bytes.js';
 import { PENDING, countText, fit, fitRight, meanText, shareText, timeoutText } from './format.js';
 
 export interface TableRow {

@@ -1,7 +1,7 @@
 /** The selected candidate in detail: entries over time, broken sessions by kind, services most affected. */
 import { Box, Text } from 'ink';
 import type { CandidateResult } from '../model/types.js';
-import { formatBytes } from '../report/plan.js';
+import { formatBytes } from '../util/bytes.js';
 import { formatDuration } from '../util/duration.js';
 import { sanitizeText } from '../util/text.js';
 import { countText, fit, meanText, sparkline } from './format.js';

@@ -4,6 +4,7 @@
  * the endpoints' keep-alive idle time. Pure: the GapChart component only colours the segments.
  */
 import type { GapSummary } from '../flows/types.js';
+import { ecdfAt } from '../flows/distribution.js';
 
 export type MarkerKind = 'selected' | 'candidate' | 'keepalive';
 
@@ -36,21 +37,6 @@ const TICKS: Array<[number, string]> = [
   [3600, '1h'], [60, '1m'], [1, '1s'], [86400, '1d'], [600, '10m'], [10, '10s'], [36000, '10h'],
   [0.1, '100ms'], [0.01, '10ms'], [0.001, '1ms'], [864000, '10d'], [8640000, '100d'],
 ];
-
-/**
- * Fraction of gaps <= seconds from the ECDF points (a step function: the last point at or
- * below `seconds`, 0 before the first).
- */
-export function ecdfAt(ecdf: GapSummary['ecdf'], seconds: number): number {
-  let lo = 0;
-  let hi = ecdf.length - 1;
-  let best = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (ecdf[mid]!.seconds <= seconds) { best = mid; lo = mid + 1; } else hi = mid - 1;
-  }
-  return best < 0 ? 0 : ecdf[best]!.fraction;
-}
 
 /** The log10 domain covering the gaps (above zero) and every marker, with a little margin. */
 export function chartDomain(ecdf: GapSummary['ecdf'], markers: readonly ChartMarker[]): { lo: number; hi: number } {

@@ -15,6 +15,7 @@ import type { Layout } from './layout.js';
 import type { TableRow } from './CandidateTable.js';
 import { detailLineCount } from './DetailPane.js';
 import { defaultExportPath, parseExportFormat, renderViewReport, viewPlanResult, type ExportFormat, type ViewMeta } from './report.js';
+import { currentTimeoutSeconds } from '../model/platforms.js';
 
 export type SortKey = 'timeout' | 'broken' | 'memory';
 export const SORT_KEYS: readonly SortKey[] = ['timeout', 'broken', 'memory'];
@@ -88,7 +89,7 @@ export interface View {
 export function viewOf(s: UiState, store: PlanStore, protocol: 'tcp' | 'udp'): View {
   const peek = (t: number): CandidateResult | undefined => store.peek(s.platformIndex, s.keepAliveIndex, t);
   const planner = store.hasPlanner(s.platformIndex, s.keepAliveIndex) ? store.planner(s.platformIndex, s.keepAliveIndex) : undefined;
-  const currentSeconds = planner?.platform.stateTimeouts[protocol === 'udp' ? 'udp_replied' : 'established'];
+  const currentSeconds = (planner ? currentTimeoutSeconds(planner.platform, protocol) : undefined);
   const recommendedSeconds = recommendedOf(s.timeouts, peek);
   const rows = sortRows(s.timeouts.map((t) => ({ timeoutSeconds: t, result: peek(t), current: t === currentSeconds, recommended: t === recommendedSeconds })), s.sort);
   return {
@@ -164,7 +165,7 @@ export function exportView(s: UiState, format: ExportFormat, pathText: string, c
     const planner = store.planner(pi, ki);
     const text = renderViewReport(format, viewPlanResult(planner, view.rows.map((r) => r.result!), meta), {
       selectedSeconds: s.selectedSeconds,
-      currentSeconds: planner.platform.stateTimeouts[meta.protocol === 'udp' ? 'udp_replied' : 'established']!,
+      currentSeconds: currentTimeoutSeconds(planner.platform, meta.protocol),
       recommendedSeconds: view.recommendedSeconds ?? null,
       sort: s.sort,
       platformLabel: store.platformChoices[mod(pi, store.platformChoices.length)]!.label,

@@ -15,6 +15,7 @@
 import type { CandidateResult, Planner } from '../model/types.js';
 import { platformNames } from '../model/platforms.js';
 import { listKeepAliveProfiles } from '../model/keepalive.js';
+import { scheduleText } from '../model/keepalive.js';
 
 /** One entry of the `p` or `k` cycle. `key` '' is the setting the command was given. */
 export interface ProfileChoice {
@@ -43,7 +44,7 @@ export interface PlanStoreOptions {
 function keepAliveText(planner: Planner): string {
   const ka = planner.keepalive;
   const s = ka.schedule;
-  const schedule = s === null ? 'off' : `${s.idleSeconds}/${s.intervalSeconds}/${s.count}`;
+  const schedule = scheduleText(s);
   return `${ka.profile} ${schedule}`;
 }
 
@@ -77,7 +78,7 @@ export class PlanStore {
       { key: GIVEN, label: `${keepAliveText(base)} (${base.keepalive.source})` },
       ...listKeepAliveProfiles().map((p) => {
         const s = p.schedule;
-        return { key: p.name, label: `${p.name} ${s === null ? 'off' : `${s.idleSeconds}/${s.intervalSeconds}/${s.count}`}` };
+        return { key: p.name, label: `${p.name} ${scheduleText(s)}` };
       }),
     ];
     this.planners.set(pairKey(GIVEN, GIVEN), { pk: GIVEN, kk: GIVEN, planner: base });

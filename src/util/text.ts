@@ -16,7 +16,7 @@ export function sanitizeText(text: string): string {
 }
 
 /** Whether output may carry colour: a TTY, and neither NO_COLOR (https://no-color.org) nor --no-color. */
-export function useColor(stream: NodeJS.WriteStream, noColorFlag: boolean): boolean {
+export function colorEnabled(stream: NodeJS.WriteStream, noColorFlag: boolean): boolean {
   if (noColorFlag) return false;
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
   return stream.isTTY === true;

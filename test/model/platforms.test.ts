@@ -31,9 +31,9 @@ describe('built-in profiles', () => {
     expect(Object.keys(p.stateTimeouts).sort()).toEqual([...FLOW_STATE_NAMES].sort());
     for (const s of FLOW_STATE_NAMES) {
       expect(Number.isFinite(p.stateTimeouts[s]) && p.stateTimeouts[s]! >= 0).toBe(true);
-      expect(p.sources[s]?.length ?? 0).toBeGreaterThan(10);
+      expect(p.citations[s]?.length ?? 0).toBeGreaterThan(10);
     }
-    for (const f of PLATFORM_FIELDS) expect(p.sources[f]?.length ?? 0).toBeGreaterThan(10);
+    for (const f of PLATFORM_FIELDS) expect(p.citations[f]?.length ?? 0).toBeGreaterThan(10);
     expect(p.pickup).toBe('strict');
     expect(p.bytesPerEntry).toBeGreaterThan(0);
   });
@@ -47,7 +47,7 @@ describe('built-in profiles', () => {
     expect(p.bytesPerEntry).toBe(256);
     expect(p.fixedBytes).toBe(2097152); // 262144 buckets x 8 bytes
     expect(p.tableMax).toBe(262144);
-    expect(p.sources.pickup).toContain('nf_conntrack_tcp_loose');
+    expect(p.citations.pickup).toContain('nf_conntrack_tcp_loose');
   });
 
   const sysctlUrl = new URL('../../../shared/corpus/conntrack/kernel-6.18/sysctl-netfilter.txt', import.meta.url);
@@ -77,7 +77,7 @@ describe('built-in profiles', () => {
   it('kube-proxy: Linux with established 24h and close_wait 1h', () => {
     const p = getPlatform('kube-proxy');
     expect(p.stateTimeouts).toEqual({ ...getPlatform('linux').stateTimeouts, established: 86400, close_wait: 3600 });
-    expect(p.sources.established).toContain('conntrack-tcp-timeout-established');
+    expect(p.citations.established).toContain('conntrack-tcp-timeout-established');
   });
 
   it.each([
@@ -96,9 +96,9 @@ describe('built-in profiles', () => {
   });
 
   it('generic values say so in sources', () => {
-    expect(getPlatform('aws-nat-gateway').sources.icmp).toMatch(/^generic value/);
-    expect(getPlatform('fortigate').sources.other).toMatch(/^generic value/);
-    expect(getPlatform('cisco-asa').sources.bytesPerEntry).toMatch(/^assumption/);
+    expect(getPlatform('aws-nat-gateway').citations.icmp).toMatch(/^generic value/);
+    expect(getPlatform('fortigate').citations.other).toMatch(/^generic value/);
+    expect(getPlatform('cisco-asa').citations.bytesPerEntry).toMatch(/^assumption/);
     expect(getPlatform('panos').bytesPerEntry).toBe(512);
     expect(getPlatform('panos').tableMax).toBeNull();
     expect(getPlatform('pf').tableMax).toBe(100000);
@@ -107,9 +107,9 @@ describe('built-in profiles', () => {
   it('returns copies: changing one does not change the next', () => {
     const a = getPlatform('linux');
     a.stateTimeouts.established = 1;
-    a.sources.established = 'x';
+    a.citations.established = 'x';
     expect(getPlatform('linux').stateTimeouts.established).toBe(432000);
-    expect(listPlatforms()[0]!.sources.established).not.toBe('x');
+    expect(listPlatforms()[0]!.citations.established).not.toBe('x');
   });
 
   it('is case-insensitive and rejects unknown names with CLI_UNKNOWN_PLATFORM listing the names', () => {
@@ -207,7 +207,7 @@ describe('loadPlatformFile', () => {
     expect(p.fixedBytes).toBe(2097152);
     expect(p.tableMax).toBe(524288);
     expect(p.pickup).toBe('loose');
-    expect(p.sources.established).toBe(`profile file ${path}`);
+    expect(p.citations.established).toBe(`profile file ${path}`);
     const setting = toPlatformSetting(p);
     expect(setting.sources.established).toBe('file');
     expect(setting.sources.time_wait).toBe('file');

@@ -22,7 +22,7 @@ export function readStory(): Promise<ReadResult> {
 }
 
 export function storyOptions(platform = 'linux', rules: string[] = []): PlanOptions {
-  return { platform: getPlatform(platform), platformSources: {}, keepalive: 'linux', keepaliveSource: 'profile', protocol: 'tcp', rules: rules.map(parseServiceRule) };
+  return { platform: getPlatform(platform), platformProvenance: {}, keepalive: 'linux', keepaliveSource: 'profile', protocol: 'tcp', rules: rules.map(parseServiceRule) };
 }
 
 /** The change request `fwtp report STORY --current 3600 [--proposed P] [--service-timeout R]... --platform X` builds. */

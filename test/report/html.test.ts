@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { changeRequestHtml } from '../../src/report/html.js';
-import { ecdfAt, logTimeTicks, niceStep } from '../../src/report/svg.js';
+import { logTimeTicks, niceStep } from '../../src/report/svg.js';
+import { ecdfAt } from '../../src/flows/distribution.js';
 import { storyReport } from './fixtures.js';
 
 const r = await storyReport({ candidates: [7200, 14400] });

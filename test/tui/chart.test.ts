@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MARKER_GLYPH, chartDomain, columnOf, ecdfAt, renderEcdf } from '../../src/tui/chart.js';
+import { MARKER_GLYPH, chartDomain, columnOf, renderEcdf } from '../../src/tui/chart.js';
+import { ecdfAt } from '../../src/flows/distribution.js';
 
 const ECDF = [{ seconds: 1, fraction: 0.5 }, { seconds: 100, fraction: 1 }];
 const text = (lines: ReturnType<typeof renderEcdf>): string[] => lines.map((segs) => segs.map((s) => s.text).join(''));
