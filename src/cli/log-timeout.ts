@@ -5,6 +5,8 @@
  */
 import type { FwVendor } from '../ingest/fwlog/types.js';
 import type { LogTimeout } from '../read/firewall-logs.js';
+import type { ReadResult } from '../read/inputs.js';
+import type { PlanOptions } from '../model/plan.js';
 import { getPlatform } from '../model/platforms.js';
 import { parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
@@ -37,4 +39,22 @@ export function logTimeoutFromArgs(args: { current?: unknown; platform?: unknown
     const name = VENDOR_PLATFORM[vendor];
     return { seconds: byProtocol(getPlatform(name).stateTimeouts), source: `the ${name} profile, from the log's vendor; --current sets it` };
   };
+}
+
+/**
+ * The plan options with what the firewall logs among the inputs say about lower bounds
+ * (model/log-bounds.ts); unchanged when there are none. T is the smallest the logs were joined
+ * under for the candidate's protocol.
+ */
+export function withLogEvidence<O extends PlanOptions>(options: O, result: ReadResult): O {
+  const logs = result.firewallLogs;
+  if (logs === undefined || logs.length === 0) return options;
+  let t = Number.POSITIVE_INFINITY, sessions = 0, idleEnded = 0, longestSeconds = 0;
+  for (const l of logs) {
+    const lt = l.timeoutSeconds[options.protocol];
+    if (lt !== undefined) t = Math.min(t, lt);
+    sessions += l.stats.sessions; idleEnded += l.stats.idleEnded; longestSeconds = Math.max(longestSeconds, l.stats.longestSeconds);
+  }
+  if (!Number.isFinite(t)) return options;
+  return { ...options, logEvidence: { timeoutSeconds: t, sessions, idleEnded, longestSeconds } };
 }

@@ -148,7 +148,7 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
     }
     const vendor = sniffFirewallLogInput(text);
     if (vendor !== null) {
-      const l = await readFirewallLogInput(paths[i], input, chunks, vendor, {
+      const l = await readFirewallLogInput(paths[i]!, input, chunks, vendor, {
         year: opts.year, tz: opts.tz, strict: opts.strict, gapFloorUs, timeout: opts.logTimeout,
       });
       inputs.push(l.summary);

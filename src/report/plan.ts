@@ -27,7 +27,7 @@ function candidateRow(c: CandidateResult): string[] {
   return [
     `${formatDuration(c.timeoutSeconds)}${c.extrapolated ? '*' : ''}`,
     String(c.timeoutSeconds),
-    String(c.sessionsWithDrops),
+    `${c.lowerBound === true ? '≥' : ''}${c.sessionsWithDrops}`,
     String(c.droppedKeepAlives),
     `${c.brokenByKind.keepAlive}/${c.brokenByKind.data}/${c.brokenByKind.close}`,
     num(c.tableEntries.mean),
@@ -60,6 +60,7 @@ export function planTable(r: PlanResult): string {
   out.push('');
   out.push(renderTable(HEADER, r.candidates.map(candidateRow)).trimEnd());
   if (r.candidates.some((c) => c.extrapolated)) out.push('* extrapolated beyond the capture window (see --format json: extrapolatedReason)');
+  for (const c of r.candidates) if (c.lowerBound === true) out.push(`≥ at ${formatDuration(c.timeoutSeconds)}: at least: ${c.lowerBoundReason ?? 'the inputs cannot show it in full'}`);
   for (const c of r.candidates) {
     if (c.affected.length === 0) continue;
     out.push('');
