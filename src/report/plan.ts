@@ -99,6 +99,9 @@ export function planMarkdown(r: PlanResult): string {
   out.push(`|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const c of r.candidates) out.push(`| ${candidateRow(c).map(mdCell).join(' | ')} |`);
   out.push('');
+  const bounds = r.candidates.filter((c) => c.lowerBound === true);
+  for (const c of bounds) out.push(`- ≥ at ${formatDuration(c.timeoutSeconds)}: at least: ${mdCell(c.lowerBoundReason ?? 'the inputs cannot show it in full')}`);
+  if (bounds.length > 0) out.push('');
   for (const c of r.candidates) {
     if (c.affected.length === 0) continue;
     out.push(`## At ${formatDuration(c.timeoutSeconds)}`);
