@@ -95,6 +95,13 @@ describe('firewall logs as inputs', () => {
     expect(t.stdout).toContain('≥ at 2h30m: at least: 14 session(s) in the firewall logs ended at the timeout in force (3600 s)');
   });
 
+  it('report --current 3600 --proposed 9000: the proposal\'s broken sessions are "at least" 0, with the reason', () => {
+    const r = runCli(['report', story, '--current', '3600', '--proposed', '9000', '-q']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\| proposed \| 2h30m \\\(9000 s\\\)\\\*? \| global \| at least 0 \|/m);
+    expect(r.stdout).toContain("The proposal's broken sessions are at least the figure given: 14 session(s) in the firewall logs ended at the timeout in force (3600 s)");
+  });
+
   it('an unreadable line is counted with its number; --strict stops with the file and line', () => {
     const r = runCli(['gaps', bad, '--format', 'json']);
     expect(r.status, r.stderr).toBe(0);
