@@ -18,7 +18,7 @@ import { FlowSetBuilder } from './builder.js';
 import { canonicalFlowSet } from './canonical.js';
 import { GapCollector } from './distribution.js';
 import { datagramState } from './record-state.js';
-import { joinSessions, type JoinOptions, type LogSession } from './fwlog-sessions.js';
+import { joinSessions, type JoinOptions, type LogSession, type SessionJoin } from './fwlog-sessions.js';
 import { FlowEnd, FlowStart, PacketKind, packGapInfo, type FlowSet, type GapDistribution } from './types.js';
 import { FlowState, PROTO_TCP, PROTO_UDP, PROTO_ICMP } from '../util/protocols.js';
 import type { DropRecord, FwRecord } from '../ingest/fwlog/types.js';
@@ -78,7 +78,12 @@ function fromServer(s: LogSession, d: DropRecord): boolean {
 
 /** Joins one file's records and turns its sessions into flows. */
 export function flowsFromLog(records: Iterable<FwRecord>, file: string, opts: LogFlowOptions): LogFlows {
-  const { sessions, unmatchedDrops } = joinSessions(records, file, opts);
+  return flowsFromSessions(joinSessions(records, file, opts), file, opts);
+}
+
+/** The sessions of one file (joinSessions or a SessionJoiner) as flows. */
+export function flowsFromSessions(join: SessionJoin, file: string, opts: LogFlowOptions): LogFlows {
+  const { sessions, unmatchedDrops } = join;
   const out = new FlowSetBuilder();
   const gaps = new GapCollector();
   const addresses: string[] = [];

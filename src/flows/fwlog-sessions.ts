@@ -65,47 +65,62 @@ function sides(r: SessionStartRecord | SessionEndRecord): [Endpoint, Endpoint, E
  * // T = 3600 -> lastPacketUs = t+5 s, revealedGapSeconds = 3725 (= T + 125).
  */
 export function joinSessions(records: Iterable<FwRecord>, file: string, options: JoinOptions): SessionJoin {
-  const slackUs = (options.reorderSlackSeconds ?? 5) * US_PER_S;
-  const openById = new Map<string, SessionStartRecord>();
-  const openByTuple = new Map<string, SessionStartRecord>();
-  const sessions: LogSession[] = [];
-  const drops: DropRecord[] = [];
+  const j = new SessionJoiner(file, options);
+  for (const r of records) j.push(r);
+  return j.finish();
+}
 
-  const forget = (s: SessionStartRecord): void => {
-    if (s.connectionId !== null) openById.delete(idKey(s.host, s.protocol, s.connectionId));
-    const k = tupleKey(s.host, s.protocol, s.src, s.dst);
-    if (openByTuple.get(k) === s) openByTuple.delete(k);
-  };
+/**
+ * The same join fed one record at a time (a reader's onRecord): only the open starts, the
+ * sessions made so far and the drops are held, never the records themselves.
+ */
+export class SessionJoiner {
+  private readonly openById = new Map<string, SessionStartRecord>();
+  private readonly openByTuple = new Map<string, SessionStartRecord>();
+  private readonly sessions: LogSession[] = [];
+  private readonly drops: DropRecord[] = [];
 
-  for (const r of records) {
-    if (r.type === 'drop') { drops.push(r); continue; }
+  constructor(private readonly file: string, private readonly options: JoinOptions) {}
+
+  push(r: FwRecord): void {
+    if (r.type === 'drop') { this.drops.push(r); return; }
     if (r.type === 'session-start') {
-      if (r.connectionId !== null) openById.set(idKey(r.host, r.protocol, r.connectionId), r);
-      openByTuple.set(tupleKey(r.host, r.protocol, r.src, r.dst), r);
-      continue;
+      if (r.connectionId !== null) this.openById.set(idKey(r.host, r.protocol, r.connectionId), r);
+      this.openByTuple.set(tupleKey(r.host, r.protocol, r.src, r.dst), r);
+      return;
     }
     let start: SessionStartRecord | undefined;
-    if (r.connectionId !== null) start = openById.get(idKey(r.host, r.protocol, r.connectionId));
+    if (r.connectionId !== null) start = this.openById.get(idKey(r.host, r.protocol, r.connectionId));
     if (start === undefined) {
-      const byTuple = openByTuple.get(tupleKey(r.host, r.protocol, r.src, r.dst));
+      const byTuple = this.openByTuple.get(tupleKey(r.host, r.protocol, r.src, r.dst));
       // A start of another connection id on the same tuple is not this session's.
       if (byTuple !== undefined && (r.connectionId === null || byTuple.connectionId === null || byTuple.connectionId === r.connectionId)) start = byTuple;
     }
-    if (start !== undefined) forget(start);
-    sessions.push(sessionOf(start ?? null, r, file, options));
+    if (start !== undefined) this.forget(start);
+    this.sessions.push(sessionOf(start ?? null, r, this.file, this.options));
   }
-  // Sessions still open at the end of the log: no end record.
-  const stillOpen = new Set<SessionStartRecord>([...openById.values(), ...openByTuple.values()]);
-  for (const s of stillOpen) sessions.push(sessionOf(s, null, file, options));
 
-  const unmatchedDrops = attachDrops(sessions, drops, slackUs);
-  for (const s of sessions) {
-    const first = s.drops[0];
-    if (s.endReason === 'idle-timeout' && first !== undefined && first.timeUs !== null && s.lastPacketUs !== null) {
-      s.revealedGapSeconds = (first.timeUs - s.lastPacketUs) / US_PER_S;
+  /** Sessions still open become sessions without an end; drops are attached; the joiner is spent. */
+  finish(): SessionJoin {
+    const sessions = this.sessions;
+    const stillOpen = new Set<SessionStartRecord>([...this.openById.values(), ...this.openByTuple.values()]);
+    for (const s of stillOpen) sessions.push(sessionOf(s, null, this.file, this.options));
+    this.openById.clear(); this.openByTuple.clear();
+    const unmatchedDrops = attachDrops(sessions, this.drops, (this.options.reorderSlackSeconds ?? 5) * US_PER_S);
+    for (const s of sessions) {
+      const first = s.drops[0];
+      if (s.endReason === 'idle-timeout' && first !== undefined && first.timeUs !== null && s.lastPacketUs !== null) {
+        s.revealedGapSeconds = (first.timeUs - s.lastPacketUs) / US_PER_S;
+      }
     }
+    return { sessions, unmatchedDrops };
   }
-  return { sessions, unmatchedDrops };
+
+  private forget(s: SessionStartRecord): void {
+    if (s.connectionId !== null) this.openById.delete(idKey(s.host, s.protocol, s.connectionId));
+    const k = tupleKey(s.host, s.protocol, s.src, s.dst);
+    if (this.openByTuple.get(k) === s) this.openByTuple.delete(k);
+  }
 }
 
 function sessionOf(start: SessionStartRecord | null, end: SessionEndRecord | null, file: string, options: JoinOptions): LogSession {

@@ -8,7 +8,8 @@ import { statSync } from 'node:fs';
 import { STDIN_PATH, type OpenedInput } from '../ingest/source.js';
 import type { InputSummary } from '../ingest/input-summary.js';
 import { FirewallLogReader, sniffFirewallLog, type FwLogResult, type FwVendor } from '../ingest/fwlog/index.js';
-import { flowsFromLog, type LogFlowStats } from '../flows/fwlog-flows.js';
+import { flowsFromSessions, type LogFlowStats } from '../flows/fwlog-flows.js';
+import { SessionJoiner } from '../flows/fwlog-sessions.js';
 import type { FlowSet, GapDistribution } from '../flows/types.js';
 
 /** The timeout in force T per protocol, and where it came from ('--current', 'platform asa' ...). */
@@ -74,15 +75,20 @@ export async function readFirewallLogInput(path: string, input: OpenedInput, chu
 }> {
   const timeout = opts.timeout?.(vendor) ?? ASSUMED_TIMEOUT;
   const ft = fileTimeUs(path);
+  const slack = opts.reorderSlackSeconds !== undefined ? { reorderSlackSeconds: opts.reorderSlackSeconds } : {};
+  // Records go straight into the join (onRecord): the reader keeps none, the join only the open starts.
+  const joiner = new SessionJoiner(input.name, { timeoutSeconds: timeout.seconds, ...slack });
+  let yearInferred = false;
   const reader = new FirewallLogReader(vendor, {
     ...(opts.year !== undefined ? { year: opts.year } : {}), ...(opts.tz !== undefined ? { tz: opts.tz } : {}),
     ...(opts.strict ? { strict: true } : {}), ...(ft !== undefined ? { fileTimeUs: ft } : {}),
+    onRecord: (rec) => { if (rec.yearInferred) yearInferred = true; joiner.push(rec); },
   }, input.name);
   const decoder = new TextDecoder('utf-8');
   for await (const chunk of chunks) reader.push(decoder.decode(chunk, { stream: true }));
   reader.push(decoder.decode());
   const r = reader.end();
-  const lf = flowsFromLog(r.records, input.name, { timeoutSeconds: timeout.seconds, gapFloorUs: opts.gapFloorUs, ...(opts.reorderSlackSeconds !== undefined ? { reorderSlackSeconds: opts.reorderSlackSeconds } : {}) });
+  const lf = flowsFromSessions(joiner.finish(), input.name, { timeoutSeconds: timeout.seconds, gapFloorUs: opts.gapFloorUs, ...slack });
   const timeoutSeconds: Record<string, number> = {};
   for (const s of lf.sessions) if (!(s.protocol in timeoutSeconds)) timeoutSeconds[s.protocol] = timeout.seconds(s.protocol);
   const summary: FirewallLogSummary = {
@@ -99,7 +105,7 @@ export async function readFirewallLogInput(path: string, input: OpenedInput, chu
   if (r.notNeededLines > 0) {
     summary.warnings.push(`${r.notNeededLines} lines not needed, by kind: ${Object.entries(r.notNeeded).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   }
-  if (r.records.some((x) => x.yearInferred) && r.year.source !== 'option') {
+  if (yearInferred && r.year.source !== 'option') {
     summary.warnings.push(`dates without a year read as ${r.year.value} (${r.year.source === 'file-time' ? "the file's modification time" : 'the clock'}; pass --year to set it)`);
   }
   summary.warnings.push(`times without a zone read in ${r.tz}${opts.tz === undefined ? ' (the default; pass --tz to set it)' : ''}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinSessions } from '../../src/flows/fwlog-sessions.js';
+import { joinSessions, SessionJoiner } from '../../src/flows/fwlog-sessions.js';
 import { readFirewallLog, type FwRecord, type SessionEndRecord } from '../../src/ingest/fwlog/index.js';
 
 const us = (iso: string): number => Date.parse(iso) * 1000;
@@ -29,6 +29,11 @@ describe('joinSessions (ASA)', () => {
       revealedGapSeconds: 3725, startLine: 1, endLine: 2, file: 'asa.log',
     });
     expect(s.drops.map((d) => d.line)).toEqual([3, 4]);
+  });
+  it('gives the same join fed one record at a time (SessionJoiner)', () => {
+    const j = new SessionJoiner('asa.log', { timeoutSeconds: T });
+    for (const r of records(story)) j.push(r);
+    expect(j.finish()).toEqual(joinSessions(records(story), 'asa.log', { timeoutSeconds: T }));
   });
   it('matches a drop in the NAT form, in the other direction, and one written 3 s before the teardown', () => {
     const lines = [
