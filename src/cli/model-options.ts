@@ -13,6 +13,7 @@ import { planDump } from '../model/dump.js';
 import type { ReadResult } from '../read/inputs.js';
 import type { PlanResult } from '../model/types.js';
 import type { Source } from '../model/types.js';
+import { withLogEvidence } from './log-timeout.js';
 
 export interface ModelArgs {
   timeouts?: string;
@@ -95,7 +96,7 @@ export function resolveModel(args: ModelArgs): { options: PlanOptions; timeouts:
 export function planFromRead(result: ReadResult, options: PlanOptions, timeouts: number[]): PlanResult & { dumps?: Array<{ path: string; candidates: PlanResult['candidates']; notes: string[] }> } {
   const r: PlanResult & { dumps?: Array<{ path: string; candidates: PlanResult['candidates']; notes: string[] }> } = plan(
     { flows: result.flows, distribution: result.distribution },
-    { ...options, timeouts, inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })), warnings: [...result.warnings] });
+    { ...withLogEvidence(options, result), timeouts, inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })), warnings: [...result.warnings] });
   for (const dump of result.dumps) {
     const d = planDump(dump, options.platform, timeouts, { ...(result.sysctl !== null ? { sysctl: result.sysctl } : {}) });
     if (result.flows.count === 0 && result.dumps.length === 1) r.candidates = d.candidates;

@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
+import { withLogEvidence } from './log-timeout.js';
 import { plan } from '../model/plan.js';
 import { platformNames } from '../model/platforms.js';
 import { recommendExact } from '../model/recommend-exact.js';
@@ -48,7 +49,7 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
     const { result } = await readFromArgs(args, options.platform.stateTimeouts);
     printWarnings(result, args.quiet);
     const data = { flows: result.flows, distribution: result.distribution };
-    const rec = recommendExact(data, options, timeouts, { maxBroken, maxMemoryBytes }, currentSeconds);
+    const rec = recommendExact(data, withLogEvidence(options, result), timeouts, { maxBroken, maxMemoryBytes }, currentSeconds);
     const conf = args.emit !== undefined ? emitConfiguration(rec, String(args.emit), args.protocol) : undefined;
     const base = plan(data, { ...options, timeouts: [], inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })), warnings: [...result.warnings] });
     const emitted = conf === undefined ? {} : { emit: { platform: String(args.emit), configuration: conf } };

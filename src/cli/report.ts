@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
+import { withLogEvidence } from './log-timeout.js';
 import { makePlanner } from '../model/plan.js';
 import { buildChangeRequest } from '../report/build-change-request.js';
 import { changeRequestCsv, changeRequestJson } from '../report/change-request-csv-json.js';
@@ -78,8 +79,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     printWarnings(result, args.quiet);
     const data = { flows: result.flows, distribution: result.distribution };
     const report = buildChangeRequest({
-      planner: makePlanner(data, { ...options, rules: [] }),
-      servicePlanner: rules.length > 0 ? makePlanner(data, options) : null,
+      planner: makePlanner(data, { ...withLogEvidence(options, result), rules: [] }),
+      servicePlanner: rules.length > 0 ? makePlanner(data, withLogEvidence(options, result)) : null,
       rules,
       platformTitle: platform.title,
       currentSeconds,

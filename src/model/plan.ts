@@ -17,6 +17,7 @@ import { sweep } from './occupancy.js';
 import { getPlatform } from './platforms.js';
 import { prepareFlowModel, type PlanData, type PlanOptions } from './prepare.js';
 import { replayFlows } from './replay.js';
+import { withLogBound } from './log-bounds.js';
 import type { CandidateResult, PlanResult, Planner } from './types.js';
 
 export type { PlanData, PlanOptions } from './prepare.js';
@@ -113,7 +114,7 @@ function plannerOf(data: PlanData, opts: PlanOptions, p: FlowModel): Planner {
     keepalive: p.keepalive,
     window: { start: iso(fs.windowStartUs), end: iso(fs.windowEndUs), seconds: p.windowSeconds },
     gaps: p.gaps,
-    evaluate: (t: number) => evaluate(p, t),
+    evaluate: (t: number) => withLogBound(evaluate(p, t), opts.logEvidence),
     withPlatform: (name: string) => {
       const next = { ...opts, platform: getPlatform(name), platformProvenance: {} };
       return plannerOf(data, next, prepareFlowModel(data, next, p.gaps));

@@ -13,6 +13,7 @@ import { toPlatformSetting, type PlatformProfile } from './platforms.js';
 import { makeTimeoutResolver, type TimeoutRule } from './policy.js';
 import { kaplanMeier } from './survival.js';
 import type { Source } from './types.js';
+import type { LogEvidence } from './log-bounds.js';
 import type { GapSummary } from '../flows/types.js';
 
 export interface PlanOptions {
@@ -28,6 +29,8 @@ export interface PlanOptions {
   seriesPoints?: number;
   /** How many affected services to list per candidate. */
   affectedLimit?: number;
+  /** Firewall logs among the inputs: where their figures are only lower bounds (log-bounds.ts). */
+  logEvidence?: LogEvidence;
 }
 
 export interface PlanData {

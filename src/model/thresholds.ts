@@ -63,7 +63,7 @@ export interface SafeTimeout {
 export function smallestSafeTimeout(planner: Planner, points: Float64Array, maxBroken: number, fromSeconds: number): SafeTimeout | null {
   const ok = (c: CandidateResult): boolean => c.sessionsWithDrops <= maxBroken;
   const first = planner.evaluate(fromSeconds);
-  if (ok(first)) return { seconds: fromSeconds, at: first, brokenBelow: null, lowerBound: false };
+  if (ok(first)) return { seconds: fromSeconds, at: first, brokenBelow: null, lowerBound: first.lowerBound === true };
   let lo = 0;
   while (lo < points.length && points[lo]! <= fromSeconds) lo++;
   let hi = points.length - 1;
@@ -83,7 +83,8 @@ export function smallestSafeTimeout(planner: Planner, points: Float64Array, maxB
   }
   if (best !== lo) { best = lo; bestAt = planner.evaluate(points[lo]! + ABOVE); }
   const below = best > 0 && points[best - 1]! > fromSeconds ? points[best - 1]! + ABOVE : fromSeconds;
-  return { seconds: points[best]!, at: bestAt, brokenBelow: planner.evaluate(below).sessionsWithDrops, lowerBound: false };
+  // Figures that are only lower bounds (firewall logs, log-bounds.ts) make the threshold one too.
+  return { seconds: points[best]!, at: bestAt, brokenBelow: planner.evaluate(below).sessionsWithDrops, lowerBound: bestAt.lowerBound === true };
 }
 
 /**

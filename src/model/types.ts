@@ -58,6 +58,9 @@ export interface CandidateResult {
   growthPerHour: number | null;
   extrapolated: boolean;
   extrapolatedReason?: string;
+  /** Set when the inputs cannot show this candidate in full (firewall logs: log-bounds.ts): the figures are lower bounds. */
+  lowerBound?: true;
+  lowerBoundReason?: string;
   /** Table entries over the window, for charts: `series.length` evenly spaced samples. */
   series: number[];
   affected: AffectedService[];

@@ -58,6 +58,7 @@ export function summaryText(r: ChangeRequest, esc: (text: string) => string): st
   if (i.growthPerHour.after !== null) effect += `, and ${fixed(i.growthPerHour.after, 2)} more entries per hour stay for good for as long as the application leaks sessions`;
   parts.push(`${effect}.`);
   if (after.extrapolated) parts.push('The proposal\'s figures reach beyond the capture window (see data coverage).');
+  if (after.lowerBound === true) parts.push(`The proposal's broken sessions are at least the figure given: ${after.lowerBoundReason ?? 'the inputs cannot show it in full'}.`);
   return parts.join(' ');
 }
 

@@ -3,6 +3,7 @@
  * table or CSV. docs/JSON.md describes every field.
  */
 import type { ReadResult } from '../read/inputs.js';
+import type { FirewallLogSummary } from '../read/firewall-logs.js';
 import { summariseGaps } from '../flows/distribution.js';
 import { groupFlows, keepAliveSenders, longestGaps, type GroupBy, type GroupRow, type KeepAliveSender, type LongestGapRow } from '../flows/summary.js';
 import type { GapSummary } from '../flows/types.js';
@@ -15,6 +16,8 @@ export interface GapsDocument {
     path: string; format: string; gzip: boolean; linkTypes: Record<string, number>; packets: number;
     ipPackets: number; nonIpPackets: number; undecodedLinkTypes: Record<string, number>; malformedPackets: number;
     truncated: boolean; warnings: string[];
+    /** Firewall logs only (read/firewall-logs.ts): vendor, lines, records, unreadable lines, not-needed kinds, year, zone, T. */
+    firewallLog?: FirewallLogSummary['firewallLog'];
   }>;
   window: { start: string | null; end: string | null; seconds: number };
   packets: number;
@@ -51,6 +54,7 @@ export function buildGapsDocument(r: ReadResult, by: GroupBy, limit: number): Ga
       path: i.path, format: i.format, gzip: i.gzip, linkTypes: i.linkTypes, packets: i.packets, ipPackets: i.ipPackets,
       nonIpPackets: i.nonIpPackets, undecodedLinkTypes: i.undecodedLinkTypes, malformedPackets: i.malformedPackets,
       truncated: i.truncated, warnings: i.warnings,
+      ...('firewallLog' in i ? { firewallLog: (i as FirewallLogSummary).firewallLog } : {}),
     })),
     window: {
       start: iso(fs.windowStartUs),

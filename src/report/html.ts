@@ -110,7 +110,7 @@ export function changeRequestHtml(r: ChangeRequest): string {
   const rows = r.candidates.map((c) => {
     const x = c.result;
     return `<tr class="row-${c.role}">${td(c.role)}${td(`${durationWithSeconds(c.timeoutSeconds)}${x.extrapolated ? ' *' : ''}`)}${td(scopeText(c))}` +
-      `${td(String(x.sessionsWithDrops), true)}${td(String(x.droppedKeepAlives), true)}${td(`${x.brokenByKind.keepAlive}/${x.brokenByKind.data}/${x.brokenByKind.close}`, true)}` +
+      `${td(`${x.lowerBound === true ? 'at least ' : ''}${x.sessionsWithDrops}`, true)}${td(String(x.droppedKeepAlives), true)}${td(`${x.brokenByKind.keepAlive}/${x.brokenByKind.data}/${x.brokenByKind.close}`, true)}` +
       `${td(fixed(x.tableEntries.mean, 1), true)}${td(String(x.tableEntries.peak), true)}${td(String(x.tableEntries.atEnd), true)}${td(formatBytes(x.memoryBytes.peak), true)}` +
       `${td(percent(x.headroom), true)}${td(x.growthPerHour === null ? '-' : fixed(x.growthPerHour, 2), true)}</tr>`;
   });

@@ -60,7 +60,7 @@ export function changeRequestMarkdown(r: ChangeRequest): string {
   const header = ['', 'timeout', 'scope', 'broken sessions', 'dropped keep-alives', 'first drop KA/data/close', 'mean entries', 'peak entries', 'entries at end', 'peak memory', 'of table max', 'growth/h'];
   const rows = r.candidates.map((c) => {
     const x = c.result;
-    return [c.role, `${durationWithSeconds(c.timeoutSeconds)}${x.extrapolated ? '*' : ''}`, scopeText(c), String(x.sessionsWithDrops), String(x.droppedKeepAlives),
+    return [c.role, `${durationWithSeconds(c.timeoutSeconds)}${x.extrapolated ? '*' : ''}`, scopeText(c), `${x.lowerBound === true ? 'at least ' : ''}${x.sessionsWithDrops}`, String(x.droppedKeepAlives),
       `${x.brokenByKind.keepAlive}/${x.brokenByKind.data}/${x.brokenByKind.close}`, fixed(x.tableEntries.mean, 1), String(x.tableEntries.peak), String(x.tableEntries.atEnd),
       formatBytes(x.memoryBytes.peak), percent(x.headroom), x.growthPerHour === null ? '-' : fixed(x.growthPerHour, 2)].map(mdText);
   });

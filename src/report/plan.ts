@@ -20,7 +20,7 @@ function candidateRow(c: CandidateResult): string[] {
   return [
     `${formatDuration(c.timeoutSeconds)}${c.extrapolated ? '*' : ''}`,
     String(c.timeoutSeconds),
-    String(c.sessionsWithDrops),
+    `${c.lowerBound === true ? '≥' : ''}${c.sessionsWithDrops}`,
     String(c.droppedKeepAlives),
     `${c.brokenByKind.keepAlive}/${c.brokenByKind.data}/${c.brokenByKind.close}`,
     num(c.tableEntries.mean),
@@ -53,6 +53,7 @@ export function planTable(r: PlanResult): string {
   out.push('');
   out.push(renderTable(HEADER, r.candidates.map(candidateRow)).trimEnd());
   if (r.candidates.some((c) => c.extrapolated)) out.push('* extrapolated beyond the capture window (see --format json: extrapolatedReason)');
+  for (const c of r.candidates) if (c.lowerBound === true) out.push(`≥ at ${formatDuration(c.timeoutSeconds)}: at least: ${c.lowerBoundReason ?? 'the inputs cannot show it in full'}`);
   for (const c of r.candidates) {
     if (c.affected.length === 0) continue;
     out.push('');
@@ -91,6 +92,9 @@ export function planMarkdown(r: PlanResult): string {
   out.push(`|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const c of r.candidates) out.push(`| ${candidateRow(c).map(mdCell).join(' | ')} |`);
   out.push('');
+  const bounds = r.candidates.filter((c) => c.lowerBound === true);
+  for (const c of bounds) out.push(`- ≥ at ${formatDuration(c.timeoutSeconds)}: at least: ${mdCell(c.lowerBoundReason ?? 'the inputs cannot show it in full')}`);
+  if (bounds.length > 0) out.push('');
   for (const c of r.candidates) {
     if (c.affected.length === 0) continue;
     out.push(`## At ${formatDuration(c.timeoutSeconds)}`);
