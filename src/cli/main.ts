@@ -15,6 +15,7 @@ import { reportCommand } from './report.js';
 import { extractCommand } from './extract.js';
 import { mergeCommand } from './merge.js';
 import { batchCommand } from './batch.js';
+import { dropsCommand } from './drops.js';
 
 const EXIT_INTERNAL = 70; // EX_SOFTWARE (sysexits.h): a bug in fwtp, not in the input
 
@@ -61,6 +62,7 @@ export async function main(argv: string[]): Promise<void> {
     .command(extractCommand)
     .command(mergeCommand)
     .command(batchCommand)
+    .command(dropsCommand)
     .demandCommand(1, 'name a command: gaps, plan, recommend, compare')
     .option('debug', { type: 'boolean', describe: 'show the stack of internal errors', default: false })
     .option('color', { type: 'boolean', describe: 'colour on a TTY (--no-color or NO_COLOR turn it off)', default: true })

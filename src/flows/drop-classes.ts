@@ -16,7 +16,7 @@ export interface EndpointView {
   port: number | null;
 }
 
-/** What this file reads of a joined session (a structural subset of fwlog-sessions.ts LogSession). */
+/** What this file reads of a joined session: a structural subset of LogSession (src/flows/fwlog-sessions.ts), so tests can build one by hand. */
 export interface JoinedSessionView {
   protocol?: string;
   /** Real (untranslated) client and server. */
@@ -24,7 +24,8 @@ export interface JoinedSessionView {
   server: EndpointView;
   natClient?: EndpointView | null;
   natServer?: EndpointView | null;
-  endReason: EndReason;
+  /** null when the log has no end record for it (still open at the end of the log). */
+  endReason: EndReason | null;
   endUs?: number | null;
   /** Drops of this session logged after its end, in time order. */
   drops: readonly DropRecord[];
@@ -98,7 +99,7 @@ export interface RevealedGap {
   service: ServiceKey;
   client: string;
   server: string;
-  endReason: EndReason;
+  endReason: EndReason | null;
   endUs: number | null;
   firstDropUs: number | null;
   drops: number;
