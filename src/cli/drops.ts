@@ -10,7 +10,9 @@ import { openInput, STDIN_PATH } from '../ingest/source.js';
 import { joinSessions } from '../flows/fwlog-sessions.js';
 import { classifyDrops } from '../flows/drop-classes.js';
 import { getPlatform, platformNames, type PlatformProfile } from '../model/platforms.js';
-import { buildDropsDocument, dropsCsv, dropsMarkdown, dropsTable, type DropsInput, type TimeoutInForce } from '../report/drops.js';
+import { buildDropsDocument, comparePredicted, dropsCsv, dropsMarkdown, dropsTable, type DropsDocument, type DropsInput, type TimeoutInForce } from '../report/drops.js';
+import { readInputs } from '../read/inputs.js';
+import { planFromRead } from './model-options.js';
 import { parseDuration } from '../util/duration.js';
 import { inputError, usageError } from '../util/errors.js';
 import { sanitizeText } from '../util/text.js';
@@ -27,6 +29,7 @@ interface DropsArgs {
   strict: boolean;
   quiet: boolean;
   output?: string;
+  traffic?: string[];
 }
 
 /** The platform profile (src/model/platforms.ts) each log family's device runs. */
@@ -101,6 +104,18 @@ function inputSummary(r: FwLogResult): DropsInput {
   };
 }
 
+/** Reads --traffic inputs (readInputs) and runs the plan model at T: one candidate, the logs' platform. */
+async function addPrediction(doc: DropsDocument, args: DropsArgs, timeout: TimeoutInForce, logPaths: string[]): Promise<void> {
+  const traffic = inputPaths({ inputs: (args.traffic ?? []).map(String) });
+  if (traffic.includes(STDIN_PATH) && logPaths.includes(STDIN_PATH)) throw usageError('CLI_STDIN_TWICE', 'standard input (-) can be read only once');
+  if (args.output !== undefined) assertNotAnInput(args.output, traffic);
+  const platform = getPlatform(timeout.platform);
+  const result = await readInputs(traffic, { strict: args.strict, conntrackTimeouts: platform.stateTimeouts });
+  for (const i of result.inputs) for (const w of i.warnings) doc.warnings.push(`${i.path}: ${w}`);
+  const plan = planFromRead(result, { platform, keepalive: 'linux', keepaliveSource: 'profile', protocol: 'tcp', rules: [], affectedLimit: 10_000 }, [timeout.tcpSeconds]);
+  doc.predicted = comparePredicted(doc, plan, traffic.map((p) => (p === STDIN_PATH ? '(stdin)' : p)));
+}
+
 export const dropsCommand: CommandModule<object, DropsArgs> = {
   command: 'drops <inputs..>',
   describe: 'Classify the drops in firewall logs: packets of sessions whose state expired, policy denials; the idle gaps they reveal',
@@ -115,8 +130,10 @@ export const dropsCommand: CommandModule<object, DropsArgs> = {
       .option('strict', { type: 'boolean', default: false, describe: 'a line that cannot be read stops the run (default: skipped, counted, reported)' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings on stderr' })
       .option('output', { alias: 'o', type: 'string', describe: 'write to FILE (atomically) instead of standard output' })
+      .option('traffic', { type: 'string', array: true, describe: 'a capture, conntrack series or flow export of the same period (repeatable): the drops the model predicts at T beside those logged' })
       .example('$0 drops asa.log', 'the story: 106015 drops from 198.51.100.24:1521 after 302014 Conn-timeout teardowns')
       .example('$0 drops teardowns.log drops.log --current 1h --format json -o drops.json', 'two logs of one ASA, T = 3600 s, as JSON')
+      .example('$0 drops asa.log --traffic db-side.pcap', 'the breaks fwtp predicts at T from a capture, and the logged drops none explains')
       .example('zcat fw.log.gz | $0 drops - --year 2026 --tz +01:00 --format md', 'a yearless syslog in local time, from standard input') as unknown as Argv<DropsArgs>,
   handler: async (args) => {
     const paths = inputPaths(args);
@@ -140,7 +157,8 @@ export const dropsCommand: CommandModule<object, DropsArgs> = {
       if (undated > 0) warnings.push(`${r.file}: ${undated} drops without a wall-clock time (dmesg uptime): they match no session`);
     }
     const doc = buildDropsDocument(classifyDrops(join), results.map(inputSummary), timeout, warnings);
-    if (!args.quiet) for (const w of warnings) process.stderr.write(`fwtp: warning: ${sanitizeText(w)}\n`);
+    if (args.traffic !== undefined && args.traffic.length > 0) await addPrediction(doc, args, timeout, paths);
+    if (!args.quiet) for (const w of doc.warnings) process.stderr.write(`fwtp: warning: ${sanitizeText(w)}\n`);
     const text = args.format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : args.format === 'csv' ? dropsCsv(doc) : args.format === 'md' ? dropsMarkdown(doc) : dropsTable(doc);
     emit(text, args.output);
   },

@@ -5,6 +5,7 @@
  */
 import type { ClassTotals, DropClass, DropClassification, DropDirection, RevealedGap } from '../flows/drop-classes.js';
 import { thresholdMargin, type ThresholdMargin } from '../model/timer-slack.js';
+import type { PlanResult } from '../model/types.js';
 import { hostPort } from '../util/endpoints.js';
 import { renderTable, sanitizeText } from '../util/text.js';
 import { csvLine } from './csv.js';
@@ -84,7 +85,32 @@ export interface DropsDocument {
     allKeepAlive: boolean;
     rows: RevealedRow[];
   };
+  /** With a capture or conntrack series of the same period (--traffic): the model at T against the log. */
+  predicted?: PredictedComparison;
   warnings: string[];
+}
+
+/** One service and direction: breaks the model predicts at T beside the sessions the log shows. */
+export interface PredictedRow {
+  service: string;
+  direction: DropDirection;
+  /** Sessions the model breaks at T whose first dropped packet goes this way (plan's `affected`). */
+  predictedSessions: number;
+  /** Logged expired-state (and unknown) drops of this service and direction. */
+  loggedSessions: number;
+  loggedPackets: number;
+}
+
+export interface PredictedComparison {
+  inputs: string[];
+  timeoutSeconds: number;
+  sessionsWithDrops: number;
+  droppedPackets: number;
+  droppedKeepAlives: number;
+  rows: PredictedRow[];
+  /** Logged drops (expired state or unknown) of a service and direction where the model predicts no break. */
+  unexplained: Array<{ class: DropClass; service: string; direction: DropDirection; packets: number; sessions: number }>;
+  notes: string[];
 }
 
 function iso(us: number | null): string | null {
@@ -173,6 +199,61 @@ export function buildDropsDocument(c: DropClassification, inputs: DropsInput[], 
   };
 }
 
+/**
+ * The model at T (plan with one candidate) beside the log: plan's `affected` labels are written as
+ * a drop log shows the first dropped packet ("tcp 198.51.100.24:1521 -> 192.0.2.10:*", client ports
+ * as *; src/model/affected-services.ts), so the server is the side without the star.
+ */
+export function comparePredicted(doc: DropsDocument, plan: PlanResult, inputs: string[]): PredictedComparison {
+  const c = plan.candidates[0];
+  const rows = new Map<string, PredictedRow>();
+  const row = (service: string, direction: DropDirection): PredictedRow => {
+    const key = `${service}|${direction}`;
+    let r = rows.get(key);
+    if (r === undefined) rows.set(key, (r = { service, direction, predictedSessions: 0, loggedSessions: 0, loggedPackets: 0 }));
+    return r;
+  };
+  for (const a of c?.affected ?? []) {
+    const m = /^(\S+) (\S+) -> (\S+)$/.exec(a.label);
+    if (m === null) continue;
+    const [, proto, from, to] = m as unknown as [string, string, string, string];
+    const fromServer = to.endsWith(':*');
+    row(`${proto} ${fromServer ? from : to}`, fromServer ? 'from-server' : 'to-server').predictedSessions += a.sessions;
+  }
+  const predictedServices = new Set([...rows.values()].map((r) => r.service));
+  const unexplained: PredictedComparison['unexplained'] = [];
+  for (const g of doc.groups) {
+    if (g.class === 'policy') continue;
+    const service = serviceText(g);
+    const r = row(service, g.direction);
+    r.loggedSessions += g.sessions;
+    r.loggedPackets += g.packets;
+    const explained = g.direction === 'unknown' ? predictedServices.has(service) : r.predictedSessions > 0;
+    if (!explained) unexplained.push({ class: g.class, service, direction: g.direction, packets: g.packets, sessions: g.sessions });
+  }
+  const notes = [
+    'policy denials are left out: a timeout does not cause them',
+    'predicted = sessions broken at T by the first dropped packet\'s direction (fwtp plan, one candidate); a drop log counts every retry, so packets differ more than sessions',
+  ];
+  if (c?.extrapolated === true) notes.push(`the prediction is extrapolated: ${c.extrapolatedReason ?? ''}`);
+  return {
+    inputs, timeoutSeconds: c?.timeoutSeconds ?? doc.timeout.tcpSeconds,
+    sessionsWithDrops: c?.sessionsWithDrops ?? 0, droppedPackets: c?.droppedPackets ?? 0, droppedKeepAlives: c?.droppedKeepAlives ?? 0,
+    rows: [...rows.values()].sort((a, b) => b.predictedSessions + b.loggedSessions - a.predictedSessions - a.loggedSessions || (a.service < b.service ? -1 : 1)),
+    unexplained, notes: [...notes, ...plan.warnings],
+  };
+}
+
+function predictedLines(p: PredictedComparison): { head: string; header: string[]; rows: string[][]; unexplained: string } {
+  return {
+    head: `predicted at T = ${num(p.timeoutSeconds)} s from ${p.inputs.join(', ')}: ${countOf(p.sessionsWithDrops, 'session')} with drops, ${countOf(p.droppedPackets, 'dropped packet')} (${num(p.droppedKeepAlives)} keep-alives)`,
+    header: ['service', 'direction', 'predicted sessions', 'logged sessions', 'logged packets'],
+    rows: p.rows.map((r) => [r.service, r.direction, num(r.predictedSessions), num(r.loggedSessions), num(r.loggedPackets)]),
+    unexplained: p.unexplained.length === 0 ? 'every logged expired-state drop is on a service and direction the model breaks at T'
+      : `logged drops no predicted break explains: ${p.unexplained.map((u) => `${u.service} ${u.direction} (${countOf(u.packets, 'packet')}, ${u.class})`).join('; ')}`,
+  };
+}
+
 function serviceText(g: { protocol: string; serverAddr: string; serverPort: number | null }): string {
   return `${g.protocol} ${g.serverPort === null ? g.serverAddr : hostPort(g.serverAddr, g.serverPort)}`;
 }
@@ -222,6 +303,11 @@ export function dropsTable(doc: DropsDocument): string {
       doc.revealed.rows.map((r) => [sanitizeText(r.client), sanitizeText(r.server), r.endReason ?? 'no end', r.endedAt ?? '-', r.firstDropAt ?? '-', num(r.drops), secs(r.gapSeconds), secs(r.keepingTimeoutSeconds)])).trimEnd());
     if (doc.revealed.margin !== null) out.push(`margin: ${sanitizeText(doc.revealed.margin.reason)}`);
   }
+  if (doc.predicted !== undefined) {
+    const p = predictedLines(doc.predicted);
+    out.push('', sanitizeText(p.head) + ':', renderTable(p.header, p.rows.map((r) => r.map(sanitizeText))).trimEnd(), sanitizeText(p.unexplained));
+    for (const n of doc.predicted.notes) out.push(`note: ${sanitizeText(n)}`);
+  }
   // Warnings go to stderr from the command (and into JSON and Markdown), not into this table.
   return out.join('\n') + '\n';
 }
@@ -256,6 +342,12 @@ export function dropsMarkdown(doc: DropsDocument): string {
       doc.revealed.rows.map((r) => [mdCell(r.client), mdCell(r.server), mdCell(r.endReason ?? 'no end'), mdCell(r.endedAt ?? '-'), mdCell(r.firstDropAt ?? '-'), num(r.drops), secs(r.gapSeconds), secs(r.keepingTimeoutSeconds)]),
       ['l', 'l', 'l', 'l', 'l', 'r', 'r', 'r']));
     if (doc.revealed.margin !== null) out.push('', `Margin: ${mdText(doc.revealed.margin.reason)}.`);
+  }
+  if (doc.predicted !== undefined) {
+    const p = predictedLines(doc.predicted);
+    out.push('', '## Predicted beside logged', '', `${mdText(p.head)}.`, '');
+    out.push(...mdTable(p.header, p.rows.map((r) => r.map(mdCell)), ['l', 'l', 'r', 'r', 'r']));
+    out.push('', mdText(p.unexplained), '', ...doc.predicted.notes.map((n) => `- ${mdText(n)}`));
   }
   if (doc.warnings.length > 0) out.push('', '## Warnings', '', ...doc.warnings.map((w) => `- ${mdText(w)}`));
   return out.join('\n') + '\n';

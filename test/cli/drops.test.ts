@@ -117,6 +117,18 @@ describe('fwtp drops on the story ASA log', () => {
     expect(JSON.parse(readFileSync(out, 'utf8')).summary).toBe(SUMMARY);
   });
 
+  it('--traffic: the model at T on the story capture predicts the 14 broken database sessions the log shows', () => {
+    const j = JSON.parse(runCli(['drops', file, '--traffic', 'samples/oracle-pool.pcap', '--format', 'json']).stdout);
+    expect(j.predicted).toMatchObject({ inputs: ['samples/oracle-pool.pcap'], timeoutSeconds: 3600, sessionsWithDrops: 15, unexplained: [] });
+    expect(j.predicted.rows).toEqual([
+      { service: 'tcp 198.51.100.24:1521', direction: 'from-server', predictedSessions: 14, loggedSessions: 14, loggedPackets: 42 },
+      { service: 'tcp 198.51.100.24:1521', direction: 'to-server', predictedSessions: 1, loggedSessions: 0, loggedPackets: 0 },
+    ]);
+    // At T = 1 day the model breaks nothing: every logged expired-state drop is unexplained.
+    const day = JSON.parse(runCli(['drops', file, '--traffic', 'samples/oracle-pool.pcap', '--current', '1d', '--format', 'json']).stdout);
+    expect(day.predicted.unexplained).toEqual([{ class: 'expired-state', service: 'tcp 198.51.100.24:1521', direction: 'from-server', packets: 42, sessions: 14 }]);
+  });
+
   it('a capture is not a log: exit 1, naming the file', () => {
     const r = runCli(['drops', 'samples/oracle-pool.pcap']);
     expect(r.status).toBe(1);
