@@ -17,6 +17,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     modelOptions(inputOptions(y))
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'] as const, describe: 'print in this format (default: the interactive view on a terminal, else table)' })
       .option('interactive', { type: 'boolean', default: true, describe: 'open the interactive comparison on a terminal (--no-interactive prints)' })
+      .option('current', { type: 'string', describe: 'firewall logs: the idle timeout in force when they were written (3600, 1h); default: the platform profile\'s value' })
       .example('$0 plan samples/oracle-pool.pcap --timeouts 3600,9000', 'the story: 1 h drops the database keep-alives, 2h30m does not')
       .example('$0 plan capture.pcap -t 300..86400 --steps 20 --platform cisco-asa --format json', 'a sweep on a Cisco ASA profile, as JSON')
       .example('$0 plan capture.pcap -t 1h --keepalive 600/75/9 --format md -o plan.md', 'what a 10-minute keep-alive would do, as Markdown') as unknown as Argv<PlanArgs>,

@@ -10,6 +10,7 @@ import { writeFileAtomic, assertNotAnInput } from '../util/atomic.js';
 import { usageError } from '../util/errors.js';
 import { sanitizeText } from '../util/text.js';
 import { parseColumnMap } from '../ingest/flowexport/index.js';
+import { logTimeoutFromArgs } from './log-timeout.js';
 
 /** yargs drops a lone `-` from positionals (yargs#1312): it is swapped for this before parsing. */
 export const STDIN_SENTINEL = '__fwtp_stdin__';
@@ -26,6 +27,8 @@ export interface InputArgs {
   strict: boolean;
   'export-inactive-timeout'?: string;
   at?: string;
+  year?: number;
+  tz?: string;
 }
 
 export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
@@ -39,6 +42,8 @@ export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option('strict', { describe: 'text inputs: a line that cannot be read stops the run (default: skipped, counted, reported)', type: 'boolean', default: false })
     .option('export-inactive-timeout', { describe: "flow exports: the exporter's inactive timeout (default: detected); shorter gaps are invisible", type: 'string' })
     .option('at', { describe: 'conntrack: the time of a dump without a timestamp line (ISO 8601 or epoch seconds)', type: 'string' })
+    .option('year', { describe: 'firewall logs: the year of dates written without one (default: the year of the file\'s modification time, said)', type: 'number' })
+    .option('tz', { describe: 'firewall logs: the time zone of times written without one (UTC, +02:00, -0500; default UTC, said)', type: 'string' })
     .option('quiet', { alias: 'q', describe: 'no progress or warnings on stderr', type: 'boolean', default: false })
     .option('output', { alias: 'o', describe: 'write to FILE (atomically) instead of standard output', type: 'string' }) as unknown as Argv<T & InputArgs>;
 }
@@ -109,7 +114,15 @@ export function readOptionsFromArgs(args: Omit<InputArgs, 'inputs' | 'quiet' | '
     strict: args.strict === true,
     ...(args['export-inactive-timeout'] !== undefined ? { exportInactiveTimeoutSeconds: parseDuration(String(args['export-inactive-timeout'])) } : {}),
     ...(args.at !== undefined ? { at: parseAt(String(args.at)) } : {}),
+    ...(args.year !== undefined ? { year: parseYear(args.year) } : {}),
+    ...(args.tz !== undefined ? { tz: String(args.tz) } : {}),
   };
+}
+
+function parseYear(y: unknown): number {
+  const n = Number(y);
+  if (!Number.isInteger(n) || n < 1970 || n > 9999) throw usageError('CLI_INVALID_YEAR', `--year must be a year such as 2026 (got ${String(y)})`);
+  return n;
 }
 
 export async function readFromArgs(args: InputArgs, conntrackTimeouts?: Record<string, number>): Promise<{ paths: string[]; result: ReadResult }> {
@@ -120,6 +133,7 @@ export async function readFromArgs(args: InputArgs, conntrackTimeouts?: Record<s
   try {
     const result = await readInputs(paths, {
       ...options,
+      logTimeout: logTimeoutFromArgs(args as InputArgs & { current?: unknown; platform?: unknown }, conntrackTimeouts),
       onProgress: progress.update,
       ...(conntrackTimeouts !== undefined ? { conntrackTimeouts } : {}),
     });

@@ -17,6 +17,8 @@ import { readConntrack, sniffConntrack, type ConntrackInput } from '../ingest/co
 import { conntrackFlows } from '../flows/conntrack-flows.js';
 import { addTrackerStats, isProfile, readProfile } from '../profile/profile.js';
 import { canonicalFlowSet, isCanonicalFlowSet, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
+import type { FwVendor } from '../ingest/fwlog/types.js';
+import { readFirewallLogInput, sniffFirewallLogInput, type FirewallLogRead, type LogTimeout } from './firewall-logs.js';
 
 
 export interface ReadResult {
@@ -29,6 +31,8 @@ export interface ReadResult {
   dumps: ConntrackInput[];
   /** sysctl values given as inputs (net.netfilter.nf_conntrack_*), by name. */
   sysctl: Record<string, number> | null;
+  /** Firewall logs read (issue 13): what the model needs to say where its figures are lower bounds. */
+  firewallLogs?: FirewallLogRead[];
 }
 
 export interface ReadOptions extends Partial<TrackerOptions> {
@@ -41,6 +45,10 @@ export interface ReadOptions extends Partial<TrackerOptions> {
   /** conntrack series and events: the timeouts the table ran under (seconds by state name). */
   conntrackTimeouts?: Record<string, number>;
   maxDecompressedBytes?: number;
+  /** Firewall logs: the year of dates without one, the zone of times without one, the timeout in force T. */
+  year?: number;
+  tz?: string;
+  logTimeout?: (vendor: FwVendor) => LogTimeout;
   /** Called with (input index, bytes read of that input, its size or null, packets so far). */
   onProgress?: (input: number, bytes: number, sizeBytes: number | null, packets: number) => void;
 }
@@ -71,7 +79,7 @@ async function peek(input: OpenedInput): Promise<{ head: Buffer; chunks: AsyncIt
   return { head, chunks: rest() };
 }
 
-const FORMATS_READ = 'a pcap or pcapng capture (optionally gzip), a fwtp profile, a conntrack dump (-L, -o extended, -o xml, /proc/net/nf_conntrack, -E events, a series, sysctl), or a flow export (Zeek conn.log, nfdump/Argus/CICFlowMeter CSV, AWS VPC flow logs, any CSV with --map)';
+const FORMATS_READ = 'a pcap or pcapng capture (optionally gzip), a fwtp profile, a conntrack dump (-L, -o extended, -o xml, /proc/net/nf_conntrack, -E events, a series, sysctl), or a flow export (Zeek conn.log, nfdump/Argus/CICFlowMeter CSV, AWS VPC flow logs, any CSV with --map), or a firewall log (Cisco ASA/FTD, PAN-OS, FortiGate, Juniper SRX, Check Point, Linux LOG, pf filterlog)';
 
 function emptySummary(path: string, format: string, gzip: boolean): InputSummary {
   return {
@@ -90,6 +98,7 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
   let sysctl: Record<string, number> | null = null;
   let captures = 0;
   const extraStats: TrackerStats[] = [];
+  const firewallLogs: FirewallLogRead[] = [];
   for (let i = 0; i < paths.length; i++) {
     const input = await openInput(paths[i], opts.maxDecompressedBytes);
     const { head, chunks } = await peek(input);
@@ -137,6 +146,16 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
       parts.push({ flows: e.flows, distribution: e.distribution });
       continue;
     }
+    const vendor = sniffFirewallLogInput(text);
+    if (vendor !== null) {
+      const l = await readFirewallLogInput(paths[i], input, chunks, vendor, {
+        year: opts.year, tz: opts.tz, strict: opts.strict, gapFloorUs, timeout: opts.logTimeout,
+      });
+      inputs.push(l.summary);
+      parts.push({ flows: l.flows, distribution: l.distribution });
+      firewallLogs.push(l.read);
+      continue;
+    }
     throw inputError('INPUT_UNKNOWN_FORMAT', `not a format fwtp reads (expected ${FORMATS_READ})`, { file: input.name, byteOffset: 0 });
   }
   // conntrack: series (several timed snapshots) and event streams become flows; single snapshots stay dumps.
@@ -180,5 +199,5 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
   if (stats.fragmentsOrphaned > 0) {
     warnings.push(`${stats.fragmentsOrphaned} IP fragments arrived without their first fragment: counted, not in any flow`);
   }
-  return { flows, distribution, inputs, tracker: stats, warnings, dumps, sysctl };
+  return { flows, distribution, inputs, tracker: stats, warnings, dumps, sysctl, ...(firewallLogs.length > 0 ? { firewallLogs } : {}) };
 }
