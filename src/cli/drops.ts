@@ -94,13 +94,14 @@ function secondsFor(t: TimeoutInForce): (protocol: string) => number {
 }
 
 function inputSummary(r: FwLogResult): DropsInput {
-  let drops = 0, ends = 0, starts = 0;
+  let drops = 0, ends = 0, starts = 0, yearInferred = false;
   for (const x of r.records) {
     if (x.type === 'drop') drops++; else if (x.type === 'session-end') ends++; else starts++;
+    if (x.yearInferred) yearInferred = true;
   }
   return {
     path: r.file, vendor: r.vendor, lines: r.linesRead, drops, sessionEnds: ends, sessionStarts: starts,
-    notNeededLines: r.notNeededLines, unreadableLines: r.unreadableCount, year: r.year, tz: r.tz,
+    notNeededLines: r.notNeededLines, unreadableLines: r.unreadableCount, year: r.year, yearInferred, tz: r.tz,
   };
 }
 

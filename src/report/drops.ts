@@ -23,6 +23,8 @@ export interface DropsInput {
   notNeededLines: number;
   unreadableLines: number;
   year: { value: number; source: string };
+  /** True when some date had no year, so that `year` was used (said in the text forms only then). */
+  yearInferred: boolean;
   tz: string;
 }
 
@@ -282,7 +284,7 @@ function headerLines(doc: DropsDocument): string[] {
   const out: string[] = [];
   for (const i of doc.inputs) {
     out.push(`input ${i.path}: ${i.vendor}, ${num(i.lines)} lines, ${countOf(i.drops, 'drop')}, ${num(i.sessionEnds)} session ends` +
-      `${i.unreadableLines > 0 ? `, ${num(i.unreadableLines)} unreadable lines` : ''}; year ${i.year.value} (${i.year.source}), times in ${i.tz}`);
+      `${i.unreadableLines > 0 ? `, ${num(i.unreadableLines)} unreadable lines` : ''}; ${i.yearInferred ? `dates without a year read as ${i.year.value} (${i.year.source}), ` : ''}times in ${i.tz}`);
   }
   const t = doc.timeout;
   out.push(`timeout in force T: tcp ${num(t.tcpSeconds)} s, udp ${num(t.udpSeconds)} s, icmp ${num(t.icmpSeconds)} s (${t.source})`);
