@@ -16,9 +16,10 @@ import { reportCommand } from './report.js';
 import { extractCommand } from './extract.js';
 import { mergeCommand } from './merge.js';
 import { batchCommand } from './batch.js';
+import { dropsCommand } from './drops.js';
 
 /** Every command, in the order --help lists them. */
-const COMMANDS = [gapsCommand, planCommand, recommendCommand, compareCommand, reportCommand, extractCommand, mergeCommand, batchCommand] as const;
+const COMMANDS = [gapsCommand, dropsCommand, planCommand, recommendCommand, compareCommand, reportCommand, extractCommand, mergeCommand, batchCommand] as const;
 
 const EXIT_INTERNAL = 70; // EX_SOFTWARE (sysexits.h): a bug in fwtp, not in the input
 

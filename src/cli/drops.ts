@@ -1,0 +1,166 @@
+/**
+ * `fwtp drops <logs...>`: every logged drop classified (expired state, policy denial, unknown),
+ * grouped by service and direction, with the idle gaps that session ends and later drops reveal.
+ * Wiring only: fwlog readers (ingest) -> joinSessions and classifyDrops (flows) -> report/drops.
+ */
+import { statSync } from 'node:fs';
+import type { Argv, CommandModule } from 'yargs';
+import { FirewallLogReader, sniffFirewallLog, FW_VENDORS, type FwLogOptions, type FwLogResult, type FwRecord, type FwVendor } from '../ingest/fwlog/index.js';
+import { openInput, STDIN_PATH } from '../ingest/source.js';
+import { joinSessions } from '../flows/fwlog-sessions.js';
+import { classifyDrops } from '../flows/drop-classes.js';
+import { getPlatform, platformNames, type PlatformProfile } from '../model/platforms.js';
+import { buildDropsDocument, comparePredicted, dropsCsv, dropsMarkdown, dropsTable, type DropsDocument, type DropsInput, type TimeoutInForce } from '../report/drops.js';
+import { readInputs } from '../read/inputs.js';
+import { planFromRead } from './model-options.js';
+import { parseDuration } from '../util/duration.js';
+import { inputError, usageError } from '../util/errors.js';
+import { sanitizeText } from '../util/text.js';
+import { assertNotAnInput } from '../util/atomic.js';
+import { emit, inputPaths } from './shared.js';
+
+interface DropsArgs {
+  inputs: string[];
+  format: 'table' | 'json' | 'csv' | 'md';
+  current?: string;
+  platform?: string;
+  year?: number;
+  tz?: string;
+  strict: boolean;
+  quiet: boolean;
+  output?: string;
+  traffic?: string[];
+}
+
+/** The platform profile (src/model/platforms.ts) each log family's device runs. */
+const VENDOR_PLATFORM: Record<FwVendor, string> = {
+  'cisco-asa': 'cisco-asa', panos: 'panos', fortigate: 'fortigate', 'juniper-srx': 'juniper-srx',
+  checkpoint: 'checkpoint', 'linux-log': 'linux', 'pf-filterlog': 'pf',
+};
+
+/** Bytes looked at to recognise a log (the readers' sniffers want their first 50 lines). */
+const SNIFF_BYTES = 65536;
+
+/** Reads one firewall log through the streaming reader; anything else is an input error naming the file. */
+async function readLog(path: string, options: FwLogOptions): Promise<FwLogResult> {
+  const opened = await openInput(path);
+  const decoder = new TextDecoder('utf-8');
+  let reader: FirewallLogReader | null = null;
+  let head = '';
+  let fileTimeUs: number | undefined;
+  if (path !== STDIN_PATH && options.year === undefined) {
+    try { fileTimeUs = statSync(path).mtimeMs * 1000; } catch { /* openInput has checked it exists */ }
+  }
+  const start = (text: string): void => {
+    const vendor = sniffFirewallLog(text.slice(0, SNIFF_BYTES));
+    if (vendor === null) {
+      throw inputError('DROPS_NOT_A_FIREWALL_LOG', `not a firewall log fwtp reads (${FW_VENDORS.join(', ')}); captures, conntrack and flow exports go to fwtp gaps / plan`, { file: opened.name });
+    }
+    reader = new FirewallLogReader(vendor, { ...options, ...(fileTimeUs !== undefined ? { fileTimeUs } : {}) }, opened.name);
+    reader.push(text);
+  };
+  for await (const chunk of opened.chunks) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (reader !== null) { (reader as FirewallLogReader).push(text); continue; }
+    head += text;
+    if (head.length >= SNIFF_BYTES) { start(head); head = ''; }
+  }
+  const rest = decoder.decode();
+  if (reader === null) start(head + rest);
+  else if (rest !== '') (reader as FirewallLogReader).push(rest);
+  return (reader as unknown as FirewallLogReader).end();
+}
+
+/** T per protocol: --current for TCP, the rest from the platform profile (--platform, else the logs' device). */
+function timeoutInForce(args: DropsArgs, vendors: FwVendor[]): TimeoutInForce {
+  const distinct = [...new Set(vendors)];
+  const inferred = distinct.length === 1 && distinct[0] !== undefined ? VENDOR_PLATFORM[distinct[0]] : 'linux';
+  const name = args.platform ?? inferred;
+  const profile: PlatformProfile = getPlatform(name);
+  const why = args.platform !== undefined ? `--platform ${name}`
+    : distinct.length === 1 ? `platform ${name}, the logs' device` : `platform ${name}: the logs come from ${distinct.length} device families`;
+  let tcpSeconds = profile.stateTimeouts.established ?? 3600;
+  let source = `${why}'s defaults`;
+  if (args.current !== undefined) {
+    tcpSeconds = parseDuration(String(args.current));
+    if (!(tcpSeconds > 0)) throw usageError('CLI_INVALID_TIMEOUTS', `--current must be above zero (got "${args.current}")`);
+    source = `tcp from --current; udp and icmp: ${why}'s defaults`;
+  } else source += '; set T with --current';
+  return { tcpSeconds, udpSeconds: profile.stateTimeouts.udp_replied ?? 120, icmpSeconds: profile.stateTimeouts.icmp ?? 30, source, platform: profile.name };
+}
+
+function secondsFor(t: TimeoutInForce): (protocol: string) => number {
+  return (protocol) => (protocol === 'tcp' ? t.tcpSeconds : protocol === 'udp' ? t.udpSeconds : protocol.startsWith('icmp') || protocol === 'ipv6-icmp' ? t.icmpSeconds : t.tcpSeconds);
+}
+
+function inputSummary(r: FwLogResult): DropsInput {
+  let drops = 0, ends = 0, starts = 0, yearInferred = false;
+  for (const x of r.records) {
+    if (x.type === 'drop') drops++; else if (x.type === 'session-end') ends++; else starts++;
+    if (x.yearInferred) yearInferred = true;
+  }
+  return {
+    path: r.file, vendor: r.vendor, lines: r.linesRead, drops, sessionEnds: ends, sessionStarts: starts,
+    notNeededLines: r.notNeededLines, unreadableLines: r.unreadableCount, year: r.year, yearInferred, tz: r.tz,
+  };
+}
+
+/** Reads --traffic inputs (readInputs) and runs the plan model at T: one candidate, the logs' platform. */
+async function addPrediction(doc: DropsDocument, args: DropsArgs, timeout: TimeoutInForce, logPaths: string[]): Promise<void> {
+  const traffic = inputPaths({ inputs: (args.traffic ?? []).map(String) });
+  if (traffic.includes(STDIN_PATH) && logPaths.includes(STDIN_PATH)) throw usageError('CLI_STDIN_TWICE', 'standard input (-) can be read only once');
+  if (args.output !== undefined) assertNotAnInput(args.output, traffic);
+  const platform = getPlatform(timeout.platform);
+  const result = await readInputs(traffic, { strict: args.strict, conntrackTimeouts: platform.stateTimeouts });
+  for (const i of result.inputs) for (const w of i.warnings) doc.warnings.push(`${i.path}: ${w}`);
+  const plan = planFromRead(result, { platform, keepalive: 'linux', keepaliveSource: 'profile', protocol: 'tcp', rules: [], affectedLimit: 10_000 }, [timeout.tcpSeconds]);
+  doc.predicted = comparePredicted(doc, plan, traffic.map((p) => (p === STDIN_PATH ? '(stdin)' : p)));
+}
+
+export const dropsCommand: CommandModule<object, DropsArgs> = {
+  command: 'drops <inputs..>',
+  describe: 'Classify the drops in firewall logs: packets of sessions whose state expired, policy denials; the idle gaps they reveal',
+  builder: (y: Argv) =>
+    y
+      .positional('inputs', { describe: 'firewall logs (Cisco ASA/FTD, PAN-OS, FortiGate, Juniper SRX, Check Point, Linux LOG/ulogd, pf filterlog; gzip too), or - for standard input', type: 'string', array: true, demandOption: true })
+      .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'] as const, default: 'table' as const, describe: 'output format' })
+      .option('current', { type: 'string', describe: 'the TCP idle timeout in force T (3600, 1h); default: the platform profile\'s' })
+      .option('platform', { alias: 'p', type: 'string', describe: `platform profile for T and the margin: ${platformNames().join(', ')} (default: the logs' device, else linux)` })
+      .option('year', { type: 'number', describe: 'year of dates logged without one (default: the year of the file\'s time, said)' })
+      .option('tz', { type: 'string', describe: 'time zone of times logged without one: UTC, +02:00, -0500 (default UTC, said)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'a line that cannot be read stops the run (default: skipped, counted, reported)' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings on stderr' })
+      .option('output', { alias: 'o', type: 'string', describe: 'write to FILE (atomically) instead of standard output' })
+      .option('traffic', { type: 'string', array: true, describe: 'a capture, conntrack series or flow export of the same period (repeatable): the drops the model predicts at T beside those logged' })
+      .example('$0 drops asa.log', 'the story: 106015 drops from 198.51.100.24:1521 after 302014 Conn-timeout teardowns')
+      .example('$0 drops teardowns.log drops.log --current 1h --format json -o drops.json', 'two logs of one ASA, T = 3600 s, as JSON')
+      .example('$0 drops asa.log --traffic db-side.pcap', 'the breaks fwtp predicts at T from a capture, and the logged drops none explains')
+      .example('zcat fw.log.gz | $0 drops - --year 2026 --tz +01:00 --format md', 'a yearless syslog in local time, from standard input') as unknown as Argv<DropsArgs>,
+  handler: async (args) => {
+    const paths = inputPaths(args);
+    if (args.output !== undefined) assertNotAnInput(args.output, paths);
+    if (args.year !== undefined && !(Number.isInteger(args.year) && args.year >= 1970 && args.year <= 9999)) {
+      throw usageError('CLI_INVALID_YEAR', `--year must be a year such as 2026 (got ${args.year})`);
+    }
+    const options: FwLogOptions = { strict: args.strict, ...(args.year !== undefined ? { year: args.year } : {}), ...(args.tz !== undefined ? { tz: String(args.tz) } : {}) };
+    const results: FwLogResult[] = [];
+    for (const p of paths) results.push(await readLog(p, options));
+    const timeout = timeoutInForce(args, results.map((r) => r.vendor));
+    let records: FwRecord[] = results.flatMap((r) => r.records);
+    // Several logs (a teardown log and a drop log): one time line, so that starts precede their ends.
+    if (results.length > 1) records = records.map((r, i) => ({ r, i })).sort((a, b) => (a.r.timeUs ?? Infinity) - (b.r.timeUs ?? Infinity) || a.i - b.i).map((x) => x.r);
+    const join = joinSessions(records, results.map((r) => r.file).join(', '), { timeoutSeconds: secondsFor(timeout) });
+    const warnings: string[] = [];
+    for (const r of results) {
+      for (const w of r.warnings) warnings.push(`${r.file}: ${w}`);
+      if (r.unreadableCount > 0) warnings.push(`${r.file}: ${r.unreadableCount} unreadable lines (first at line ${r.unreadable[0]?.line ?? '?'})`);
+      const undated = r.records.filter((x) => x.type === 'drop' && x.timeUs === null).length;
+      if (undated > 0) warnings.push(`${r.file}: ${undated} drops without a wall-clock time (dmesg uptime): they match no session`);
+    }
+    const doc = buildDropsDocument(classifyDrops(join), results.map(inputSummary), timeout, warnings);
+    if (args.traffic !== undefined && args.traffic.length > 0) await addPrediction(doc, args, timeout, paths);
+    if (!args.quiet) for (const w of doc.warnings) process.stderr.write(`fwtp: warning: ${sanitizeText(w)}\n`);
+    const text = args.format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : args.format === 'csv' ? dropsCsv(doc) : args.format === 'md' ? dropsMarkdown(doc) : dropsTable(doc);
+    emit(text, args.output);
+  },
+};
