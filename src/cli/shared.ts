@@ -43,6 +43,22 @@ export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option('output', { alias: 'o', describe: 'write to FILE (atomically) instead of standard output', type: 'string' }) as unknown as Argv<T & InputArgs>;
 }
 
+/** --current where a conntrack listing is read without a change to plan (gaps, plan): the timeout its ages count from. */
+export function currentOption<T>(y: Argv<T>): Argv<T & { current?: string }> {
+  return y.option('current', {
+    type: 'string',
+    describe: "conntrack listing: the established TCP timeout in force when it was taken (600, 10m); its idle ages count from it (default: a sysctl input's value; neither: the run stops)",
+  }) as unknown as Argv<T & { current?: string }>;
+}
+
+/** Seconds of --current, undefined when not given. Errors: CLI_INVALID_TIMEOUTS (usage). */
+export function currentSecondsFromArgs(args: { current?: string }): number | undefined {
+  if (args.current === undefined) return undefined;
+  const seconds = parseDuration(String(args.current));
+  if (!(seconds > 0)) throw usageError('CLI_INVALID_TIMEOUTS', `--current must be above zero (got "${args.current}")`);
+  return seconds;
+}
+
 export function inputPaths(args: { inputs: string[] }): string[] {
   const paths = (args.inputs ?? []).map((p) => (p === STDIN_SENTINEL ? STDIN_PATH : String(p)));
   if (paths.length === 0) throw usageError('CLI_NO_INPUT', 'no input given (a capture path, or - for standard input)');

@@ -165,11 +165,15 @@ describe('fwtp batch', () => {
     mkdirSync(join(dir, 'kinds'), { recursive: true });
     for (const f of files) symlinkSync(join(CORPUS, f), join(dir, 'kinds', f.split('/').pop()!));
     const r = runCli(['batch', 'kinds', '--out', 'out-kinds', ...T, '--format', 'json'], { cwd: dir });
-    expect(r.errLines).toEqual([]);
-    expect(r.status).toBe(0);
+    // The listing alone (its sysctl is another dataset) has no timeout in force: it fails, as plan alone does (exit 2).
+    expect(r.errLines).toHaveLength(2);
+    expect(r.errLines[0]).toMatch(/^fwtp: kinds\/list-plain\.txt: .*\[CONNTRACK_TIMEOUTS_UNKNOWN\]$/);
+    expect(r.status).toBe(1);
     const summary = JSON.parse(r.stdout);
-    expect(summary.totals).toEqual({ datasets: 6, planned: 6, upToDate: 0, failed: 0 });
-    for (const f of files) {
+    expect(summary.totals).toEqual({ datasets: 6, planned: 5, upToDate: 0, failed: 1 });
+    expect(summary.datasets.find((d: { name: string }) => d.name === 'kinds/list-plain.txt')).toMatchObject({ status: 'failed', error: { code: 'CONNTRACK_TIMEOUTS_UNKNOWN' } });
+    expect(runCli(['plan', join('kinds', 'list-plain.txt'), ...T, '--format', 'json', '--quiet'], { cwd: dir }).status).toBe(2);
+    for (const f of files.filter((x) => !x.endsWith('list-plain.txt'))) {
       const name = f.split('/').pop()!;
       const alone = runCli(['plan', join('kinds', name), ...T, '--format', 'json', '--quiet'], { cwd: dir });
       expect(alone.status).toBe(0);
