@@ -12,7 +12,7 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
-import { readOptionsFromArgs } from './shared.js';
+import { inputKindsHelp, readOptionsFromArgs } from './shared.js';
 import type { DatasetJob, DatasetOutcome } from './batch-worker.js';
 import { datasets, findFiles, leftOutReason, type Dataset, type LeftOut } from './batch-inputs.js';
 import type { ReadOptions } from '../read/inputs.js';
@@ -110,8 +110,8 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
   command: 'batch <sources..>',
   describe: 'Plan many datasets (each file, or each directory) in parallel; per-dataset plans and a summary across them',
   builder: (y: Argv) =>
-    modelOptions(y
-      .positional('sources', { describe: 'directories (searched recursively), globs (quoted: "caps/**/*.pcap") or files', type: 'string', array: true, demandOption: true })
+    modelOptions(inputKindsHelp(y)
+      .positional('sources', { describe: 'directories (searched recursively), globs (quoted: "caps/**/*.pcap") or files, of the kinds under "Inputs" below', type: 'string', array: true, demandOption: true })
       .option('out', { type: 'string', demandOption: true, describe: 'directory for the plans and summary.csv / summary.json' })
       .option('jobs', { alias: 'j', type: 'number', describe: `datasets planned at once, on worker threads (default: one per core, ${availableParallelism()} here)` })
       .option('dataset-per-dir', { type: 'boolean', default: false, describe: 'one dataset per directory (its files read as one, in name order) instead of one per file' })

@@ -14,7 +14,7 @@ interface GapsArgs extends InputArgs {
 
 export const gapsCommand: CommandModule<object, GapsArgs> = {
   command: 'gaps <inputs..>',
-  describe: 'Read captures into flows and show their idle-gap distribution and keep-alives',
+  describe: 'Read the inputs into flows and show their idle-gap distribution and keep-alives (a conntrack listing: its entries by state and idle ages)',
   builder: (y: Argv) =>
     currentOption(inputOptions(y))
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv'] as const, default: 'table' as const, describe: 'output format' })
