@@ -1,8 +1,17 @@
 /**
  * What `fwtp batch` plans: the candidate files under directories, globs and names on the command
- * line (de-duplicated, the output directory left out), whether each is an input fwtp reads
- * (recognised by content: anything readInputs refuses as INPUT_UNKNOWN_FORMAT is not), and the
- * datasets they make (one per file, or per directory).
+ * line (de-duplicated, the output directory left out), whether each is an input fwtp reads, and
+ * the datasets they make (one per file, or per directory).
+ *
+ * Nothing is lost without a word (docs/BATCH.md "What is left out"):
+ * - a file named on the command line, or whose name says capture, log, dump or profile
+ *   (INPUT_NAME_RE), is always an input: if its content is none of them, its dataset fails with
+ *   readInputs' error (INPUT_UNKNOWN_FORMAT), like a damaged capture;
+ * - any other file is recognised by content (only INPUT_UNKNOWN_FORMAT means "not an input");
+ * - every file or directory left out (hidden, symlinked directory, the output directory, the same
+ *   file twice, content fwtp does not read) is listed with its reason (`leftOut` of summary.json).
+ * `.txt`, `.csv`, `.tsv`, `.json` and `.xml` are not input names: conntrack listings, sysctl dumps
+ * and flow exports carry them as often as READMEs and spreadsheets do, so they go by content.
  */
 import { closeSync, existsSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -22,8 +31,20 @@ export interface Found {
   /** Named on the command line (not found by a walk or a glob): never sniffed, its errors are failures. */
   explicit: boolean;
 }
-/** Files under `dir` (recursively; hidden entries, symlinked directories and `skip` left out), sorted. */
-function walk(dir: string, skip: string | null, out: string[]): void {
+/**
+ * Names that say capture (pcap, pcapng, cap, ntar, and anything gzip-compressed), log (.log:
+ * Zeek conn.log, firewall logs), dump (.dmp) or fwtp profile (.fwtp).
+ */
+export const INPUT_NAME_RE = /\.(pcap|pcapng|cap|ntar|gz|log|dmp|fwtp)$/i;
+
+/** A file or directory batch did not plan, and why (summary.json `leftOut`). */
+export interface LeftOut {
+  path: string;
+  reason: string;
+}
+
+/** Files under `dir` (recursively; hidden entries, symlinked directories and `skip` left out and noted), sorted. */
+function walk(dir: string, skip: string | null, out: string[], leftOut: LeftOut[]): void {
   let entries: string[];
   try {
     entries = readdirSync(dir).sort(naturalCompare);
@@ -31,27 +52,30 @@ function walk(dir: string, skip: string | null, out: string[]): void {
     throw new FwtpError('BATCH_UNREADABLE_DIR', 'input', `cannot list the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: dir });
   }
   for (const name of entries) {
-    if (name.startsWith('.')) continue;
     const p = join(dir, name);
+    if (name.startsWith('.')) { leftOut.push({ path: p, reason: 'hidden (the name starts with a dot): not looked at' }); continue; }
     let st;
-    try { st = lstatSync(p); } catch { continue; }
+    try { st = lstatSync(p); } catch (e) { leftOut.push({ path: p, reason: `cannot be examined (${(e as NodeJS.ErrnoException).code ?? 'error'})` }); continue; }
     if (st.isDirectory()) {
-      if (skip !== null && safeRealpath(p) === skip) continue;
-      walk(p, skip, out);
+      if (skip !== null && safeRealpath(p) === skip) { leftOut.push({ path: p, reason: 'the output directory (--out)' }); continue; }
+      walk(p, skip, out, leftOut);
     } else if (st.isFile() || (st.isSymbolicLink() && existsSync(p) && statSync(p).isFile())) out.push(p);
+    else if (st.isSymbolicLink() && existsSync(p) && statSync(p).isDirectory()) leftOut.push({ path: p, reason: 'a symbolic link to a directory: not followed (name the directory itself)' });
+    else if (st.isSymbolicLink()) leftOut.push({ path: p, reason: 'a symbolic link to nothing' });
+    else leftOut.push({ path: p, reason: 'not a regular file (device, socket or pipe)' });
   }
 }
 
 function safeRealpath(p: string): string {
   try { return realpathSync(p); } catch { return resolve(p); }
 }
-/** Every candidate file named by the sources, de-duplicated (by real path), in source order. */
-export function findFiles(sources: string[], outDir: string): Found[] {
+/** Every candidate file named by the sources, de-duplicated (by real path), in source order; what was passed over goes to `leftOut`. */
+export function findFiles(sources: string[], outDir: string, leftOut: LeftOut[] = []): Found[] {
   const skip = safeRealpath(outDir);
   const all: Found[] = [];
   const fromDir = (dir: string, root = dirname(resolve(dir))): void => {
     const files: string[] = [];
-    walk(dir, skip, files);
+    walk(dir, skip, files, leftOut);
     for (const f of files) all.push({ path: f, root, explicit: false });
   };
   for (const s of sources) {
@@ -68,13 +92,29 @@ export function findFiles(sources: string[], outDir: string): Found[] {
       throw usageError('BATCH_NO_SUCH_SOURCE', `${s}: no such file or directory`);
     }
   }
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   return all.filter((f) => {
     const key = safeRealpath(f.path);
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      leftOut.push({ path: f.path, reason: `the same file as ${first} (planned once)` });
+      return false;
+    }
+    seen.set(key, f.path);
     return true;
   });
+}
+
+/**
+ * Whether a found file is planned: always when named on the command line or when its name says
+ * it is an input (INPUT_NAME_RE: the real read then reports what is wrong with it); otherwise
+ * when readInputs takes it, judged on its first bytes. Null when it is an input, else the reason
+ * it is left out.
+ */
+export async function leftOutReason(f: Found, scratch: string): Promise<string | null> {
+  if (f.explicit || INPUT_NAME_RE.test(basename(f.path))) return null;
+  if (await isInput(f.path, scratch)) return null;
+  return 'content is none of the inputs fwtp reads (capture, profile, conntrack, flow export), and the name does not say it is one';
 }
 
 /**

@@ -12,15 +12,16 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
-import { readOptionsFromArgs } from './shared.js';
+import { inputKindsHelp, readOptionsFromArgs } from './shared.js';
 import type { DatasetJob, DatasetOutcome } from './batch-worker.js';
-import { datasets, findFiles, isInput, type Dataset } from './batch-inputs.js';
+import { datasets, findFiles, leftOutReason, type Dataset, type LeftOut } from './batch-inputs.js';
 import type { ReadOptions } from '../read/inputs.js';
 import type { PlanResult } from '../model/types.js';
 import { batchSummary, rowFromPlan, summaryCsv, type DatasetEntry, type DatasetRow, type Summary } from '../report/batch-summary.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { usageError } from '../util/errors.js';
 import { WorkerPool } from '../util/worker-pool.js';
+import { naturalCompare } from '../util/natural-compare.js';
 
 // ---- running ----
 
@@ -109,8 +110,8 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
   command: 'batch <sources..>',
   describe: 'Plan many datasets (each file, or each directory) in parallel; per-dataset plans and a summary across them',
   builder: (y: Argv) =>
-    modelOptions(y
-      .positional('sources', { describe: 'directories (searched recursively), globs (quoted: "caps/**/*.pcap") or files', type: 'string', array: true, demandOption: true })
+    modelOptions(inputKindsHelp(y)
+      .positional('sources', { describe: 'directories (searched recursively), globs (quoted: "caps/**/*.pcap") or files, of the kinds under "Inputs" below', type: 'string', array: true, demandOption: true })
       .option('out', { type: 'string', demandOption: true, describe: 'directory for the plans and summary.csv / summary.json' })
       .option('jobs', { alias: 'j', type: 'number', describe: `datasets planned at once, on worker threads (default: one per core, ${availableParallelism()} here)` })
       .option('dataset-per-dir', { type: 'boolean', default: false, describe: 'one dataset per directory (its files read as one, in name order) instead of one per file' })
@@ -154,16 +155,25 @@ export const batchCommand: CommandModule<object, BatchArgs> = {
 /** Find the datasets, plan what is not up to date on the pool, write the summaries. */
 async function batch(args: BatchArgs, outDir: string, read: ReadOptions, model: ModelArgs, settings: Record<string, unknown>, pool: BatchPool): Promise<void> {
   // Find and recognise the inputs.
-  const candidates = findFiles((args.sources ?? []).map(String), outDir);
+  const leftOut: LeftOut[] = [];
+  const candidates = findFiles((args.sources ?? []).map(String), outDir, leftOut);
   const scratch = mkdtempSync(join(tmpdir(), 'fwtp-batch-'));
   const inputs: typeof candidates = [];
   try {
-    for (const f of candidates) if (f.explicit || await isInput(f.path, scratch)) inputs.push(f);
+    for (const f of candidates) {
+      const reason = await leftOutReason(f, scratch);
+      if (reason === null) inputs.push(f);
+      else leftOut.push({ path: f.path, reason });
+    }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   const sets = datasets(inputs, args['dataset-per-dir'], outDir);
-  if (sets.length === 0) throw usageError('BATCH_NO_INPUTS', `no capture, profile or other input fwtp reads under ${args.sources.join(' ')}`);
+  if (sets.length === 0) {
+    const why = leftOut.length > 0 ? ` (${leftOut.length} file(s) left out, the first: ${leftOut[0]!.path}: ${leftOut[0]!.reason})` : '';
+    throw usageError('BATCH_NO_INPUTS', `no capture, profile or other input fwtp reads under ${args.sources.join(' ')}${why}`);
+  }
+  leftOut.sort((a, b) => naturalCompare(a.path, b.path));
 
   // What the last run left, to skip what is up to date.
   const summaryJson = join(outDir, 'summary.json');
@@ -211,7 +221,7 @@ async function batch(args: BatchArgs, outDir: string, read: ReadOptions, model: 
     code: 'INTERNAL', line: `internal error: the worker stopped: ${reason} (a bug in fwtp, or out of memory)`, internal: true, namesFile: false } }));
   progress.finish();
 
-  const summary = batchSummary(settings, entries);
+  const summary = batchSummary(settings, entries, leftOut);
   const failed = summary.totals.failed;
   const json = JSON.stringify(summary, null, 2) + '\n';
   writeFileAtomic(join(outDir, 'summary.csv'), summaryCsv(summary));
@@ -220,6 +230,7 @@ async function batch(args: BatchArgs, outDir: string, read: ReadOptions, model: 
   else if (!args.quiet) {
     const t = summary.totals;
     process.stdout.write(`${t.datasets} dataset(s): ${t.planned} planned, ${t.upToDate} up to date, ${t.failed} failed; summary in ${join(outDir, 'summary.csv')} and summary.json\n`);
+    if (summary.leftOut.length > 0) process.stdout.write(`${summary.leftOut.length} file(s) left out, not inputs (listed with the reason in summary.json, leftOut)\n`);
   }
   if (failed > 0) {
     process.stderr.write(`fwtp: ${failed} of ${entries.length} dataset(s) failed (listed above and in ${summaryJson})\n`);

@@ -57,7 +57,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   const parser = yargs(args)
     .scriptName('fwtp')
-    .usage('$0 <command> [options]\n\nWhat happens if we change the firewall idle timeout? Reads captures into idle-gap\ndistributions and predicts drops, broken sessions and connection-table memory per candidate timeout.')
+    .usage('$0 <command> [options]\n\nWhat happens if we change the firewall idle timeout? Reads captures, conntrack dumps,\nflow exports, profiles and firewall logs into idle-gap distributions and predicts drops, broken sessions and connection-table memory per candidate timeout.')
     .command(COMMANDS as unknown as CommandModule[])
     .demandCommand(1, `name a command: ${COMMANDS.map((c) => String(c.command).split(' ')[0]).join(', ')}`)
     .option('debug', { type: 'boolean', describe: 'show the stack of internal errors', default: false })

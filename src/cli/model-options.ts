@@ -9,7 +9,7 @@ import { parseServiceRule, type TimeoutRule } from '../model/policy.js';
 import { parseTimeouts } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
 import { plan, type PlanOptions } from '../model/plan.js';
-import { planDump } from '../model/dump.js';
+import { planDump, type ListingPlan } from '../model/dump.js';
 import type { ReadResult } from '../read/inputs.js';
 import type { PlanResult } from '../model/types.js';
 import type { Source } from '../model/types.js';
@@ -89,19 +89,26 @@ export function resolveModel(args: ModelArgs): { options: PlanOptions; timeouts:
   return { options, timeouts: resolveTimeouts(args, platform) };
 }
 
+/** A plan, with the analysis of each single conntrack listing among the inputs. */
+export type PlanWithListings = PlanResult & { listings?: ListingPlan[] };
+
 /**
- * Plan what readInputs gave: the flows, and for each single conntrack snapshot its dump analysis
- * (entry ages, not gaps; src/model/dump.ts), which stands for the candidates when there are no flows.
+ * Plan what readInputs gave: the flows, and for each single conntrack listing its analysis
+ * (entry ages, not gaps; src/model/dump.ts), which stands for the candidates when there are no
+ * flows. `currentSeconds` (--current) is the established timeout the listings were taken under;
+ * without it, or a sysctl input, a listing stops the run (CONNTRACK_TIMEOUTS_UNKNOWN).
  */
-export function planFromRead(result: ReadResult, options: PlanOptions, timeouts: number[]): PlanResult & { dumps?: Array<{ path: string; candidates: PlanResult['candidates']; notes: string[] }> } {
-  const r: PlanResult & { dumps?: Array<{ path: string; candidates: PlanResult['candidates']; notes: string[] }> } = plan(
+export function planFromRead(result: ReadResult, options: PlanOptions, timeouts: number[], currentSeconds?: number): PlanWithListings {
+  const r: PlanWithListings = plan(
     { flows: result.flows, distribution: result.distribution },
     { ...withLogEvidence(options, result), timeouts, inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })), warnings: [...result.warnings] });
   for (const dump of result.dumps) {
-    const d = planDump(dump, options.platform, timeouts, { ...(result.sysctl !== null ? { sysctl: result.sysctl } : {}) });
+    const d = planDump(dump, options.platform, timeouts, {
+      ...(result.sysctl !== null ? { sysctl: result.sysctl } : {}), ...(currentSeconds !== undefined ? { currentSeconds } : {}),
+    });
     if (result.flows.count === 0 && result.dumps.length === 1) r.candidates = d.candidates;
-    r.warnings.push(...d.notes.map((n) => `${dump.name}: ${n}`));
-    r.dumps = [...(r.dumps ?? []), { path: dump.name, candidates: d.candidates, notes: d.notes }];
+    r.warnings.push(...d.listing.warnings.map((w) => `${dump.name}: ${w}`));
+    r.listings = [...(r.listings ?? []), d.listing];
   }
   return r;
 }

@@ -32,9 +32,34 @@ export interface InputArgs {
   tz?: string;
 }
 
+/**
+ * Every kind of input the commands read (recognised by content, src/read/inputs.ts), for the
+ * help of every command that takes inputs: one text, so that no command's help tells less.
+ */
+export const INPUT_KINDS_HELP = [
+  'Inputs (recognised by content, not by name; several files are read as one):',
+  '  captures       pcap and pcapng, either gzip-compressed (.gz); - reads standard input',
+  '  conntrack      listings (conntrack -L, -o extended, -o xml, /proc/net/nf_conntrack), series of',
+  '                 listings (timestamp lines between them), events (conntrack -E -o timestamp), and',
+  '                 `sysctl net.netfilter` output: the timeouts in force, which a single listing needs',
+  '  flow exports   Zeek conn.log, nfdump (CSV), Argus (CSV), CICFlowMeter (CSV), AWS VPC flow logs,',
+  '                 and any CSV/TSV with --map',
+  '  profiles       .fwtp files written by fwtp extract or fwtp merge',
+  '  firewall logs  Cisco ASA/FTD, PAN-OS, FortiGate, Juniper SRX, Check Point,',
+  '                 Linux kernel LOG/ulogd2, pf filterlog',
+].join('\n');
+
+/** The inputs positional's text (see INPUT_KINDS_HELP for the kinds). */
+export const INPUTS_DESCRIBE = 'files of any kind listed under "Inputs" below (captures, conntrack, flow exports, profiles, firewall logs), or - for standard input';
+
+/** The list of input kinds below a command's options. */
+export function inputKindsHelp<T>(y: Argv<T>): Argv<T> {
+  return y.epilogue(INPUT_KINDS_HELP);
+}
+
 export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
-  return y
-    .positional('inputs', { describe: 'captures (pcap, pcapng, gzip), or - for standard input', type: 'string', array: true, demandOption: true })
+  return inputKindsHelp(y)
+    .positional('inputs', { describe: INPUTS_DESCRIBE, type: 'string', array: true, demandOption: true })
     .option('gap-floor', { describe: 'store per flow the gaps at least this long (the shortest timeout the model can judge)', type: 'string', default: '1s' })
     .option('flow-idle-limit', { describe: 'end a flow idle this long (0 = never); a later packet starts a new flow', type: 'string', default: '0' })
     .option('max-flows', { describe: 'most flows held open at once; beyond it the least recently active is ended', type: 'number', default: 4_000_000 })
@@ -47,6 +72,22 @@ export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option('tz', { describe: 'firewall logs: the time zone of times written without one (UTC, +02:00, -0500; default UTC, said)', type: 'string' })
     .option('quiet', { alias: 'q', describe: 'no progress or warnings on stderr', type: 'boolean', default: false })
     .option('output', { alias: 'o', describe: 'write to FILE (atomically) instead of standard output', type: 'string' }) as unknown as Argv<T & InputArgs>;
+}
+
+/** --current where a conntrack listing is read without a change to plan (gaps, plan): the timeout its ages count from. */
+export function currentOption<T>(y: Argv<T>): Argv<T & { current?: string }> {
+  return y.option('current', {
+    type: 'string',
+    describe: "conntrack listing: the established TCP timeout in force when it was taken (600, 10m); its idle ages count from it (default: a sysctl input's value; neither: the run stops)",
+  }) as unknown as Argv<T & { current?: string }>;
+}
+
+/** Seconds of --current, undefined when not given. Errors: CLI_INVALID_TIMEOUTS (usage). */
+export function currentSecondsFromArgs(args: { current?: string }): number | undefined {
+  if (args.current === undefined) return undefined;
+  const seconds = parseDuration(String(args.current));
+  if (!(seconds > 0)) throw usageError('CLI_INVALID_TIMEOUTS', `--current must be above zero (got "${args.current}")`);
+  return seconds;
 }
 
 export function inputPaths(args: { inputs: string[] }): string[] {

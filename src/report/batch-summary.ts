@@ -50,6 +50,8 @@ export interface Summary {
   settings: Record<string, unknown>;
   totals: { datasets: number; planned: number; upToDate: number; failed: number };
   datasets: DatasetEntry[];
+  /** Files and directories under the sources that were not planned, each with the reason. */
+  leftOut: Array<{ path: string; reason: string }>;
 }
 
 const CSV_HEADER = ['dataset', 'status', 'inputs', 'flows', 'window_start', 'window_end', 'window_seconds', 'platform', 'timeout_s', 'sessions_with_drops',
@@ -75,12 +77,13 @@ export function summaryCsv(s: Summary): string {
 }
 
 /** The summary of a run: the settings it was made with, the totals and the datasets in order. */
-export function batchSummary(settings: Record<string, unknown>, entries: DatasetEntry[]): Summary {
+export function batchSummary(settings: Record<string, unknown>, entries: DatasetEntry[], leftOut: Summary['leftOut'] = []): Summary {
   return {
     schemaVersion: 1,
     settings,
     totals: { datasets: entries.length, planned: entries.filter((e) => e.status === 'planned').length, upToDate: entries.filter((e) => e.status === 'up-to-date').length,
       failed: entries.filter((e) => e.status === 'failed').length },
     datasets: entries,
+    leftOut,
   };
 }

@@ -9,6 +9,7 @@ import { groupFlows, keepAliveSenders, longestGaps, type GroupBy, type GroupRow,
 import type { GapSummary } from '../flows/types.js';
 import { renderTable, sanitizeText } from '../util/text.js';
 import { csvCell } from './csv.js';
+import { CENSORED_AGES_TEXT, type ListingAges } from '../flows/listing-ages.js';
 
 export interface GapsDocument {
   schemaVersion: 1;
@@ -30,6 +31,8 @@ export interface GapsDocument {
   groups: GroupRow[];
   longest: LongestGapRow[];
   warnings: string[];
+  /** Single conntrack listings among the inputs: entries by state and idle ages (censored gaps). Absent when there are none. */
+  listings?: ListingAges[];
 }
 
 function countByProtocol(fs: ReadResult['flows']): GapsDocument['flows'] {
@@ -45,10 +48,10 @@ function iso(us: number): string | null {
   return Number.isFinite(us) ? new Date(us / 1000).toISOString() : null;
 }
 
-export function buildGapsDocument(r: ReadResult, by: GroupBy, limit: number): GapsDocument {
+export function buildGapsDocument(r: ReadResult, by: GroupBy, limit: number, listings: ListingAges[] = []): GapsDocument {
   const fs = r.flows;
   const t = r.tracker;
-  return {
+  const doc: GapsDocument = {
     schemaVersion: 1,
     inputs: r.inputs.map((i) => ({
       path: i.path, format: i.format, gzip: i.gzip, linkTypes: i.linkTypes, packets: i.packets, ipPackets: i.ipPackets,
@@ -72,6 +75,8 @@ export function buildGapsDocument(r: ReadResult, by: GroupBy, limit: number): Ga
     longest: longestGaps(fs, limit),
     warnings: r.warnings,
   };
+  if (listings.length > 0) doc.listings = listings;
+  return doc;
 }
 
 function secs(v: number | null): string {
@@ -81,8 +86,47 @@ function secs(v: number | null): string {
   return v.toFixed(6);
 }
 
+/** Where a listing's timeouts in force come from, in words. */
+export function timeoutsInForceText(l: ListingAges): string {
+  const t = l.timeoutsInForce;
+  const est = t.establishedFrom === 'current' ? '--current' : 'the sysctl input';
+  const other = t.otherStatesFrom === 'sysctl' ? 'the sysctl input' : "the kernel's defaults (no sysctl input)";
+  return `established ${t.establishedSeconds} s from ${est}, the other states from ${other}`;
+}
+
+/** A listing's entries by state and idle ages (also used by the plan table). */
+/** Ages are whole seconds (the listing prints whole seconds left). */
+function ageSecs(v: number | null): string {
+  return v === null ? '-' : String(v);
+}
+
+export function listingAgesLines(l: ListingAges): string[] {
+  const out: string[] = [];
+  out.push(`conntrack listing ${sanitizeText(l.path)} (${l.format}${l.snapshots > 1 ? `, the last of ${l.snapshots} dumps` : ''}), taken ${l.takenAt ?? 'at an unknown time'}: ${l.entries} entries`);
+  out.push(`idle ages against the timeouts in force: ${timeoutsInForceText(l)}`);
+  const a = l.ages;
+  out.push(`idle ages: ${a.count} (p50 ${ageSecs(a.p50Seconds)} s, p90 ${ageSecs(a.p90Seconds)} s, max ${ageSecs(a.maxSeconds)} s)${a.unknown > 0 ? `; ${a.unknown} without a readable age` : ''}`);
+  out.push(`  ${CENSORED_AGES_TEXT}`);
+  out.push('');
+  out.push('entries by state:');
+  out.push(renderTable(['state', 'entries', 'aged', 'min age s', 'p50 age s', 'max age s'],
+    l.byState.map((r) => [r.state, String(r.entries), String(r.aged), ageSecs(r.minSeconds), ageSecs(r.p50Seconds), ageSecs(r.maxSeconds)])).trimEnd());
+  out.push('');
+  out.push('idle-age histogram (seconds; censored: lower bounds of gaps still running):');
+  const total = a.count || 1;
+  for (const h of a.histogram) {
+    const bar = '#'.repeat(Math.max(1, Math.round((h.entries / total) * 40)));
+    out.push(`  ${ageSecs(h.loSeconds).padStart(10)} .. ${(h.hiSeconds !== null ? ageSecs(h.hiSeconds) : 'inf').padEnd(10)} ${String(h.entries).padStart(9)}  ${bar}`);
+  }
+  return out;
+}
+
 export function gapsTable(doc: GapsDocument): string {
   const out: string[] = [];
+  const listings = doc.listings ?? [];
+  for (const l of listings) out.push(...listingAgesLines(l), '');
+  // Only listings: no packets and no flows to show.
+  if (listings.length > 0 && doc.flows.total === 0 && doc.packets === 0) return out.join('\n');
   out.push(`${doc.packets.toLocaleString('en-US')} packets in ${doc.inputs.length} input(s), window ${doc.window.start ?? '-'} .. ${doc.window.end ?? '-'} (${secs(doc.window.seconds)} s)`);
   out.push(`flows: ${doc.flows.total} (tcp ${doc.flows.tcp}, udp ${doc.flows.udp}, other ${doc.flows.other}); keep-alive probes ${doc.keepAlives.probes}, keep-alive ACKs ${doc.keepAlives.acks}`);
   const g = doc.gaps;

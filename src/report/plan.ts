@@ -11,6 +11,48 @@ import { csvLine } from './csv.js';
 import { mdCell } from './escape.js';
 import { observedKeepAliveText } from './prose-format.js';
 import { scheduleText } from '../model/keepalive.js';
+import type { ListingCandidate, ListingPlan } from '../model/dump.js';
+import { listingAgesLines } from './gaps.js';
+
+/** A plan with the analysis of the single conntrack listings among its inputs (cli/model-options.ts planFromRead). */
+export type PlanWithListings = PlanResult & { listings?: ListingPlan[] };
+
+const LISTING_HEADER = ['timeout', 'seconds', 'entries gone', 'remaining', 'sessions at risk', 'data/close', 'memory', 'of max'];
+
+function listingRow(l: ListingPlan, c: ListingCandidate): string[] {
+  return [
+    `${formatDuration(c.timeoutSeconds)}${c.extrapolated ? '*' : ''}`,
+    String(c.timeoutSeconds),
+    String(c.entriesGone),
+    String(c.entriesRemaining),
+    String(c.sessionsAtRisk),
+    `${c.atRiskByKind.data}/${c.atRiskByKind.close}`,
+    formatBytes(c.memoryBytes),
+    l.tableMax !== null && l.tableMax > 0 ? `${((100 * c.entriesRemaining) / l.tableMax).toFixed(2)}%` : '-',
+  ];
+}
+
+/** The analysis of one listing, as plain text: the listing, then per candidate what is gone and what is at risk. */
+export function listingPlanLines(l: ListingPlan): string[] {
+  const out = listingAgesLines(l);
+  out.push('');
+  out.push(`the table now: ${l.entries} entries, ${formatBytes(l.memoryBytesNow)} (${l.bytesPerEntry} bytes per entry plus ${formatBytes(l.fixedBytes)} fixed)${l.tableMax !== null ? `, maximum ${l.tableMax} entries` : ''}`);
+  out.push('per candidate established timeout: entries idle longer than their timeout would already be gone; TCP sessions among them are at risk (their next packet finds no entry)');
+  out.push(renderTable(LISTING_HEADER, l.candidates.map((c) => listingRow(l, c))).trimEnd());
+  if (l.candidates.some((c) => c.extrapolated)) {
+    out.push(`* above the established timeout the listing was taken under (${l.timeoutsInForce.establishedSeconds} s): entries idle longer were already removed, so entries and memory are lower bounds`);
+  }
+  for (const c of l.candidates) {
+    if (c.affected.length === 0) continue;
+    out.push('');
+    out.push(`at ${formatDuration(c.timeoutSeconds)}: sessions at risk`);
+    for (const a of c.affected.slice(0, 5)) out.push(`  ${sanitizeText(a.label)}  ${a.sessions} session(s), idle ${formatDuration(a.idleSeconds)} (median), next packet: ${a.kind}`);
+  }
+  out.push('');
+  out.push('what a single listing cannot show:');
+  for (const n of l.limits) out.push(`  ${n}`);
+  return out;
+}
 
 function num(v: number, digits = 1): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(digits);
@@ -48,13 +90,19 @@ function settingsLines(r: PlanResult): string[] {
   return lines;
 }
 
-export function planTable(r: PlanResult): string {
+export function planTable(r: PlanWithListings): string {
   const out = settingsLines(r);
-  out.push('');
-  out.push(renderTable(HEADER, r.candidates.map(candidateRow)).trimEnd());
-  if (r.candidates.some((c) => c.extrapolated)) out.push('* extrapolated beyond the capture window (see --format json: extrapolatedReason)');
-  for (const c of r.candidates) if (c.lowerBound === true) out.push(`≥ at ${formatDuration(c.timeoutSeconds)}: at least: ${c.lowerBoundReason ?? 'the inputs cannot show it in full'}`);
-  for (const c of r.candidates) {
+  const listings = r.listings ?? [];
+  // Only one listing: its analysis is the result (the candidate table would repeat it in flow terms).
+  const listingOnly = listings.length === 1 && r.flows === 0;
+  for (const l of listings) out.push('', ...listingPlanLines(l));
+  if (!listingOnly) {
+    out.push('');
+    out.push(renderTable(HEADER, r.candidates.map(candidateRow)).trimEnd());
+    if (r.candidates.some((c) => c.extrapolated)) out.push('* extrapolated beyond the capture window (see --format json: extrapolatedReason)');
+    for (const c of r.candidates) if (c.lowerBound === true) out.push(`≥ at ${formatDuration(c.timeoutSeconds)}: at least: ${c.lowerBoundReason ?? 'the inputs cannot show it in full'}`);
+  }
+  for (const c of listingOnly ? [] : r.candidates) {
     if (c.affected.length === 0) continue;
     out.push('');
     out.push(`at ${formatDuration(c.timeoutSeconds)}: sessions that lose their state while in use`);
@@ -62,7 +110,9 @@ export function planTable(r: PlanResult): string {
       out.push(`  ${sanitizeText(a.label)}  ${a.sessions} session(s), first drop: ${a.kind} after ${formatDuration(a.idleSeconds)} idle`);
     }
   }
-  const warnings = [...r.warnings, ...r.candidates.flatMap((c) => c.warnings.map((w) => `at ${formatDuration(c.timeoutSeconds)}: ${w}`))];
+  // A listing's extrapolation is marked in its own table; its other candidate warnings stay.
+  const candidateWarnings = r.candidates.flatMap((c) => c.warnings.filter((w) => !(listingOnly && w === c.extrapolatedReason)).map((w) => `at ${formatDuration(c.timeoutSeconds)}: ${w}`));
+  const warnings = [...r.warnings, ...candidateWarnings];
   if (warnings.length > 0) {
     out.push('');
     for (const w of warnings) out.push(`warning: ${w}`);
@@ -84,10 +134,13 @@ export function planCsv(r: PlanResult): string {
 }
 
 
-export function planMarkdown(r: PlanResult): string {
+export function planMarkdown(r: PlanWithListings): string {
   const out: string[] = ['# fwtp plan', ''];
   for (const l of settingsLines(r)) out.push(`- ${mdCell(l)}`);
   out.push('');
+  for (const l of r.listings ?? []) {
+    out.push(`## Conntrack listing ${mdCell(l.path)}`, '', '```', ...listingPlanLines(l).map((x) => x.replace(/```/g, "'''")), '```', '');
+  }
   out.push(`| ${HEADER.join(' | ')} |`);
   out.push(`|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const c of r.candidates) out.push(`| ${candidateRow(c).map(mdCell).join(' | ')} |`);

@@ -56,7 +56,8 @@ describe('fwtp batch', () => {
       `fwtp: 1 of 4 dataset(s) failed (listed above and in ${join('out', 'summary.json')})`,
     ]);
     expect(r.stderr).not.toContain('\r'); // no progress off a terminal
-    expect(r.stdout).toBe(`4 dataset(s): 3 planned, 0 up to date, 1 failed; summary in ${join('out', 'summary.csv')} and summary.json\n`);
+    expect(r.stdout).toBe(`4 dataset(s): 3 planned, 0 up to date, 1 failed; summary in ${join('out', 'summary.csv')} and summary.json\n` +
+      '2 file(s) left out, not inputs (listed with the reason in summary.json, leftOut)\n');
     const want = await expected(['data/app/oracle-pool.pcap']);
     expect(readFileSync(out('data', 'app', 'oracle-pool.pcap.plan.json'), 'utf8')).toBe(want.json);
     expect(readFileSync(out('data', 'app', 'oracle-pool.pcap.plan.md'), 'utf8')).toBe(want.md);
@@ -84,6 +85,11 @@ describe('fwtp batch', () => {
     expect(summary.totals).toEqual({ datasets: 4, planned: 3, upToDate: 0, failed: 1 });
     expect(summary.datasets[3]).toMatchObject({ name: 'data/db/short.pcap', status: 'failed', error: { code: 'PCAP_SHORT_HEADER' } });
     expect(summary.datasets[0]).toMatchObject({ name: 'data/app/oracle-pool.pcap', status: 'planned', inputs: ['data/app/oracle-pool.pcap'], flows: 80 });
+    // Nothing vanishes: what is not planned is listed with the reason.
+    expect(summary.leftOut).toEqual([
+      { path: 'data/app/README.txt', reason: 'content is none of the inputs fwtp reads (capture, profile, conntrack, flow export), and the name does not say it is one' },
+      { path: 'data/db/.hidden.pcap', reason: 'hidden (the name starts with a dot): not looked at' },
+    ]);
   });
 
   it('a re-run skips the datasets whose plans are newer than their captures; a touched capture, new settings or --force plan again', () => {
@@ -91,7 +97,8 @@ describe('fwtp batch', () => {
     const before = statSync(plan).mtimeMs;
     let r = runCli(['batch', 'data', '--out', 'out', ...T], { cwd: dir });
     expect(r.status).toBe(1); // short.pcap still fails
-    expect(r.stdout).toBe(`4 dataset(s): 0 planned, 3 up to date, 1 failed; summary in ${join('out', 'summary.csv')} and summary.json\n`);
+    expect(r.stdout).toBe(`4 dataset(s): 0 planned, 3 up to date, 1 failed; summary in ${join('out', 'summary.csv')} and summary.json\n` +
+      '2 file(s) left out, not inputs (listed with the reason in summary.json, leftOut)\n');
     expect(statSync(plan).mtimeMs).toBe(before);
     const summary = JSON.parse(readFileSync(out('summary.json'), 'utf8'));
     expect(summary.datasets[0]).toMatchObject({ status: 'up-to-date', flows: 80 });
@@ -145,7 +152,8 @@ describe('fwtp batch', () => {
     writeFileSync(join(dir, 'empty', 'notes.txt'), 'nothing here\n');
     const none = runCli(['batch', 'empty', '--out', 'o2'], { cwd: dir });
     expect(none.status).toBe(2);
-    expect(none.errLines).toEqual(['fwtp: no capture, profile or other input fwtp reads under empty [BATCH_NO_INPUTS]']);
+    expect(none.errLines).toEqual(['fwtp: no capture, profile or other input fwtp reads under empty (1 file(s) left out, the first: empty/notes.txt: ' +
+      'content is none of the inputs fwtp reads (capture, profile, conntrack, flow export), and the name does not say it is one) [BATCH_NO_INPUTS]']);
   });
 
   it('plans profiles like captures (a profile dataset gives the plan of its captures)', async () => {
@@ -165,11 +173,15 @@ describe('fwtp batch', () => {
     mkdirSync(join(dir, 'kinds'), { recursive: true });
     for (const f of files) symlinkSync(join(CORPUS, f), join(dir, 'kinds', f.split('/').pop()!));
     const r = runCli(['batch', 'kinds', '--out', 'out-kinds', ...T, '--format', 'json'], { cwd: dir });
-    expect(r.errLines).toEqual([]);
-    expect(r.status).toBe(0);
+    // The listing alone (its sysctl is another dataset) has no timeout in force: it fails, as plan alone does (exit 2).
+    expect(r.errLines).toHaveLength(2);
+    expect(r.errLines[0]).toMatch(/^fwtp: kinds\/list-plain\.txt: .*\[CONNTRACK_TIMEOUTS_UNKNOWN\]$/);
+    expect(r.status).toBe(1);
     const summary = JSON.parse(r.stdout);
-    expect(summary.totals).toEqual({ datasets: 6, planned: 6, upToDate: 0, failed: 0 });
-    for (const f of files) {
+    expect(summary.totals).toEqual({ datasets: 6, planned: 5, upToDate: 0, failed: 1 });
+    expect(summary.datasets.find((d: { name: string }) => d.name === 'kinds/list-plain.txt')).toMatchObject({ status: 'failed', error: { code: 'CONNTRACK_TIMEOUTS_UNKNOWN' } });
+    expect(runCli(['plan', join('kinds', 'list-plain.txt'), ...T, '--format', 'json', '--quiet'], { cwd: dir }).status).toBe(2);
+    for (const f of files.filter((x) => !x.endsWith('list-plain.txt'))) {
       const name = f.split('/').pop()!;
       const alone = runCli(['plan', join('kinds', name), ...T, '--format', 'json', '--quiet'], { cwd: dir });
       expect(alone.status).toBe(0);

@@ -64,7 +64,7 @@ describe('planDump: a small dump by hand', () => {
   it('per candidate: entries that remain, memory, sessions at risk', async () => {
     const dump = await read('dump.txt', DUMP);
     const sysctl = await read('sysctl.txt', SYSCTL);
-    const { candidates, notes } = planDump(dump, getPlatform('linux'), [20, 1000, 2000, 4000], { sysctl: sysctl.sysctlRaw });
+    const { candidates, listing } = planDump(dump, getPlatform('linux'), [20, 1000, 2000, 4000], { sysctl: sysctl.sysctlRaw });
     // Gone: age above its timeout; established takes the candidate, the rest keep the kernel's values.
     //   20: A B C gone   1000: B C   2000: B   4000: none
     expect(candidates.map((c) => c.tableEntries)).toEqual([
@@ -89,13 +89,19 @@ describe('planDump: a small dump by hand', () => {
       { label: 'tcp 192.0.2.11:* -> 198.51.100.24:5432', sessions: 1, kind: 'data', idleSeconds: 1800 },
     ]);
     expect(candidates[0]!.affected[0]).toEqual({ label: 'tcp 192.0.2.10:* -> 198.51.100.24:1521', sessions: 2, kind: 'data', idleSeconds: 600 });
-    expect(candidates[1]!.warnings[0]).toMatch(/^a single snapshot shows ages, not how sessions resume/);
-    expect(candidates[1]!.warnings[1]).toBe('2 of 8 entries would already be gone (idle longer than their timeout with established = 1000 s)');
-    expect(notes).toContain("ages use the firewall's timeouts from the sysctl input (established 3600 s)");
-    expect(notes).toContain('entries by state: tcp ESTABLISHED 4, tcp CLOSE_WAIT 2, tcp TIME_WAIT 1, udp unreplied 1');
-    expect(notes).toContain('idle age of 3 established TCP sessions: median 1800 s, 90th percentile 3500 s, longest 3500 s');
-    expect(notes.some((n) => n.startsWith('1 established entries have 300 s or less left'))).toBe(true);
-    expect(notes.some((n) => n.startsWith('1 offloaded entries'))).toBe(true);
+    // The analysis is the listing's result, not warnings.
+    expect(candidates[1]!.warnings).toEqual([]);
+    expect(listing.candidates.map((c) => [c.entriesGone, c.entriesRemaining, c.sessionsAtRisk])).toEqual([[3, 5, 3], [2, 6, 2], [1, 7, 1], [0, 8, 0]]);
+    expect(listing.candidates[3]!.extrapolated).toBe(true);
+    expect(listing.timeoutsInForce).toEqual({ establishedSeconds: 3600, establishedFrom: 'sysctl', otherStatesFrom: 'sysctl' });
+    expect(listing.byState.map((r) => [r.state, r.entries, r.aged])).toEqual([
+      ['tcp ESTABLISHED', 4, 3], ['tcp CLOSE_WAIT', 2, 2], ['tcp TIME_WAIT', 1, 1], ['udp unreplied', 1, 1],
+    ]);
+    expect(listing.byState[0]).toMatchObject({ minSeconds: 600, p50Seconds: 1800, maxSeconds: 3500 });
+    expect(listing.memoryBytesNow).toBe(8 * 256 + 8192);
+    expect(listing.limits[0]).toMatch(/^a single listing shows ages, not how sessions resume/);
+    expect(listing.warnings.some((n) => n.startsWith('1 established entries have 300 s or less left'))).toBe(true);
+    expect(listing.warnings.some((n) => n.startsWith('1 offloaded entries'))).toBe(true);
   });
 
   it('another platform: its own timeouts for the other states, its own memory figures', async () => {
@@ -167,10 +173,20 @@ describeCorpus('planDump: the kernel 6.18 corpus dump', () => {
     expect(candidates[0]!.headroom).toBe(31 / 262144);
   });
 
-  it('without the sysctl: the dump contradicts the profile and says which timeout fits', async () => {
+  it('without the sysctl or --current: stops (usage), naming the file, the missing input and the timeout that fits', async () => {
     const list = await load('list-extended.txt');
-    const { notes } = planDump(list, getPlatform('linux'), [3600]);
+    let err: unknown;
+    try { planDump(list, getPlatform('linux'), [3600]); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(FwtpError);
+    expect(err).toMatchObject({ code: 'CONNTRACK_TIMEOUTS_UNKNOWN', kind: 'usage', file: 'list-extended.txt' });
     // (left, delta-time) of the established entries: most left 599; (596, 3) and (595, 4) bound it by 600.
-    expect(notes.find((n) => n.includes('contradict'))).toMatch(/^12 entries contradict the assumed timeouts .* between 599 and 600 s;/);
+    expect((err as Error).message).toMatch(/no sysctl input and no --current.*nf_conntrack_tcp_timeout_established.*between 599 and 600 s$/);
+  });
+
+  it('a wrong --current: the dump contradicts it and says which timeout fits', async () => {
+    const list = await load('list-extended.txt');
+    const { listing } = planDump(list, getPlatform('linux'), [3600], { currentSeconds: 432000 });
+    expect(listing.timeoutsInForce).toEqual({ establishedSeconds: 432000, establishedFrom: 'current', otherStatesFrom: 'kernel defaults' });
+    expect(listing.warnings.find((n) => n.includes('contradict'))).toMatch(/^12 entries contradict the timeouts in force .* than --current says; .* between 599 and 600 s$/);
   });
 });
