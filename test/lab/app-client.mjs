@@ -8,7 +8,8 @@
 // the driver can pick the start instant once every process of every run is up.
 //
 // schedule.json: {"sessions": [{"id": 0, "events": [{"atMs": 300, "op": "open"},
-//   {"atMs": 400, "op": "query"}, ..., {"atMs": 9000, "op": "close"}]}, ...]}
+//   {"atMs": 400, "op": "query"}, ..., {"atMs": 9000, "op": "close"}]}, ...]}; a session may name
+//   its own "port", and "abort" destroys a socket that never connected (a refused attempt).
 // Every event fires at start + atMs (one timer per event, aimed at an absolute instant), so the
 // baseline run and the candidate runs see the same gaps within timer jitter; lateness is
 // reported per event. A session without "close" leaks: it stays open, idle, until the driver
@@ -41,7 +42,8 @@ function fire(session, event, queryNumber) {
   const lateMs = Date.now() - (startMs + event.atMs);
   log({ ev: event.op, s: session.id, atMs: event.atMs, lateMs });
   if (event.op === 'open') {
-    const socket = net.connect({ host: values.host, port });
+    // A session's own port (two-service scenario), else --port.
+    const socket = net.connect({ host: values.host, port: session.port ?? port });
     socket.setNoDelay(true);
     socket.setEncoding('latin1');
     socket.on('data', (chunk) => {
@@ -56,6 +58,9 @@ function fire(session, event, queryNumber) {
     sockets.get(session.id)?.write(`Q${session.id}-${queryNumber}\n`);
   } else if (event.op === 'close') {
     sockets.get(session.id)?.end();
+  } else if (event.op === 'abort') {
+    // A connection attempt given up: the socket goes, nothing is sent (it never connected).
+    sockets.get(session.id)?.destroy();
   }
   if (--pendingEvents === 0) log({ ev: 'done', t: Date.now() });
 }

@@ -5,6 +5,8 @@
 //   node db-server.mjs --keepalive on     SO_KEEPALIVE on every accepted socket; the schedule is the db
 //                                         namespace's net.ipv4.tcp_keepalive_{time,intvl,probes} (lab.sh)
 //   node db-server.mjs --keepalive off    keep-alives off
+//   --api-port 8443                       also listen there, keep-alives always off (the API of the
+//                                         two-service scenario, services.mjs)
 //
 // Why setKeepAlive(true, 0) and not setKeepAlive(true, idleMs): with a non-zero delay, libuv (1.46 in
 // Node 20) sets TCP_KEEPIDLE and also forces TCP_KEEPINTVL = 1 s and TCP_KEEPCNT = 10 on the socket
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '198.51.100.24' },
     port: { type: 'string', default: '1521' },
     keepalive: { type: 'string', default: 'off' },
+    'api-port': { type: 'string' },
   },
 });
 const keepAlive = values.keepalive === 'on';
@@ -28,9 +31,9 @@ const port = Number(values.port);
 let connections = 0;
 let socketErrors = 0;
 
-const server = net.createServer({ allowHalfOpen: false }, (socket) => {
+const serve = (withKeepAlive) => (socket) => {
   connections++;
-  if (keepAlive) socket.setKeepAlive(true, 0);
+  if (withKeepAlive) socket.setKeepAlive(true, 0);
   socket.setNoDelay(true);
   let pending = '';
   socket.setEncoding('latin1');
@@ -47,10 +50,14 @@ const server = net.createServer({ allowHalfOpen: false }, (socket) => {
   socket.on('error', () => {
     socketErrors++;
   });
-});
+};
 
-server.listen({ host: values.host, port }, () => {
-  process.stdout.write(`${JSON.stringify({ event: 'ready', host: values.host, port, keepAlive })}\n`);
+const apiPort = values['api-port'] !== undefined ? Number(values['api-port']) : null;
+const listening = [port, ...(apiPort !== null ? [apiPort] : [])].map((p) => new Promise((res) => {
+  net.createServer({ allowHalfOpen: false }, serve(p === port && keepAlive)).listen({ host: values.host, port: p }, res);
+}));
+Promise.all(listening).then(() => {
+  process.stdout.write(`${JSON.stringify({ event: 'ready', host: values.host, port, apiPort, keepAlive })}\n`);
 });
 
 function stop() {

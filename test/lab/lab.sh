@@ -18,7 +18,12 @@ APP_GW=192.0.2.1
 DB_ADDR=198.51.100.24
 DB_GW=198.51.100.1
 DB_PORT=1521
+API_PORT=8443
+DENY_PORT=23
 NFLOG_GROUP=5
+# LAB_ULOG_GROUP=N (environment): every logged packet also goes to nflog group N, read by the run's
+# ulogd2 (run-lab.mjs); group 5 stays tcpdump's (one listener per group and namespace).
+ULOG_GROUP=${LAB_ULOG_GROUP:-}
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
 
@@ -123,24 +128,34 @@ setup() {
   ip -n "$fw" link set fa up
   ip -n "$fw" link set fd up
 
-  # The firewall: established/related pass, a new session only as a bare SYN app -> db:1521,
-  # everything else counted, copied to nflog group 5 (tcpdump -i nflog:5) and dropped.
+  # The firewall: established/related pass, a new session only as a bare SYN app -> db:1521 or
+  # db:8443 (the API of the two-service scenario), a SYN to db:23 refused by policy (counted as
+  # "denials", logged with its own prefix), everything else counted, copied to nflog group 5
+  # (tcpdump -i nflog:5) with the prefix "fwtp-drop: " and dropped.
   # drops_new / drops_invalid only split the count: with nf_conntrack_tcp_loose=1 a mid-stream
   # ACK of a forgotten session is picked up as NEW (and dropped here, so never confirmed);
   # a FIN or RST without an entry is INVALID. queue-threshold 1: hand each logged packet to
   # userspace at once instead of batching them for up to 1 s (nfnetlink_log flush timer).
+  local ulog_deny="" ulog_drop=""
+  if [ -n "$ULOG_GROUP" ]; then
+    [[ "$ULOG_GROUP" =~ ^[0-9]+$ ]] || die "bad LAB_ULOG_GROUP '$ULOG_GROUP'"
+    ulog_deny="log prefix \"fwtp-deny: \" group $ULOG_GROUP queue-threshold 1"
+    ulog_drop="log prefix \"fwtp-drop: \" group $ULOG_GROUP queue-threshold 1"
+  fi
   nsx "$fw" nft -f - <<EOF
 table inet fwtp {
   counter drops { }
   counter drops_new { }
   counter drops_invalid { }
+  counter denials { }
   chain forward {
     type filter hook forward priority filter; policy drop;
     ct state established,related accept
-    iifname "fa" oifname "fd" ip saddr $APP_ADDR ip daddr $DB_ADDR tcp dport $DB_PORT tcp flags & (fin | syn | rst | ack) == syn ct state new accept
+    iifname "fa" oifname "fd" ip saddr $APP_ADDR ip daddr $DB_ADDR tcp dport { $DB_PORT, $API_PORT } tcp flags & (fin | syn | rst | ack) == syn ct state new accept
+    ip daddr $DB_ADDR tcp dport $DENY_PORT counter name "denials" log prefix "fwtp-deny: " group $NFLOG_GROUP queue-threshold 1 $ulog_deny drop
     ct state new counter name "drops_new"
     ct state invalid counter name "drops_invalid"
-    counter name "drops" log group $NFLOG_GROUP queue-threshold 1 drop
+    counter name "drops" log prefix "fwtp-drop: " group $NFLOG_GROUP queue-threshold 1 $ulog_drop drop
   }
 }
 EOF

@@ -34,6 +34,10 @@ interface Truth {
   droppedKeepAlives: number;
   droppedPackets: number;
   nftDropPackets: number;
+  /** Refused by policy (the :23 rule); not in the figures above. */
+  denials: { packets: number; sessions: number; nft: number };
+  /** Two-service scenario: per service (db, api). */
+  byService: Record<string, Figures>;
   brokenByKind: { keepAlive: number; data: number; close: number };
   tableEntries: TableStats | null;
   counterEntries: TableStats;
@@ -56,14 +60,19 @@ interface Truth {
   /** [ms since start, conntrack -C counter, live entries] */
   series: Array<[number, number, number | null]>;
 }
+interface Figures {
+  sessionsWithDrops: number;
+  droppedKeepAlives: number;
+  brokenByKind: { keepAlive: number; data: number; close: number };
+}
 interface LabRun {
   name: string;
   scenario: string;
-  role: 'baseline' | 'candidate' | 'gcProbe';
+  role: 'baseline' | 'candidate' | 'gcProbe' | 'policy';
   establishedSeconds: number;
   prefix: string;
   stopMs: number;
-  files: { appSide: string; dbSide: string; drops: string };
+  files: { appSide: string; dbSide: string; drops: string; fwLog?: string; ctEvents?: string };
   captureStats: Record<string, { captured: number; droppedByKernel: number }>;
   truth: Truth;
 }
@@ -78,6 +87,18 @@ interface LabScenario {
   baselineAppSide: string;
   baselineSeries: string;
   baselineSysctl: string;
+  /** Two-service scenario (services.mjs). */
+  services?: Record<string, { port: number; keepAlive: boolean }>;
+  attempts?: Array<{ atSeconds: number; service: string }>;
+  expectedByService?: Record<string, Record<string, Figures>>;
+  policy?: {
+    file: string;
+    args: string[];
+    lines: string[];
+    timeoutByService: Record<string, number | null>;
+    proposal: Array<{ service: { serverPort: number }; timeoutSeconds: number; thresholdSeconds: number }>;
+    expectedByService: Record<string, Figures>;
+  };
 }
 interface LabResults {
   startMs: number;
@@ -194,8 +215,10 @@ describeLab('lab: a Linux firewall (nftables + conntrack in network namespaces) 
   it('baseline runs drop nothing and see every session', () => {
     for (const sc of lab.scenarios) {
       const b = runOf(`${sc.name}b`).truth;
-      expect({ run: `${sc.name}b`, dropped: b.droppedPackets, nft: b.nftDropPackets, sessions: b.sessionsSeen, errors: b.clientErrors })
-        .toEqual({ run: `${sc.name}b`, dropped: 0, nft: 0, sessions: sc.sessions, errors: 0 });
+      // The only drops of a baseline are the refused attempts (two-service scenario), counted apart.
+      const sessions = sc.sessions - (sc.attempts?.length ?? 0);
+      expect({ run: `${sc.name}b`, dropped: b.droppedPackets - b.denials.packets, nft: b.nftDropPackets, sessions: b.sessionsSeen, errors: b.clientErrors })
+        .toEqual({ run: `${sc.name}b`, dropped: 0, nft: 0, sessions, errors: 0 });
     }
   });
 
@@ -207,7 +230,7 @@ describeLab('lab: a Linux firewall (nftables + conntrack in network namespaces) 
       for (const [iface, stats] of Object.entries(run.captureStats)) {
         expect({ run: run.name, iface, lost: stats.droppedByKernel }).toEqual({ run: run.name, iface, lost: 0 });
       }
-      expect({ run: run.name, logged: run.truth.droppedPackets }).toEqual({ run: run.name, logged: run.truth.nftDropPackets });
+      expect({ run: run.name, logged: run.truth.droppedPackets }).toEqual({ run: run.name, logged: run.truth.nftDropPackets + run.truth.denials.nft });
     }
   });
 
@@ -280,6 +303,7 @@ describeLab('lab: a Linux firewall (nftables + conntrack in network namespaces) 
 
   it('the kernel does exactly what the workload was designed to make it do', () => {
     for (const run of candidateRuns()) {
+      if (run.role === 'policy') continue; // its own expectation: 'two services' below
       const sc = lab.scenarios.find((s) => s.name === run.scenario)!;
       const want = sc.expected[String(run.establishedSeconds)];
       const t = run.truth;
@@ -378,6 +402,121 @@ describeLab('lab: a Linux firewall (nftables + conntrack in network namespaces) 
       }
       console.log(lines.join('\n'));
       expect(failures).toEqual([]);
+    });
+  });
+
+  describe('two services: the per-service policy fwtp recommend printed, and the firewall\'s own logs', () => {
+    const svc = (): LabScenario => {
+      const sc = lab.scenarios.find((s) => s.name === 'svc');
+      if (!sc?.services || !sc.policy || !sc.expectedByService) throw new Error('scenario svc (two services) in results.json');
+      return sc;
+    };
+    const services = ['db', 'api'] as const;
+    const fig = (f: Figures): Figures => ({ sessionsWithDrops: f.sessionsWithDrops, droppedKeepAlives: f.droppedKeepAlives, brokenByKind: f.brokenByKind });
+    const filtered = new Map<string, string>();
+    /** The baseline's app-side capture of one service only (tcpdump -r -w with a port filter). */
+    async function serviceCapture(sc: LabScenario, service: string): Promise<string> {
+      const port = sc.services![service]!.port;
+      const file = join(outDir, `svcb-${service}.pcap`);
+      if (!filtered.has(file)) {
+        await execFileP('tcpdump', ['-r', sc.baselineAppSide, '-w', file, `tcp port ${port}`], { timeout: 60_000 });
+        filtered.set(file, file);
+      }
+      return file;
+    }
+    /** fwtp plan of one service at the global timeout, with the policy's timeout for that service or none. */
+    async function planService(sc: LabScenario, service: string, serviceTimeout: number | null): Promise<CandidateResult> {
+      const ka = sc.keepAlive!;
+      const args = ['bin/fwtp.js', 'plan', await serviceCapture(sc, service), '--timeouts', String(sc.candidates[0]), '--platform', 'linux',
+        '--keepalive', sc.services![service]!.keepAlive ? `${ka.idleSeconds}/${ka.intervalSeconds}/${ka.count}` : 'off', '--format', 'json'];
+      if (serviceTimeout !== null) args.push('--service-timeout', `198.51.100.24:${sc.services![service]!.port}=${serviceTimeout}`);
+      const plan = await runPlan(args);
+      const c = plan.candidates[0];
+      if (!c) throw new Error(`no candidate: node ${args.join(' ')}`);
+      return c;
+    }
+
+    it('refuses every attempt to :23 by policy, logged apart', () => {
+      const sc = svc();
+      for (const run of lab.runs.filter((r) => r.scenario === 'svc')) {
+        const d = run.truth.denials;
+        expect({ run: run.name, sessions: d.sessions, logged: d.packets }).toEqual({ run: run.name, sessions: sc.attempts!.length, logged: d.nft });
+      }
+    });
+
+    it('the kernel breaks per service what the design says: at the global timeout, and none with the policy', () => {
+      const sc = svc();
+      const global = String(sc.candidates[0]);
+      for (const service of services) {
+        expect({ run: `svc${global}`, service, ...fig(runOf(`svc${global}`).truth.byService[service]!) })
+          .toEqual({ run: `svc${global}`, service, ...sc.expectedByService![global]![service] });
+        expect({ run: 'svcp', service, ...fig(runOf('svcp').truth.byService[service]!) })
+          .toEqual({ run: 'svcp', service, ...sc.policy!.expectedByService[service] });
+      }
+      // The fix it was for: no database session loses its state under the policy.
+      expect(runOf('svcp').truth.byService.db!.sessionsWithDrops).toBe(0);
+    });
+
+    it('fwtp plan predicts each service exactly, at the global timeout and under the per-service policy', async () => {
+      const sc = svc();
+      const global = sc.candidates[0]!;
+      console.log(`svc: policy from fwtp ${sc.policy!.args.join(' ')}: ${JSON.stringify(sc.policy!.timeoutByService)} s` +
+        ` (proposal ${sc.policy!.proposal.map((p) => `:${p.service.serverPort} ${p.timeoutSeconds} s, threshold ${p.thresholdSeconds} s`).join('; ')})\n${sc.policy!.lines.join('\n')}`);
+      const lines = ['service | policy | sessionsWithDrops pred/kern | droppedKeepAlives pred/kern | brokenBy ka,data,close pred / kern'];
+      const failures: string[] = [];
+      for (const service of services) {
+        for (const [run, timeout] of [[`svc${global}`, null], ['svcp', sc.policy!.timeoutByService[service] ?? null]] as const) {
+          const pred = await planService(sc, service, timeout);
+          const kern = runOf(run).truth.byService[service]!;
+          const b = pred.brokenByKind;
+          const k = kern.brokenByKind;
+          lines.push(`${service} (${run}) | ${timeout ?? `global ${global}`} s | ${pred.sessionsWithDrops} / ${kern.sessionsWithDrops} | ` +
+            `${pred.droppedKeepAlives} / ${kern.droppedKeepAlives} | ${b.keepAlive},${b.data},${b.close} / ${k.keepAlive},${k.data},${k.close}`);
+          if (JSON.stringify(fig(pred)) !== JSON.stringify(fig(kern))) failures.push(`${service} in ${run}: predicted ${JSON.stringify(fig(pred))}, kernel ${JSON.stringify(fig(kern))}`);
+        }
+      }
+      console.log(lines.join('\n'));
+      expect(failures).toEqual([]);
+      // For information: what recommend proposes from the real baseline capture (the policy came from the synthesized one).
+      const ka = sc.keepAlive!;
+      const { stdout } = await execFileP(process.execPath, ['bin/fwtp.js', 'recommend', sc.baselineAppSide, '--current', String(global), '--platform', 'linux',
+        '--keepalive', `${ka.idleSeconds}/${ka.intervalSeconds}/${ka.count}`, '--emit', 'linux', '--format', 'json'], { cwd: REPO_DIR, maxBuffer: 64 << 20 });
+      const rec = JSON.parse(stdout) as { proposal: { services: Array<{ service: { serverPort: number }; timeoutSeconds: number; thresholdSeconds: number }> } };
+      console.log(`svc: recommend from the baseline capture: ${rec.proposal.services.map((p) => `:${p.service.serverPort} ${p.timeoutSeconds} s (threshold ${p.thresholdSeconds} s)`).join('; ')}`);
+    });
+
+    it('ulogd2 LOGEMU: fwtp\'s linux-log reader reads every line, and its drops equal the nft counters', async () => {
+      const run = runOf(`svc${svc().candidates[0]}`);
+      const fwlog = (await import(join(REPO_DIR, 'dist', 'ingest', 'fwlog', 'index.js'))) as typeof import('../../src/ingest/fwlog/index.js');
+      const text = readFileSync(run.files.fwLog!, 'utf8');
+      const r = fwlog.readFirewallLog(text, {}, run.files.fwLog!);
+      const drops = r.records.filter((x) => x.type === 'drop');
+      const byRule = (prefix: string): number => drops.filter((x) => x.type === 'drop' && x.rule === prefix).length;
+      console.log(`svc: LOGEMU ${r.linesRead} lines, ${drops.length} drops (fwtp-drop ${byRule('fwtp-drop')}, fwtp-deny ${byRule('fwtp-deny')}); nft drops ${run.truth.nftDropPackets}, denials ${run.truth.denials.nft}`);
+      expect({ vendor: r.vendor, unreadable: r.unreadableCount, lines: r.linesRead, drops: drops.length, expired: byRule('fwtp-drop'), denied: byRule('fwtp-deny') })
+        .toEqual({ vendor: 'linux-log', unreadable: 0, lines: run.truth.nftDropPackets + run.truth.denials.nft, drops: run.truth.nftDropPackets + run.truth.denials.nft,
+          expired: run.truth.nftDropPackets, denied: run.truth.denials.nft });
+    });
+
+    it('conntrack -E events: fwtp gaps reads every session of the run', async () => {
+      const run = runOf(`svc${svc().candidates[0]}`);
+      const { stdout } = await execFileP(process.execPath, ['bin/fwtp.js', 'gaps', run.files.ctEvents!, '--format', 'json'], { cwd: REPO_DIR, maxBuffer: 64 << 20 });
+      const g = JSON.parse(stdout) as { flows: { total: number; tcp: number } };
+      expect({ flows: g.flows.total, tcp: g.flows.tcp }).toEqual({ flows: run.truth.sessionsSeen, tcp: run.truth.sessionsSeen });
+    });
+
+    it('the same run as Cisco ASA syslog (render-asa.mjs, times x1000): the ASA reader reads every line, same sessions and drops', async () => {
+      const run = runOf(`svc${svc().candidates[0]}`);
+      const { stdout } = await execFileP(process.execPath, [join(LAB_DIR, 'render-asa.mjs'), '--events', run.files.ctEvents!, '--drops', run.files.drops,
+        '--start-ms', String(lab.startMs)], { maxBuffer: 64 << 20 });
+      const fwlog = (await import(join(REPO_DIR, 'dist', 'ingest', 'fwlog', 'index.js'))) as typeof import('../../src/ingest/fwlog/index.js');
+      const r = fwlog.readFirewallLog(stdout, {}, 'asa.log', 'cisco-asa');
+      const count = (kind: string): number => r.records.filter((x) => x.messageKind === kind).length;
+      const destroyed = readFileSync(run.files.ctEvents!, 'utf8').split('\n').filter((l) => l.includes('[DESTROY]')).length;
+      const lines = stdout.split('\n').filter((l) => l.length > 0).length;
+      console.log(`svc: ASA rendering ${lines} lines: 302013 ${count('302013')}, 302014 ${count('302014')}, 106015 ${count('106015')}, 106023 ${count('106023')}`);
+      expect({ unreadable: r.unreadableCount, lines: r.linesRead, built: count('302013'), teardown: count('302014'), noConnection: count('106015'), denied: count('106023') })
+        .toEqual({ unreadable: 0, lines, built: run.truth.sessionsSeen, teardown: destroyed, noConnection: run.truth.nftDropPackets, denied: run.truth.denials.nft });
     });
   });
 });

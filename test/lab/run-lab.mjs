@@ -14,6 +14,8 @@ import { mkdirSync, writeFileSync, readFileSync, openSync, closeSync, statSync }
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { SERVICE_PORTS, SVC_GLOBAL_SECONDS, SVC_SCENARIO, attemptSessions, serviceOfPort, writeSynthCapture } from './services.mjs';
+import { ULOGD_READY, ULOG_GROUP, ulogdConfig } from './ulogd.mjs';
 
 const execFileP = promisify(execFile);
 const LAB_DIR = dirname(fileURLToPath(import.meta.url));
@@ -82,6 +84,7 @@ export const SCENARIOS = [
       { name: 'leak-after-15', n: 3, gaps: [2, 15] },
     ],
   },
+  SVC_SCENARIO,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -104,10 +107,13 @@ export function buildSchedule(scenario) {
         events.push({ atMs: t, op: 'query' });
       }
       if (q.pattern.close !== undefined) events.push({ atMs: t + Math.round(q.pattern.close * 1000), op: 'close' });
-      sessions.push({ id, pattern: q.pattern.name, events });
+      // Two-service scenario (services.mjs): the pattern's service gives the server port.
+      const port = q.pattern.service !== undefined ? SERVICE_PORTS[q.pattern.service] : undefined;
+      sessions.push({ id, pattern: q.pattern.name, ...(port !== undefined ? { port } : {}), events });
       id++;
     }
   }
+  sessions.push(...attemptSessions(scenario, sessions.length));
   const lastEventMs = Math.max(...sessions.flatMap((s) => s.events.map((e) => e.atMs)));
   return { sessions, lastEventMs };
 }
@@ -132,18 +138,30 @@ export function expectedBreak(pattern, timeoutSeconds, keepAlive) {
   return null;
 }
 
-/** Expected kernel truth per candidate (a broken session's db probes all die: count each). */
-export function expectedTruth(scenario, timeoutSeconds) {
+/**
+ * Expected kernel truth per candidate (a broken session's db probes all die: count each).
+ * `timeoutFor(pattern)` gives a pattern's timeout when services have their own (per-service
+ * policy); `service` keeps only that service's patterns. Keep-alives only where the pattern's
+ * service has them (two-service scenario).
+ */
+export function expectedTruth(scenario, timeoutSeconds, { timeoutFor = () => timeoutSeconds, service = null } = {}) {
   const out = { sessionsWithDrops: 0, droppedKeepAlives: 0, brokenByKind: { keepAlive: 0, data: 0, close: 0 } };
   for (const p of scenario.patterns) {
-    const kind = expectedBreak(p, timeoutSeconds, scenario.keepAlive);
+    if (service !== null && p.service !== service) continue;
+    const keepAlive = p.service !== undefined && !scenario.services[p.service].keepAlive ? null : scenario.keepAlive;
+    const kind = expectedBreak(p, timeoutFor(p), keepAlive);
     if (kind === null) continue;
     out.sessionsWithDrops += p.n;
     out.brokenByKind[kind] += p.n;
     // The db hears nothing after the entry expired: its full probe series is dropped.
-    if (scenario.keepAlive) out.droppedKeepAlives += p.n * scenario.keepAlive.count;
+    if (keepAlive) out.droppedKeepAlives += p.n * keepAlive.count;
   }
   return out;
+}
+
+/** Per service (two-service scenario): expectedTruth of each service's patterns. */
+export function expectedByService(scenario, timeoutFor) {
+  return Object.fromEntries(Object.keys(scenario.services).map((name) => [name, expectedTruth(scenario, NaN, { timeoutFor, service: name })]));
 }
 
 /**
@@ -152,7 +170,7 @@ export function expectedTruth(scenario, timeoutSeconds) {
  * longer than the idle time is cut by probes every idle seconds: the remainder must stay clear of
  * the next probe on both sides (which of probe and data comes first must not be a coin toss).
  */
-export function assertGapsSafe(scenario) {
+export function assertGapsSafe(scenario, extraTimeouts = {}) {
   const ka = scenario.keepAlive;
   const fail = (p, g, what) => {
     throw new Error(`scenario ${scenario.name} pattern ${p.name}: gap ${g} s too close to ${what}`);
@@ -163,6 +181,7 @@ export function assertGapsSafe(scenario) {
     }
   }
   for (const p of scenario.patterns) {
+    const ka = p.service !== undefined && !scenario.services[p.service].keepAlive ? null : scenario.keepAlive;
     for (const g of [...p.gaps, ...(p.close !== undefined ? [p.close] : [])]) {
       if (ka && g > ka.idleSeconds) {
         const remainder = g % ka.idleSeconds;
@@ -170,8 +189,10 @@ export function assertGapsSafe(scenario) {
         continue;
       }
       if (ka && ka.idleSeconds - g < SAFETY_MARGIN_SECONDS) fail(p, g, 'the keep-alive idle');
-      for (const c of scenario.candidates) if (Math.abs(g - c) < SAFETY_MARGIN_SECONDS) fail(p, g, `candidate ${c} s`);
+      for (const c of [...scenario.candidates, ...(extraTimeouts[p.service] ?? [])]) if (Math.abs(g - c) < SAFETY_MARGIN_SECONDS) fail(p, g, `timeout ${c} s`);
     }
+    // A per-service timeout under the keep-alive idle would let the probe decide (not designed).
+    if (ka) for (const c of extraTimeouts[p.service] ?? []) if (Math.abs(c - ka.idleSeconds) < SAFETY_MARGIN_SECONDS) fail(p, c, 'the keep-alive idle');
   }
 }
 
@@ -280,7 +301,13 @@ function planRuns(scenarios) {
   for (const sc of scenarios) {
     runs.push({ name: `${sc.name}b`, scenario: sc, role: 'baseline', establishedSeconds: BASELINE_ESTABLISHED_SECONDS, listSampling: true });
     for (const c of sc.candidates) {
-      runs.push({ name: `${sc.name}${c}`, scenario: sc, role: 'candidate', establishedSeconds: c, listSampling: true });
+      // Two-service scenario: the short run also writes the firewall's logs (ulogd2, conntrack -E).
+      runs.push({ name: `${sc.name}${c}`, scenario: sc, role: 'candidate', establishedSeconds: c, listSampling: true,
+        firewallLogs: sc.services !== undefined });
+    }
+    if (sc.services !== undefined) {
+      // The same global timeout with the ct timeout policy `fwtp recommend --emit linux` printed.
+      runs.push({ name: `${sc.name}p`, scenario: sc, role: 'policy', establishedSeconds: SVC_GLOBAL_SECONDS, listSampling: true });
     }
     if (sc.gcProbeCandidate !== undefined) {
       // Same workload and timeout as the candidate run, but nothing lists the table: only the
@@ -301,8 +328,14 @@ async function prepareRun(run, outDir) {
   const stateArgs = Object.entries(sc.stateTimeouts).map(([k, v]) => `${k}=${v}`);
   prefixes.add(run.prefix);
   await execFileP('bash', [LAB_SH, 'setup', run.prefix, String(run.establishedSeconds), String(ka.idleSeconds),
-    String(ka.intervalSeconds), String(ka.count), ...stateArgs]);
+    String(ka.intervalSeconds), String(ka.count), ...stateArgs], { env: { ...process.env, ...(run.firewallLogs ? { LAB_ULOG_GROUP: String(ULOG_GROUP) } : {}) } });
   const fw = `${run.prefix}-fw`;
+  if (run.role === 'policy') {
+    // Applied as fwtp printed it (its table is `inet fwtp`, the lab's own: nft merges the ct
+    // timeout objects and the prerouting chain into it).
+    run.policyFile = sc.policy.file;
+    await execFileP('ip', ['netns', 'exec', fw, 'nft', '-f', run.policyFile]);
+  }
   run.files = {
     appSide: join(run.dir, 'app-side.pcap'),
     dbSide: join(run.dir, 'db-side.pcap'),
@@ -311,7 +344,20 @@ async function prepareRun(run, outDir) {
     client: join(run.dir, 'client.jsonl'),
     schedule: join(run.dir, 'schedule.json'),
     ...(run.role === 'baseline' ? { series: join(run.dir, 'series.txt'), sysctl: join(run.dir, 'sysctl.txt') } : {}),
+    ...(run.firewallLogs ? { ulogdConf: join(run.dir, 'ulogd.conf'), ulogdSelf: join(run.dir, 'ulogd.self.log'),
+      fwLog: join(run.dir, 'drops.logemu'), ctEvents: join(run.dir, 'conntrack-events.txt') } : {}),
   };
+  if (run.firewallLogs) {
+    // One ulogd per run (its own configuration, its own files); stopped in stopRun, killed with
+    // every other child on the error and signal paths (teardownAllSync, lab.sh teardown).
+    writeFileSync(run.files.ulogdConf, ulogdConfig({ selfLog: run.files.ulogdSelf, emuFile: run.files.fwLog }));
+    writeFileSync(run.files.fwLog, '');
+    run.ulogd = startIn(fw, 'ulogd', ['-c', run.files.ulogdConf], { niceness: NICENESS });
+    await waitUntil(() => fileText(run.files.ulogdSelf).includes(ULOGD_READY) || run.ulogd.exitCode !== null, 15_000);
+    if (!fileText(run.files.ulogdSelf).includes(ULOGD_READY)) throw new Error(`${run.name} ulogd did not start: ${fileText(run.files.ulogdSelf)} ${run.ulogd.stderrText}`);
+    // The session-end log of a Linux firewall: conntrack events with their times (docs/CONNTRACK.md).
+    run.ctEvents = startIn(fw, 'conntrack', ['-E', '-o', 'timestamp'], { stdoutFile: run.files.ctEvents, niceness: NICENESS });
+  }
   if (run.role === 'baseline') {
     // The timeouts the series is taken under, once at the start (docs/CONNTRACK.md "Taking the inputs").
     const { stdout } = await execFileP('ip', ['netns', 'exec', fw, 'sysctl', 'net.netfilter']);
@@ -334,8 +380,8 @@ async function prepareRun(run, outDir) {
     run.series = startIn(fw, process.execPath, [join(LAB_DIR, 'series.mjs'), '--interval-ms', String(SERIES_INTERVAL_MS)],
       { stdoutFile: run.files.series, niceness: NICENESS });
   }
-  run.db = startIn(`${run.prefix}-db`, process.execPath, [join(LAB_DIR, 'db-server.mjs'), '--keepalive', sc.keepAlive ? 'on' : 'off'],
-    { niceness: NICENESS });
+  run.db = startIn(`${run.prefix}-db`, process.execPath, [join(LAB_DIR, 'db-server.mjs'), '--keepalive', sc.keepAlive ? 'on' : 'off',
+    ...(sc.services !== undefined ? ['--api-port', String(SERVICE_PORTS.api)] : [])], { niceness: NICENESS });
   await Promise.all([
     ...Object.entries(run.captures).map(([k, c]) => waitFor(c, 'stderr', 'listening on', `${run.name} tcpdump ${k}`)),
     waitFor(run.db, 'stdout', '"ready"', `${run.name} db-server`),
@@ -384,6 +430,15 @@ function pcapRecords(file) {
   return n;
 }
 
+function fileText(file) {
+  try {
+    return readFileSync(file, 'latin1');
+  } catch {
+    return '';
+  }
+}
+const lineCount = (file) => fileText(file).split('\n').filter((l) => l.length > 0).length;
+
 /** Polls `pred` every 50 ms; `deadlineMs` only bounds a hang (the caller's check then fails). */
 async function waitUntil(pred, deadlineMs) {
   const end = Date.now() + deadlineMs;
@@ -417,7 +472,15 @@ async function stopRun(run) {
   // Exact, not a pause: the drop log is complete when it holds as many packets as the frozen
   // drop counter; the interface captures when their files stop growing (docs/LAB.md).
   const frozen = await nftCounters(fw);
-  await waitUntil(() => pcapRecords(run.files.drops) >= (frozen.drops ?? 0), 60_000);
+  const logged = (frozen.drops ?? 0) + (frozen.denials ?? 0);
+  await waitUntil(() => pcapRecords(run.files.drops) >= logged, 60_000);
+  if (run.ulogd) {
+    // Same rule for ulogd's file: complete when it has a line per logged packet (sync=1).
+    await waitUntil(() => lineCount(run.files.fwLog) >= logged, 60_000);
+    await stopChild(run.ulogd, 'SIGTERM', 10_000);
+    // conntrack -E flushes its output at SIGTERM (it exits through exit()).
+    await stopChild(run.ctEvents, 'SIGTERM', 10_000);
+  }
   await waitQuiet([run.files.appSide, run.files.dbSide], 500, 60_000);
   const stats = {};
   await Promise.all(Object.entries(run.captures).map(async ([k, c]) => {
@@ -429,6 +492,7 @@ async function stopRun(run) {
   run.captureStats = stats;
   run.nftCounters = await nftCounters(fw);
   run.nftDropPackets = run.nftCounters.drops ?? NaN;
+  run.nftDenials = run.nftCounters.denials ?? NaN;
   await stopChild(run.client, 'SIGTERM');
   writeFileSync(run.files.client, run.client.stdoutText);
   await stopChild(run.db, 'SIGTERM');
@@ -471,6 +535,7 @@ const sessionKey = (p) => {
   const b = `${p.dst}:${p.dport}`;
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 };
+const SVC_DB_ADDR = '198.51.100.24';
 const TCP_FIN = 0x01;
 const TCP_SYN = 0x02;
 const TCP_RST = 0x04;
@@ -547,8 +612,23 @@ async function analyseRun(run, startMs, stopMs) {
   const firstDrop = new Map();
   const probesBySession = new Map();
   let droppedKeepAlives = 0;
+  // Per service (two-service scenario): by the server's port, the db's side of the 4-tuple.
+  const byService = {};
+  const serviceOf = (d) => serviceOfPort(d.dst === SVC_DB_ADDR ? d.dport : d.src === SVC_DB_ADDR ? d.sport : -1) ?? 'db';
+  const denied = new Set();
+  let deniedPackets = 0;
   for (const d of drops) {
+    const service = serviceOf(d);
+    if (service === 'deny') {
+      // Refused by policy (lab.sh): not a session that lost its state; counted apart.
+      deniedPackets++;
+      denied.add(sessionKey(d));
+      continue;
+    }
+    const svc = (byService[service] ??= { sessions: new Map(), droppedKeepAlives: 0 });
     const isProbe = keepAliveKeys.has(packetKey(d));
+    if (isProbe) svc.droppedKeepAlives++;
+    if (!svc.sessions.has(sessionKey(d))) svc.sessions.set(sessionKey(d), isProbe ? 'keepAlive' : (d.flags & (TCP_FIN | TCP_RST)) !== 0 ? 'close' : 'data');
     if (isProbe) {
       droppedKeepAlives++;
       const k = sessionKey(d);
@@ -562,6 +642,12 @@ async function analyseRun(run, startMs, stopMs) {
   }
   const brokenByKind = { keepAlive: 0, data: 0, close: 0 };
   for (const kind of firstDrop.values()) brokenByKind[kind]++;
+  const serviceTruth = Object.fromEntries(Object.keys(run.scenario.services ?? {}).map((name) => {
+    const svc = byService[name] ?? { sessions: new Map(), droppedKeepAlives: 0 };
+    const kinds = { keepAlive: 0, data: 0, close: 0 };
+    for (const kind of svc.sessions.values()) kinds[kind]++;
+    return [name, { sessionsWithDrops: svc.sessions.size, droppedKeepAlives: svc.droppedKeepAlives, brokenByKind: kinds }];
+  }));
 
   // Keep-alive schedule as the wire shows it: idle before a first probe (since the previous packet
   // of the session), spacing of unanswered (dropped) probes, probes per broken session.
@@ -601,13 +687,16 @@ async function analyseRun(run, startMs, stopMs) {
   const clientLines = readFileSync(run.files.client, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l));
   const lateness = clientLines.filter((o) => typeof o.lateMs === 'number').map((o) => o.lateMs).sort((a, b) => a - b);
 
-  const sessionsSeen = new Set(appSide.filter((p) => (p.flags & (TCP_SYN | 0x10)) === TCP_SYN).map(sessionKey)).size;
+  const sessionsSeen = new Set(appSide.filter((p) => (p.flags & (TCP_SYN | 0x10)) === TCP_SYN && serviceOf(p) !== 'deny').map(sessionKey)).size;
   return {
     sessionsSeen,
     sessionsWithDrops: firstDrop.size,
     droppedKeepAlives,
     droppedPackets: drops.length,
     nftDropPackets: run.nftDropPackets,
+    /** Refused by policy (the :23 rule, its own counter and log prefix); not in the figures above. */
+    denials: { packets: deniedPackets, sessions: denied.size, nft: Number.isFinite(run.nftDenials) ? run.nftDenials : 0 },
+    byService: serviceTruth,
     /** Of those, picked up as NEW (mid-stream, nf_conntrack_tcp_loose=1) and INVALID (FIN/RST, no entry). */
     nftDropNew: run.nftCounters.drops_new,
     nftDropInvalid: run.nftCounters.drops_invalid,
@@ -712,6 +801,48 @@ async function pool(items, limit, fn) {
 
 // ---------------------------------------------------------------------------------------------
 
+const REPO_DIR = resolve(LAB_DIR, '../..');
+
+/**
+ * The ct timeout policy `fwtp recommend --current <global> --emit linux` prints for the
+ * scenario's synthesized baseline capture, written to OUT/<scenario>-policy.nft as printed
+ * (apply.lines), and the whole-second timeout per service port that those lines give the kernel.
+ */
+async function servicePolicy(sc, schedule, outDir) {
+  const synth = join(outDir, `${sc.name}-synth.pcap`);
+  writeSynthCapture(synth, sc, schedule, Math.floor(Date.now() / 1000), schedule.lastEventMs + sc.tailSeconds * 1000);
+  const ka = sc.keepAlive;
+  const args = [join(REPO_DIR, 'bin', 'fwtp.js'), 'recommend', synth, '--current', String(SVC_GLOBAL_SECONDS), '--platform', 'linux',
+    '--keepalive', `${ka.idleSeconds}/${ka.intervalSeconds}/${ka.count}`, '--emit', 'linux', '--format', 'json'];
+  const { stdout } = await execFileP(process.execPath, args, { cwd: REPO_DIR, maxBuffer: 64 << 20 });
+  const rec = JSON.parse(stdout);
+  const lines = rec.emit?.configuration?.apply?.lines;
+  if (!Array.isArray(lines)) throw new Error(`fwtp recommend printed no configuration: ${stdout.slice(0, 400)}`);
+  const file = join(outDir, `${sc.name}-policy.nft`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  writeFileSync(join(outDir, `${sc.name}-recommend.json`), stdout);
+  // What the lines give the kernel: object -> established seconds, port -> object.
+  const text = lines.join('\n');
+  const objects = new Map([...text.matchAll(/ct timeout (\S+) \{[^}]*?established: (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  const timeoutByPort = {};
+  for (const m of text.matchAll(/tcp dport (\d+) ct timeout set "([^"]+)"/g)) timeoutByPort[m[1]] = objects.get(m[2]);
+  const byService = Object.fromEntries(Object.entries(sc.services).map(([name, svc]) => [name, timeoutByPort[svc.port] ?? null]));
+  // The policy's timeouts must keep the lab's margins too, or the kernel's outcome is a coin toss.
+  assertGapsSafe(sc, Object.fromEntries(Object.entries(byService).filter(([, t]) => t !== null).map(([n, t]) => [n, [t]])));
+  const timeoutFor = (p) => byService[p.service] ?? SVC_GLOBAL_SECONDS;
+  return {
+    file, args: args.slice(1), lines, synth, timeoutByService: byService,
+    proposal: rec.proposal?.services?.map((x) => ({ service: x.service, timeoutSeconds: x.timeoutSeconds, thresholdSeconds: x.thresholdSeconds, margin: x.margin })) ?? [],
+    expectedByService: expectedByService(sc, timeoutFor),
+  };
+}
+
+/** The scenarios --only selects. */
+function scenarios0(values) {
+  const only = values.only ? new Set(values.only.split(',')) : null;
+  return SCENARIOS.filter((s) => !only || only.has(s.name));
+}
+
 async function main() {
   const { values } = parseArgs({ options: { out: { type: 'string' }, only: { type: 'string' } } });
   if (!values.out) throw new Error('usage: run-lab.mjs --out DIR [--only ka,off]');
@@ -736,11 +867,21 @@ async function main() {
   } catch {
     throw new Error('tshark is required (Debian package tshark): it is the oracle for keep-alive probes');
   }
+  if (scenarios0(values).some((sc) => sc.services !== undefined)) {
+    try {
+      execFileSync('ulogd', ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error('ulogd is required (Debian package ulogd2): the two-service scenario writes its drop log with it');
+    }
+  }
   execFileSync('bash', [LAB_SH, 'cleanup'], { stdio: 'inherit' });
   const only = values.only ? new Set(values.only.split(',')) : null;
   const scenarios = SCENARIOS.filter((s) => !only || only.has(s.name));
   for (const sc of scenarios) assertGapsSafe(sc);
   const schedules = new Map(scenarios.map((sc) => [sc.name, buildSchedule(sc)]));
+  // All runs share one start, so the per-service policy comes first: from the capture the
+  // scenario gives at the baseline, synthesized from its definition (~1 s).
+  for (const sc of scenarios) if (sc.services !== undefined) sc.policy = await servicePolicy(sc, schedules.get(sc.name), outDir);
   const runs = planRuns(scenarios);
 
   const t0 = Date.now();
@@ -782,6 +923,12 @@ async function main() {
       windowMs: stopMsByScenario.get(sc.name) - startMs,
       patterns: sc.patterns,
       expected: Object.fromEntries(sc.candidates.map((c) => [String(c), expectedTruth(sc, c)])),
+      ...(sc.services !== undefined ? {
+        services: sc.services,
+        attempts: sc.attempts,
+        expectedByService: Object.fromEntries(sc.candidates.map((c) => [String(c), expectedByService(sc, () => c)])),
+        policy: sc.policy,
+      } : {}),
       baselineRun: `${sc.name}b`,
       baselineAppSide: runs.find((r) => r.name === `${sc.name}b`).files.appSide,
       baselineSeries: runs.find((r) => r.name === `${sc.name}b`).files.series,
