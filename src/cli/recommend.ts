@@ -19,6 +19,7 @@ interface RecommendArgs extends InputArgs, ModelArgs {
   'max-memory'?: string;
   current?: string;
   emit?: string;
+  'emit-name'?: string;
 }
 
 export const recommendCommand: CommandModule<object, RecommendArgs> = {
@@ -30,6 +31,7 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
       .option('max-broken', { type: 'number', default: 0, describe: 'most sessions allowed to lose their state while in use' })
       .option('max-memory', { type: 'string', describe: 'most table memory at peak (bytes, or 512MiB, 2GB ...)' })
       .option('current', { type: 'string', describe: 'the idle timeout in force today (3600, 1h); default: the platform profile\'s value' })
+      .option('emit-name', { type: 'string', default: 'fwtp', describe: 'with --emit: the name (prefix) of the objects the lines create: nft table and ct timeout objects, ASA class-map, PAN-OS/SRX/Check Point service objects' })
       .option('emit', { type: 'string', describe: `print the configuration that applies the recommendation, and its rollback, for a platform (${platformNames().join(', ')})` })
       .example('$0 recommend samples/oracle-pool.pcap --max-broken 0 --max-memory 64MiB', 'the shortest safe timeout within 64 MiB')
       .example('$0 recommend samples/oracle-pool.pcap --current 3600 --emit linux', 'the per-service fix for the broken services, as nft lines') as unknown as Argv<RecommendArgs>,
@@ -46,11 +48,15 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
     if (args.emit !== undefined && !platformNames().includes(String(args.emit))) {
       throw usageError('CLI_UNKNOWN_PLATFORM', `unknown platform "${args.emit}" for --emit: choose one of ${platformNames().join(', ')}`);
     }
+    const emitName = String(args['emit-name'] ?? 'fwtp');
+    if (!/^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(emitName)) {
+      throw usageError('CLI_INVALID_EMIT_NAME', `--emit-name must start with a letter and hold only letters, digits, - and _ (at most 32; got "${emitName}")`);
+    }
     const { result } = await readFromArgs(args, options.platform.stateTimeouts);
     printWarnings(result, args.quiet);
     const data = { flows: result.flows, distribution: result.distribution };
     const rec = recommendExact(data, withLogEvidence(options, result), timeouts, { maxBroken, maxMemoryBytes }, currentSeconds);
-    const conf = args.emit !== undefined ? emitConfiguration(rec, String(args.emit), args.protocol) : undefined;
+    const conf = args.emit !== undefined ? emitConfiguration(rec, String(args.emit), args.protocol, emitName) : undefined;
     const base = plan(data, { ...options, timeouts: [], inputs: result.inputs.map((i) => ({ path: i.path, format: i.format })), warnings: [...result.warnings] });
     const emitted = conf === undefined ? {} : { emit: { platform: String(args.emit), configuration: conf } };
     const words = exactText(rec);

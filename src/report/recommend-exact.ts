@@ -56,7 +56,7 @@ export function exactText(rec: ExactRecommendation): ExactText {
 }
 
 /** The configuration for `--emit PLATFORM`: the per-service fix when there is one, else the recommended global timeout. */
-export function emitConfiguration(rec: ExactRecommendation, platform: string, protocol: 'tcp' | 'udp'): ChangeRequest['configuration'] | null {
+export function emitConfiguration(rec: ExactRecommendation, platform: string, protocol: 'tcp' | 'udp', name = 'fwtp'): ChangeRequest['configuration'] | null {
   const cfg = platformConfig(platform);
   if (cfg === null) return null;
   const services = rec.proposal.services.filter((s) => s.possible);
@@ -67,7 +67,7 @@ export function emitConfiguration(rec: ExactRecommendation, platform: string, pr
       stateTimeouts: { [state]: s.timeoutSeconds },
       label: `${s.service.serverAddr}:${s.service.serverPort}=${s.timeoutSeconds}`,
     }));
-    return cfg.perService(rules.map((r) => serviceChange(r, protocol)), rec.proposal.currentSeconds);
+    return cfg.perService(rules.map((r) => serviceChange(r, protocol)), rec.proposal.currentSeconds, name);
   }
   if (rec.recommendedSeconds === null) return null;
   return cfg.global(rec.recommendedSeconds, rec.proposal.currentSeconds, protocol);
@@ -77,7 +77,7 @@ export function emitLines(conf: ChangeRequest['configuration'] | null, platform:
   if (conf === null) return [`# ${platform}: nothing to apply (no recommendation within the limits)`];
   return [
     `# ${conf.apply.title}`, ...conf.apply.lines, ...conf.apply.notes.map((n) => `# ${n}`),
-    `# rollback: ${conf.rollback.title}`, ...conf.rollback.lines.map((l) => `#   ${l}`),
+    `# rollback: ${conf.rollback.title}`, ...conf.rollback.lines.map((l) => `#   ${l}`), ...conf.rollback.notes.map((n) => `# ${n}`),
     ...(conf.existingSessions !== undefined ? [`# ${conf.existingSessions}`] : []),
   ];
 }

@@ -64,4 +64,22 @@ describe('fwtp recommend on samples/oracle-pool.pcap', () => {
     expect(c.status).toBe(0);
     expect(table.slice(from, to + 1).join('\n')).toMatch(/policy = \{ established: 7332 \};[\s\S]*ip daddr 198\.51\.100\.24 tcp dport 1521 ct timeout set "fwtp-1521-7332"/);
   });
+
+  it.skipIf(!haveNft)('--emit-name names the table and objects; nft -c -f accepts it; a bad name is a usage error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fwtp-nft-'));
+    const r = runCli(['recommend', 'samples/oracle-pool.pcap', '--current', '3600', '--emit', 'linux', '--emit-name', 'dbpool', '--format', 'json']);
+    expect(r.status).toBe(0);
+    const conf = JSON.parse(r.stdout).emit.configuration;
+    expect(conf.apply.lines[0]).toBe('table inet dbpool {');
+    expect(conf.apply.lines.join('\n')).toContain('ct timeout set "dbpool-1521-7332"');
+    expect(conf.rollback.lines).toEqual(['nft delete table inet dbpool']);
+    const file = join(dir, 'fix.nft');
+    writeFileSync(file, conf.apply.lines.join('\n') + '\n');
+    expect(spawnSync('nft', ['-c', '-f', file], { encoding: 'utf8' }).status).toBe(0);
+    const asa = JSON.parse(runCli(['recommend', 'samples/oracle-pool.pcap', '--platform', 'cisco-asa', '--current', '3600', '--emit', 'cisco-asa', '--emit-name', 'dbpool', '--format', 'json']).stdout);
+    expect(asa.emit.configuration.apply.lines).toContain('class-map DBPOOL-1');
+    const bad = runCli(['recommend', 'samples/oracle-pool.pcap', '--emit', 'linux', '--emit-name', 'a b']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--emit-name .*CLI_INVALID_EMIT_NAME/);
+  });
 });

@@ -10,14 +10,14 @@ export const checkpointConfig: PlatformConfig = {
       existingSessions: 'Whether existing connections take the new value is unconfirmed.',
     };
   },
-  perService: (services) => {
+  perService: (services, _current, name = 'fwtp') => {
     const lines: string[] = [];
     const back: string[] = [];
     for (const s of services) {
-      const name = `fwtp-${s.port ?? 'any'}-${s.idleSeconds ?? 0}`;
+      const object = `${name}-${s.port ?? 'any'}-${s.idleSeconds ?? 0}`;
       const kind = s.protocol === 'udp' ? 'service-udp' : 'service-tcp';
-      lines.push(`mgmt_cli add ${kind} name "${name}" port ${s.port ?? '1-65535'} session-timeout ${Math.round(s.idleSeconds ?? 0)} use-default-session-timeout false match-for-any false`);
-      back.push(`mgmt_cli set ${kind} name "${name}" use-default-session-timeout true`);
+      lines.push(`mgmt_cli add ${kind} name "${object}" port ${s.port ?? '1-65535'} session-timeout ${Math.round(s.idleSeconds ?? 0)} use-default-session-timeout false match-for-any false`);
+      back.push(`mgmt_cli set ${kind} name "${object}" use-default-session-timeout true`);
     }
     lines.push('mgmt_cli publish');
     back.push('mgmt_cli publish', 'mgmt_cli install-policy policy-package "<package>" targets "<gateway>"');

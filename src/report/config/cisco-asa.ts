@@ -29,16 +29,16 @@ export const ciscoAsaConfig: PlatformConfig = {
     rollback: { title: 'restore the current value', lines: [`timeout ${protocol === 'udp' ? 'udp' : 'conn'} ${asaDuration(c)}`], notes: [] },
     existingSessions: 'Whether existing connections take the new global value is unconfirmed: watch the sessions in the evidence after the change.',
   }),
-  perService: (services) => {
+  perService: (services, _current, name = 'fwtp') => {
     const lines: string[] = [];
     const back: string[] = [];
     services.forEach((s, k) => {
-      const name = `FWTP-${k + 1}`;
-      lines.push(`access-list ${name} extended permit ${asaMatch(s)}`, `class-map ${name}`, ` match access-list ${name}`);
-      back.push('policy-map global_policy', ` no class ${name}`, `no class-map ${name}`, `no access-list ${name} extended permit ${asaMatch(s)}`);
+      const object = `${name.toUpperCase()}-${k + 1}`;
+      lines.push(`access-list ${object} extended permit ${asaMatch(s)}`, `class-map ${object}`, ` match access-list ${object}`);
+      back.push('policy-map global_policy', ` no class ${object}`, `no class-map ${object}`, `no access-list ${object} extended permit ${asaMatch(s)}`);
     });
     lines.push('policy-map global_policy');
-    services.forEach((s, k) => lines.push(` class FWTP-${k + 1}`, `  set connection timeout idle ${asaDuration(s.idleSeconds ?? 0)}`));
+    services.forEach((s, k) => lines.push(` class ${name.toUpperCase()}-${k + 1}`, `  set connection timeout idle ${asaDuration(s.idleSeconds ?? 0)}`));
     lines.push('service-policy global_policy global');
     return {
       apply: { title: 'Cisco ASA: MPF class with its own idle timeout', lines, notes: [NOT_RUN, 'Idle 0:0:1..1193:0:0, 0 = never; "dcd" (dead connection detection) would instead probe both ends and keep live idle connections.'] },

@@ -8,12 +8,12 @@ export const fortigateConfig: PlatformConfig = {
     rollback: { title: 'restore the current value', lines: ['config system session-ttl', `    set default ${Math.round(c)}`, 'end'], notes: [] },
     existingSessions: 'Whether existing sessions take the new value is unconfirmed.',
   }),
-  perService: (services) => {
+  perService: (services, _current, name = 'fwtp') => {
     const lines: string[] = [];
     const back: string[] = [];
     services.forEach((s, k) => {
       const svc = `FWTP-${s.port ?? 'ANY'}-${s.idleSeconds ?? 0}`;
-      const addr = `fwtp-dst-${k + 1}`;
+      const addr = `${name}-dst-${k + 1}`;
       if (s.address !== null && !isV6(s.address)) {
         const { addr: a, prefix } = splitPrefix(s.address);
         lines.push('config firewall address', `    edit "${addr}"`, `        set subnet ${a} ${ipv4Mask(prefix ?? 32)}`, '    next', 'end');

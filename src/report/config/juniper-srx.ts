@@ -9,15 +9,15 @@ export const juniperSrxConfig: PlatformConfig = {
     rollback: { title: 'restore the current value', lines: [c === 1800 ? 'delete applications application <application> inactivity-timeout' : `set applications application <application> inactivity-timeout ${Math.round(c)}`, 'commit'], notes: [] },
     existingSessions: 'Whether existing sessions take the new value is unconfirmed.',
   }),
-  perService: (services) => {
+  perService: (services, _current, name = 'fwtp') => {
     const lines: string[] = [];
     const back: string[] = [];
     services.forEach((s, k) => {
-      const app = `fwtp-${s.port ?? 'any'}-${s.idleSeconds ?? 0}`;
+      const app = `${name}-${s.port ?? 'any'}-${s.idleSeconds ?? 0}`;
       lines.push(`set applications application ${app} protocol ${s.protocol === 'udp' ? 'udp' : 'tcp'}${s.port !== null ? ` destination-port ${s.port}` : ''} inactivity-timeout ${Math.round(s.idleSeconds ?? 0)}`);
-      if (s.address !== null) lines.push(`set security zones security-zone <to-zone> address-book address fwtp-dst-${k + 1} ${withPrefix(s.address)}`);
-      lines.push(`set security policies from-zone <from-zone> to-zone <to-zone> policy fwtp-${k + 1} match source-address any destination-address ${s.address !== null ? `fwtp-dst-${k + 1}` : 'any'} application ${app}`,
-        `set security policies from-zone <from-zone> to-zone <to-zone> policy fwtp-${k + 1} then permit`);
+      if (s.address !== null) lines.push(`set security zones security-zone <to-zone> address-book address ${name}-dst-${k + 1} ${withPrefix(s.address)}`);
+      lines.push(`set security policies from-zone <from-zone> to-zone <to-zone> policy ${name}-${k + 1} match source-address any destination-address ${s.address !== null ? `${name}-dst-${k + 1}` : 'any'} application ${app}`,
+        `set security policies from-zone <from-zone> to-zone <to-zone> policy ${name}-${k + 1} then permit`);
       back.push(`delete applications application ${app} inactivity-timeout`);
     });
     lines.push('commit');

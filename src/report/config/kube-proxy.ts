@@ -4,7 +4,7 @@ import type { PlatformConfig } from './platform-config.js';
 
 export const kubeProxyConfig: PlatformConfig = {
   global: linuxGlobal(true),
-  perService: (services) => linuxPerService(services),
+  perService: (services, _current, name) => linuxPerService(services, name),
   dropLog: (e) => `the kernel log line of a logging drop rule on the node, "fwtp-drop: ... SRC=${e.src} DST=${e.dst} ... SPT=${e.sport} DPT=${e.dport} ... ACK"; lines from pod network namespaces need net.netfilter.nf_log_all_netns=1`,
   watch: [
     'Entry count on each node: conntrack -C (or cat /proc/sys/net/netfilter/nf_conntrack_count) against nf_conntrack_max (kube-proxy sets it from --conntrack-max-per-core).',

@@ -9,9 +9,9 @@ export function goDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m${s % 60}s`;
 }
 
-function objectName(s: ServiceChange, index: number, services: ServiceChange[]): string {
-  const base = `fwtp-${s.port ?? 'any'}-${s.idleSeconds ?? 'custom'}`;
-  return services.filter((x, k) => k < index && `fwtp-${x.port ?? 'any'}-${x.idleSeconds ?? 'custom'}` === base).length > 0 ? `${base}-${index + 1}` : base;
+function objectName(s: ServiceChange, index: number, services: ServiceChange[], prefix: string): string {
+  const base = `${prefix}-${s.port ?? 'any'}-${s.idleSeconds ?? 'custom'}`;
+  return services.filter((x, k) => k < index && `${prefix}-${x.port ?? 'any'}-${x.idleSeconds ?? 'custom'}` === base).length > 0 ? `${base}-${index + 1}` : base;
 }
 
 const NFT_TCP_STATES = ['syn_sent', 'syn_recv', 'established', 'fin_wait', 'close_wait', 'last_ack', 'time_wait', 'close'];
@@ -36,12 +36,13 @@ export function linuxGlobal(kube: boolean) {
   };
 }
 
-export function linuxPerService(services: ServiceChange[]): ChangeRequest['configuration'] {
+/** `name`: the nftables table of the policy (its own: the rollback deletes it) and the prefix of its ct timeout objects. */
+export function linuxPerService(services: ServiceChange[], name = 'fwtp'): ChangeRequest['configuration'] {
   const objects: string[] = [];
   const rules: string[] = [];
   const notes: string[] = ['Load with: nft -f FILE (lab-tested form, Linux 6.18, nftables 1.0.6). nft takes plain integer seconds.'];
   services.forEach((s, k) => {
-    const name = objectName(s, k, services);
+    const object = objectName(s, k, services, name);
     const udp = s.protocol === 'udp';
     const policy: string[] = [];
     for (const [state, secs] of Object.entries(s.stateTimeouts)) {
@@ -49,28 +50,28 @@ export function linuxPerService(services: ServiceChange[]): ChangeRequest['confi
       else if (!udp && NFT_TCP_STATES.includes(state)) policy.push(`${state}: ${Math.round(secs)}`);
     }
     const fam = isV6(s.address) ? 'ip6' : 'ip';
-    objects.push(`  ct timeout ${name} {`, `    protocol ${udp ? 'udp' : 'tcp'};`, `    l3proto ${fam};`, `    policy = { ${policy.join(', ')} };`, '  }');
+    objects.push(`  ct timeout ${object} {`, `    protocol ${udp ? 'udp' : 'tcp'};`, `    l3proto ${fam};`, `    policy = { ${policy.join(', ')} };`, '  }');
     const match = [s.address !== null ? `${fam} daddr ${s.address}` : '', s.port !== null ? `${udp ? 'udp' : 'tcp'} dport ${s.port}` : `meta l4proto ${udp ? 'udp' : 'tcp'}`].filter((x) => x !== '').join(' ');
-    rules.push(`    ${match} ct timeout set "${name}"`);
+    rules.push(`    ${match} ct timeout set "${object}"`);
     if (s.address === null) notes.push(`${s.label}: the object is for IPv4 (l3proto ip); add a second one with l3proto ip6 for IPv6 traffic.`);
     const ipt = isV6(s.address) ? 'ip6tables' : 'iptables';
     const dport = s.port !== null ? ` --dport ${s.port.replace('-', ':')}` : '';
     const daddr = s.address !== null ? ` -d ${s.address}` : '';
     const states = udp ? Object.entries(s.stateTimeouts).filter(([st]) => NFT_UDP_STATES[st] !== undefined).map(([st, v]) => `${NFT_UDP_STATES[st]} ${Math.round(v)}`)
       : Object.entries(s.stateTimeouts).filter(([st]) => NFT_TCP_STATES.includes(st)).map(([st, v]) => `${st} ${Math.round(v)}`);
-    notes.push(`iptables instead of nftables (nfct(8); not run): nfct add timeout ${name} inet ${udp ? 'udp' : 'tcp'} ${states.join(' ')}; ${ipt} -t raw -A PREROUTING -p ${udp ? 'udp' : 'tcp'}${daddr}${dport} -j CT --timeout ${name}`);
+    notes.push(`iptables instead of nftables (nfct(8); not run): nfct add timeout ${object} inet ${udp ? 'udp' : 'tcp'} ${states.join(' ')}; ${ipt} -t raw -A PREROUTING -p ${udp ? 'udp' : 'tcp'}${daddr}${dport} -j CT --timeout ${object}`);
   });
-  const lines = ['table inet fwtp {', ...objects, '  chain pre {', '    type filter hook prerouting priority filter; policy accept;', ...rules, '  }', '}'];
+  const lines = [`table inet ${name} {`, ...objects, '  chain pre {', '    type filter hook prerouting priority filter; policy accept;', ...rules, '  }', '}'];
   return {
     apply: { title: 'Linux nftables: ct timeout policy for the service', lines, notes },
-    rollback: { title: 'remove the table (connections opened meanwhile keep the longer timeout until they end)', lines: ['nft delete table inet fwtp'], notes: [] },
+    rollback: { title: 'remove the table (connections opened meanwhile keep the longer timeout until they end)', lines: [`nft delete table inet ${name}`], notes: [`The table inet ${name} is the policy's own: keep other rules out of it (choose its name with --emit-name), or the rollback removes them too.`] },
     existingSessions: 'The ct timeout policy reaches only connections opened after the rule (lab: an older entry kept the global timeout): plan a reconnect (pool recycle or application restart) after applying it.',
   };
 }
 
 export const linuxConfig: PlatformConfig = {
   global: linuxGlobal(false),
-  perService: (services) => linuxPerService(services),
+  perService: (services, _current, name) => linuxPerService(services, name),
   dropLog: (e) => `the kernel log line of a logging drop rule, "fwtp-drop: IN=... SRC=${e.src} DST=${e.dst} ... PROTO=${e.proto.toUpperCase()} SPT=${e.sport} DPT=${e.dport} ... ACK URGP=0" (nft rule: tcp flags & (fin|syn|rst|ack) != syn ct state new log prefix "fwtp-drop: " drop)`,
   watch: [
     'Entry count: conntrack -C (or cat /proc/sys/net/netfilter/nf_conntrack_count) against sysctl net.netfilter.nf_conntrack_max.',

@@ -8,15 +8,15 @@ export const panosConfig: PlatformConfig = {
     rollback: { title: 'restore the current value', lines: [`set deviceconfig setting session timeout-${protocol} ${Math.round(c)}`, 'commit'], notes: [] },
     existingSessions: 'Whether existing sessions take the new value is unconfirmed.',
   }),
-  perService: (services) => {
+  perService: (services, _current, name = 'fwtp') => {
     const lines: string[] = [];
     const back: string[] = [];
     services.forEach((s, k) => {
-      const svc = `fwtp-svc-${k + 1}-${s.idleSeconds ?? 0}`;
-      const addr = `fwtp-dst-${k + 1}`;
+      const svc = `${name}-svc-${k + 1}-${s.idleSeconds ?? 0}`;
+      const addr = `${name}-dst-${k + 1}`;
       if (s.address !== null) lines.push(`set address ${addr} ip-netmask ${withPrefix(s.address)}`);
       lines.push(`set service ${svc} protocol ${s.protocol === 'udp' ? 'udp' : 'tcp'} port ${s.port ?? '0-65535'} override yes timeout ${Math.round(s.idleSeconds ?? 0)}`);
-      lines.push(`set rulebase security rules fwtp-rule-${k + 1} from <from-zone> to <to-zone> source any destination ${s.address !== null ? addr : 'any'} application any service ${svc} action allow`);
+      lines.push(`set rulebase security rules ${name}-rule-${k + 1} from <from-zone> to <to-zone> source any destination ${s.address !== null ? addr : 'any'} application any service ${svc} action allow`);
       back.push(`set service ${svc} protocol ${s.protocol === 'udp' ? 'udp' : 'tcp'} override no`);
     });
     lines.push('commit');

@@ -11,7 +11,8 @@ import type { Endpoints } from './endpoints.js';
 
 export interface PlatformConfig {
   global(proposedSeconds: number, currentSeconds: number, protocol: 'tcp' | 'udp'): ChangeRequest['configuration'];
-  perService(services: ServiceChange[], currentSeconds: number): ChangeRequest['configuration'];
+  /** `name`: the prefix of the objects the lines create (table, class-map, service ...), `fwtp` unless the user sets one. */
+  perService(services: ServiceChange[], currentSeconds: number, name?: string): ChangeRequest['configuration'];
   /** How the platform logs a packet dropped for want of a session, for the evidence's top pair. */
   dropLog(e: Endpoints): string;
   watch: string[];
