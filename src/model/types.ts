@@ -75,6 +75,25 @@ export interface PlatformSetting {
   sources: Record<string, Source>;
 }
 
+/** One candidate of `plan --timeouts auto` (model/auto-candidates.ts). */
+export interface AutoCandidate {
+  /** The value to set: step plus margin, rounded up to whole seconds. */
+  timeoutSeconds: number;
+  /** The step from the data (seconds): sessions break at or below it, fewer just above. */
+  stepSeconds: number;
+  /** The platform's timer margin added to the step (model/timer-slack.ts). */
+  marginSeconds: number;
+  /** Sessions broken just above the step. */
+  sessionsWithDrops: number;
+}
+
+export interface AutoCandidates {
+  /** Ascending, distinct: the steps' values and the current timeout. */
+  timeouts: number[];
+  steps: AutoCandidate[];
+  currentSeconds: number;
+}
+
 export interface PlanResult {
   schemaVersion: 1;
   window: { start: string | null; end: string | null; seconds: number };
@@ -84,6 +103,8 @@ export interface PlanResult {
   keepalive: KeepAliveSetting;
   protocol: 'tcp' | 'udp';
   candidates: CandidateResult[];
+  /** With `--timeouts auto`: where each candidate comes from. */
+  auto?: AutoCandidates;
   warnings: string[];
 }
 

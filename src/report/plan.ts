@@ -55,8 +55,21 @@ function settingsLines(r: PlanResult): string[] {
   return lines;
 }
 
+/** With `--timeouts auto`: where the candidates come from. */
+function autoLines(r: PlanResult): string[] {
+  if (r.auto === undefined) return [];
+  const a = r.auto;
+  const lines = [`candidates from the data's steps (--timeouts auto): each step plus the timer margin, whole seconds up; and the current timeout ${a.currentSeconds} s`];
+  for (const s of a.steps) {
+    lines.push(`  ${s.timeoutSeconds} s: just above the step at ${Math.round(s.stepSeconds * 1e6) / 1e6} s (+${Math.round(s.marginSeconds * 1000) / 1000} s margin), ${s.sessionsWithDrops} session(s) broken above it`);
+  }
+  if (a.steps.length === 0) lines.push('  no step in the data: broken sessions do not change with the timeout over what the window shows');
+  return lines;
+}
+
 export function planTable(r: PlanResult): string {
   const out = settingsLines(r);
+  out.push(...autoLines(r));
   out.push('');
   out.push(renderTable(HEADER, r.candidates.map(candidateRow)).trimEnd());
   if (r.candidates.some((c) => c.extrapolated)) out.push('* extrapolated beyond the capture window (see --format json: extrapolatedReason)');
@@ -93,6 +106,7 @@ export function planCsv(r: PlanResult): string {
 export function planMarkdown(r: PlanResult): string {
   const out: string[] = ['# fwtp plan', ''];
   for (const l of settingsLines(r)) out.push(`- ${mdCell(l)}`);
+  for (const l of autoLines(r)) out.push(l.startsWith('  ') ? `  - ${mdCell(l.trim())}` : `- ${mdCell(l)}`);
   out.push('');
   out.push(`| ${HEADER.join(' | ')} |`);
   out.push(`|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
