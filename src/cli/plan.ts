@@ -41,6 +41,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       currentSeconds = parseDuration(String(args.current));
       if (!(currentSeconds > 0)) throw usageError('CLI_INVALID_TIMEOUTS', `--current must be above zero (got "${args.current}")`);
     }
+    options.currentSeconds = currentSeconds;
     const { paths, result } = await readFromArgs(args, options.platform.stateTimeouts);
     printWarnings(result, args.quiet);
     const found = auto ? autoCandidates({ flows: result.flows, distribution: result.distribution }, options, currentSeconds, args.steps, AUTO_FROM_SECONDS) : undefined;

@@ -45,6 +45,8 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
     if (args.emit !== undefined && !platformNames().includes(String(args.emit))) {
       throw usageError('CLI_UNKNOWN_PLATFORM', `unknown platform "${args.emit}" for --emit: choose one of ${platformNames().join(', ')}`);
     }
+    // The memory change of every candidate is taken against the timeout in force.
+    options.currentSeconds = currentSeconds;
     const { result } = await readFromArgs(args, options.platform.stateTimeouts);
     printWarnings(result, args.quiet);
     const data = { flows: result.flows, distribution: result.distribution };

@@ -26,7 +26,7 @@ const ABOVE = 1e-6;
 export function autoCandidates(data: PlanData, options: PlanOptions, currentSeconds: number, limit: number, fromSeconds: number): AutoCandidates {
   const found: Array<AutoCandidate & { change: number }> = [];
   if (data.flows.count > 0) {
-    const planner = makePlanner(data, options);
+    const planner = makePlanner(data, { ...options, serviceLimit: 0 }); // only its steps are needed
     // Steps below `fromSeconds` (and the gap floor, below which gaps were not kept) are not settings anyone means.
     const from = Math.max(fromSeconds, data.flows.gapFloorUs / 1e6);
     const points = breakpoints(data.flows, planner, options.protocol).filter((x) => x > from);
