@@ -4,6 +4,7 @@ import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from 
 import { modelOptions, planFromRead, resolveModel, type ModelArgs } from './model-options.js';
 import { autoCandidates } from '../model/auto-candidates.js';
 import { planCsv, planMarkdown, planTable } from '../report/plan.js';
+import { planServicesCsv } from '../report/plan-services.js';
 import { parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
 import { openCompare } from './compare.js';
@@ -15,6 +16,7 @@ export interface PlanArgs extends InputArgs, ModelArgs {
   format?: 'table' | 'json' | 'csv' | 'md';
   interactive: boolean;
   current?: string;
+  'per-service': boolean;
 }
 
 export const planCommand: CommandModule<object, PlanArgs> = {
@@ -25,6 +27,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'] as const, describe: 'print in this format (default: the interactive view on a terminal, else table)' })
       .option('interactive', { type: 'boolean', default: true, describe: 'open the interactive comparison on a terminal (--no-interactive prints)' })
       .option('timeouts', { alias: 't', type: 'string', describe: 'candidate timeouts: auto (the data\'s own thresholds, see below), a list (3600,7200,9000; 90s, 60m, 2h30m, 1:00:00) or a range LO..HI on a log grid (default 5m..1d plus the platform\'s current value)' })
+      .option('per-service', { type: 'boolean', default: false, describe: 'with --format csv: one row per candidate and service (the services with the most sessions) instead of one per candidate' })
       .option('current', { type: 'string', describe: 'the idle timeout in force today (3600, 1h): a candidate with --timeouts auto; default: the platform profile\'s value' })
       .epilog('--timeouts auto: the candidates are the data\'s own steps (the gaps and keep-alive idles where broken sessions change), each as the value to set just above it ' +
         '(the step plus the platform\'s timer margin, whole seconds up, as recommend proposes it; at most --steps of them, the largest changes first; steps at or below 5 min left out), and the current timeout.')
@@ -54,7 +57,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     const r = planFromRead(result, options, timeouts);
     if (found !== undefined) r.auto = found;
     const format = args.format ?? 'table';
-    const text = format === 'json' ? JSON.stringify(r, null, 2) + '\n' : format === 'csv' ? planCsv(r) : format === 'md' ? planMarkdown(r) : planTable(r);
+    const text = format === 'json' ? JSON.stringify(r, null, 2) + '\n' : format === 'csv' ? (args['per-service'] ? planServicesCsv(r) : planCsv(r)) : format === 'md' ? planMarkdown(r) : planTable(r);
     emit(text, args.output);
   },
 };

@@ -8,16 +8,10 @@ import { formatDuration } from '../util/duration.js';
 import { renderTable, sanitizeText } from '../util/text.js';
 import { csvLine } from './csv.js';
 import { mdCell } from './escape.js';
+import { formatBytes } from './format-bytes.js';
+import { MEMORY_CSV_HEADER, memoryCells, memoryCsvCells, memoryNote, serviceBlocks, serviceMarkdown } from './plan-services.js';
 
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n)) return '-';
-  if (n < 1024) return `${Math.round(n)} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = -1;
-  do { v /= 1024; u++; } while (v >= 1024 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[u]}`;
-}
+export { formatBytes } from './format-bytes.js';
 
 function num(v: number, digits = 1): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(digits);
@@ -33,13 +27,13 @@ function candidateRow(c: CandidateResult): string[] {
     num(c.tableEntries.mean),
     String(c.tableEntries.peak),
     String(c.tableEntries.atEnd),
-    formatBytes(c.memoryBytes.peak),
+    ...memoryCells(c.memory, c.memoryBytes.peak),
     c.headroom === null ? '-' : `${(c.headroom * 100).toFixed(2)}%`,
     c.growthPerHour === null ? '-' : num(c.growthPerHour, 2),
   ];
 }
 
-const HEADER = ['timeout', 'seconds', 'broken', 'dropped KA', 'KA/data/close', 'mean entries', 'peak', 'at end', 'peak memory', 'of max', 'growth/h'];
+const HEADER = ['timeout', 'seconds', 'broken', 'dropped KA', 'KA/data/close', 'mean entries', 'peak', 'at end', 'entry memory', 'vs current', 'of max', 'growth/h'];
 
 function settingsLines(r: PlanResult): string[] {
   const ka = r.keepalive;
@@ -72,7 +66,10 @@ export function planTable(r: PlanResult): string {
   out.push(...autoLines(r));
   out.push('');
   out.push(renderTable(HEADER, r.candidates.map(candidateRow)).trimEnd());
+  const note = memoryNote(r);
+  if (note !== null) out.push(note);
   if (r.candidates.some((c) => c.extrapolated)) out.push('* extrapolated beyond the capture window (see --format json: extrapolatedReason)');
+  out.push(...serviceBlocks(r.candidates));
   for (const c of r.candidates) {
     if (c.affected.length === 0) continue;
     out.push('');
@@ -91,13 +88,14 @@ export function planTable(r: PlanResult): string {
 
 export function planCsv(r: PlanResult): string {
   const header = ['timeout_s', 'sessions_with_drops', 'dropped_keepalives', 'dropped_packets', 'broken_keepalive', 'broken_data', 'broken_close',
-    'entries_mean', 'entries_peak', 'entries_p99', 'entries_at_end', 'memory_mean_bytes', 'memory_peak_bytes', 'headroom', 'growth_per_hour', 'extrapolated', 'platform', 'keepalive'];
+    'entries_mean', 'entries_peak', 'entries_p99', 'entries_at_end', 'memory_mean_bytes', 'memory_peak_bytes', 'headroom', 'growth_per_hour', 'extrapolated', 'platform', 'keepalive',
+    ...MEMORY_CSV_HEADER];
   const lines = [header.join(',')];
   const ka = r.keepalive.schedule === null ? 'off' : `${r.keepalive.schedule.idleSeconds}/${r.keepalive.schedule.intervalSeconds}/${r.keepalive.schedule.count}`;
   for (const c of r.candidates) {
     lines.push(csvLine([c.timeoutSeconds, c.sessionsWithDrops, c.droppedKeepAlives, c.droppedPackets, c.brokenByKind.keepAlive, c.brokenByKind.data,
       c.brokenByKind.close, c.tableEntries.mean, c.tableEntries.peak, c.tableEntries.p99, c.tableEntries.atEnd, c.memoryBytes.mean, c.memoryBytes.peak,
-      c.headroom, c.growthPerHour, c.extrapolated, r.platform.name, ka]));
+      c.headroom, c.growthPerHour, c.extrapolated, r.platform.name, ka, ...memoryCsvCells(c.memory)]));
   }
   return lines.join('\n') + '\n';
 }
@@ -112,6 +110,9 @@ export function planMarkdown(r: PlanResult): string {
   out.push(`|${HEADER.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const c of r.candidates) out.push(`| ${candidateRow(c).map(mdCell).join(' | ')} |`);
   out.push('');
+  const note = memoryNote(r);
+  if (note !== null) out.push(mdCell(note), '');
+  out.push(...serviceMarkdown(r.candidates));
   for (const c of r.candidates) {
     if (c.affected.length === 0) continue;
     out.push(`## At ${formatDuration(c.timeoutSeconds)}`);
@@ -152,6 +153,9 @@ export function recommendTable(rec: Recommendation, plan: PlanResult, exact: Exa
   }
   out.push('');
   out.push(renderTable(HEADER, rec.candidates.map(candidateRow)).trimEnd());
+  const note = memoryNote({ candidates: rec.candidates, platform: plan.platform });
+  if (note !== null) out.push(note);
+  out.push(...serviceBlocks(rec.candidates.filter((c) => c.timeoutSeconds === rec.recommendedSeconds)));
   return out.join('\n') + '\n';
 }
 
