@@ -17,6 +17,7 @@ export interface PlanArgs extends InputArgs, ModelArgs {
   interactive: boolean;
   current?: string;
   'per-service': boolean;
+  services: number;
 }
 
 export const planCommand: CommandModule<object, PlanArgs> = {
@@ -28,6 +29,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .option('interactive', { type: 'boolean', default: true, describe: 'open the interactive comparison on a terminal (--no-interactive prints)' })
       .option('timeouts', { alias: 't', type: 'string', describe: 'candidate timeouts: auto (the data\'s own thresholds, see below), a list (3600,7200,9000; 90s, 60m, 2h30m, 1:00:00) or a range LO..HI on a log grid (default 5m..1d plus the platform\'s current value)' })
       .option('per-service', { type: 'boolean', default: false, describe: 'with --format csv: one row per candidate and service (the services with the most sessions) instead of one per candidate' })
+      .option('services', { type: 'number', default: 10, describe: 'per-service figures for this many services, the most sessions first (0: none; each adds a little to every candidate)' })
       .option('current', { type: 'string', describe: 'the idle timeout in force today (3600, 1h): a candidate with --timeouts auto; default: the platform profile\'s value' })
       .epilog('--timeouts auto: the candidates are the data\'s own steps (the gaps and keep-alive idles where broken sessions change), each as the value to set just above it ' +
         '(the step plus the platform\'s timer margin, whole seconds up, as recommend proposes it; at most --steps of them, the largest changes first; steps at or below 5 min left out), and the current timeout.')
@@ -45,6 +47,9 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       if (!(currentSeconds > 0)) throw usageError('CLI_INVALID_TIMEOUTS', `--current must be above zero (got "${args.current}")`);
     }
     options.currentSeconds = currentSeconds;
+    const services = Number(args.services);
+    if (!Number.isInteger(services) || services < 0) throw usageError('CLI_INVALID_SERVICES', `--services must be a whole number >= 0 (got ${args.services})`);
+    options.serviceLimit = services;
     const { paths, result } = await readFromArgs(args, options.platform.stateTimeouts);
     printWarnings(result, args.quiet);
     const found = auto ? autoCandidates({ flows: result.flows, distribution: result.distribution }, options, currentSeconds, args.steps, AUTO_FROM_SECONDS) : undefined;
