@@ -17,7 +17,7 @@ import { parseDuration } from '../util/duration.js';
 import { inputError, usageError } from '../util/errors.js';
 import { sanitizeText } from '../util/text.js';
 import { assertNotAnInput } from '../util/atomic.js';
-import { emit, inputPaths } from './shared.js';
+import { currentOption, emit, inputPaths } from './shared.js';
 
 interface DropsArgs {
   inputs: string[];
@@ -121,10 +121,9 @@ export const dropsCommand: CommandModule<object, DropsArgs> = {
   command: 'drops <inputs..>',
   describe: 'Classify the drops in firewall logs: packets of sessions whose state expired, policy denials; the idle gaps they reveal',
   builder: (y: Argv) =>
-    y
+    currentOption(y)
       .positional('inputs', { describe: 'firewall logs (Cisco ASA/FTD, PAN-OS, FortiGate, Juniper SRX, Check Point, Linux LOG/ulogd, pf filterlog; gzip too), or - for standard input', type: 'string', array: true, demandOption: true })
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'] as const, default: 'table' as const, describe: 'output format' })
-      .option('current', { type: 'string', describe: 'the TCP idle timeout in force T (3600, 1h); default: the platform profile\'s' })
       .option('platform', { alias: 'p', type: 'string', describe: `platform profile for T and the margin: ${platformNames().join(', ')} (default: the logs' device, else linux)` })
       .option('year', { type: 'number', describe: 'year of dates logged without one (default: the year of the file\'s time, said)' })
       .option('tz', { type: 'string', describe: 'time zone of times logged without one: UTC, +02:00, -0500 (default UTC, said)' })

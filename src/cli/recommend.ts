@@ -1,6 +1,6 @@
 /** `fwtp recommend`: the timeout range within limits, and the keep-alive that makes a shorter one safe. Wiring only. */
 import type { Argv, CommandModule } from 'yargs';
-import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
+import { currentOption, emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { withLogEvidence } from './log-timeout.js';
 import { plan } from '../model/plan.js';
@@ -26,11 +26,10 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
   command: 'recommend <inputs..>',
   describe: 'Find the timeouts that keep broken sessions and table memory within limits',
   builder: (y: Argv) =>
-    modelOptions(inputOptions(y))
+    currentOption(modelOptions(inputOptions(y)))
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'] as const, default: 'table' as const, describe: 'output format' })
       .option('max-broken', { type: 'number', default: 0, describe: 'most sessions allowed to lose their state while in use' })
       .option('max-memory', { type: 'string', describe: 'most table memory at peak (bytes, or 512MiB, 2GB ...)' })
-      .option('current', { type: 'string', describe: 'the idle timeout in force today (3600, 1h); default: the platform profile\'s value' })
       .option('emit-name', { type: 'string', default: 'fwtp', describe: 'with --emit: the name (prefix) of the objects the lines create: nft table and ct timeout objects, ASA class-map, PAN-OS/SRX/Check Point service objects' })
       .option('emit', { type: 'string', describe: `print the configuration that applies the recommendation, and its rollback, for a platform (${platformNames().join(', ')})` })
       .example('$0 recommend samples/oracle-pool.pcap --max-broken 0 --max-memory 64MiB', 'the shortest safe timeout within 64 MiB')
@@ -52,6 +51,8 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
     if (!/^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(emitName)) {
       throw usageError('CLI_INVALID_EMIT_NAME', `--emit-name must start with a letter and hold only letters, digits, - and _ (at most 32; got "${emitName}")`);
     }
+    // The memory change of every candidate is taken against the timeout in force.
+    options.currentSeconds = currentSeconds;
     const { result } = await readFromArgs(args, options.platform.stateTimeouts);
     printWarnings(result, args.quiet);
     const data = { flows: result.flows, distribution: result.distribution };

@@ -1,6 +1,6 @@
 /** `fwtp report`: the change request a firewall owner can file as it is (Markdown, HTML, JSON, CSV). Wiring only. */
 import type { Argv, CommandModule } from 'yargs';
-import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
+import { currentOption, emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
 import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { withLogEvidence } from './log-timeout.js';
 import { makePlanner } from '../model/plan.js';
@@ -53,8 +53,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <inputs..>',
   describe: 'Write the change request for a new idle timeout: summary, comparison, impact, evidence, configuration, rollback',
   builder: (y: Argv) =>
-    modelOptions(inputOptions(y))
-      .option('current', { type: 'string', describe: 'the idle timeout in force today (3600, 1h, 1:00:00); default: the platform profile\'s value' })
+    currentOption(modelOptions(inputOptions(y)))
       .option('proposed', { type: 'string', describe: 'the global idle timeout proposed; with --service-timeout, the proposal is per service and this becomes an alternative' })
       .option('candidates', { type: 'string', describe: 'other global timeouts to compare: a list (7200,14400) or a range LO..HI (--steps); --timeouts adds to them' })
       .option('format', { alias: 'f', choices: ['md', 'html', 'json', 'csv'] as const, describe: 'output format (default: from the -o file name, else md)' })

@@ -74,12 +74,15 @@ export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option('output', { alias: 'o', describe: 'write to FILE (atomically) instead of standard output', type: 'string' }) as unknown as Argv<T & InputArgs>;
 }
 
-/** --current where a conntrack listing is read without a change to plan (gaps, plan): the timeout its ages count from. */
+/** --current, the same for every command: the idle timeout in force today. */
+export const CURRENT_OPTION = {
+  type: 'string',
+  describe: "the idle timeout in force today (3600, 1h): T of firewall-log inputs, the timeout a conntrack listing's ages count from, the base of the memory change; default: the platform profile's (a listing needs it, or a sysctl input)",
+} as const;
+
+/** Adds --current (CURRENT_OPTION). */
 export function currentOption<T>(y: Argv<T>): Argv<T & { current?: string }> {
-  return y.option('current', {
-    type: 'string',
-    describe: "conntrack listing: the established TCP timeout in force when it was taken (600, 10m); its idle ages count from it (default: a sysctl input's value; neither: the run stops)",
-  }) as unknown as Argv<T & { current?: string }>;
+  return y.option('current', CURRENT_OPTION) as unknown as Argv<T & { current?: string }>;
 }
 
 /** Seconds of --current, undefined when not given. Errors: CLI_INVALID_TIMEOUTS (usage). */

@@ -7,6 +7,7 @@
 import { FlowEnd } from '../flows/types.js';
 import { FlowState, PROTO_TCP } from '../util/protocols.js';
 import { scheduleOf, timeoutOf, type FlowModel } from './flow-model.js';
+import type { ServiceTally } from './service-figures.js';
 import { conditionalSurvival } from './survival.js';
 
 export interface BeyondWindow {
@@ -19,8 +20,11 @@ export interface BeyondWindow {
   droppedKeepAlives: number;
 }
 
-/** Flows with `replayed[i] === 1` already have their fate from the replay and are skipped. */
-export function beyondWindow(p: FlowModel, T: number, replayed: Uint8Array): BeyondWindow {
+/**
+ * Flows with `replayed[i] === 1` already have their fate from the replay and are skipped. With a
+ * service tally, each tracked service's expected breaks are added to it too (rounded per service).
+ */
+export function beyondWindow(p: FlowModel, T: number, replayed: Uint8Array, services: ServiceTally | null = null): BeyondWindow {
   const fs = p.fs;
   const n = fs.count;
   const we = p.windowEndUs;
@@ -45,8 +49,13 @@ export function beyondWindow(p: FlowModel, T: number, replayed: Uint8Array): Bey
         // A keep-alive will come after srv.idle of silence and find no state.
         expected += 1;
         expectedKa += srv.count;
+        const slot = services !== null ? p.services!.slotOf[i]! : -1;
+        if (slot >= 0) { services!.expected[slot]! += 1; services!.expectedKeepAlives[slot]! += srv.count; }
       } else if (srv === null) {
-        expected += conditionalSurvival(p.survival, tau, idleAtEnd) * resumeProbability(p);
+        const x = conditionalSurvival(p.survival, tau, idleAtEnd) * resumeProbability(p);
+        expected += x;
+        const slot = services !== null ? p.services!.slotOf[i]! : -1;
+        if (slot >= 0) services!.expected[slot]! += x;
       }
     }
     if (expected > 0) {

@@ -5,6 +5,7 @@
 import type { FlowSet } from '../flows/types.js';
 import type { PlatformProfile } from './platforms.js';
 import type { TimeoutRule } from './policy.js';
+import type { ServiceIndex } from './service-index.js';
 import type { Survival } from './survival.js';
 import type { KeepAliveSchedule, KeepAliveSetting, PlatformSetting } from './types.js';
 import type { GapSummary } from '../flows/types.js';
@@ -65,6 +66,8 @@ export interface FlowModel {
   labels: string[];
   labelIndex: Map<string, number>;
   seriesPoints: number;
+  /** The services whose figures each candidate reports (null: none). */
+  services: ServiceIndex | null;
   affectedLimit: number;
   survival: Survival;
   gaps: GapSummary;

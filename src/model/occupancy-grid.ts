@@ -29,3 +29,26 @@ export function cumulativeByBucket(sorted: Float64Array, buckets: number, bucket
 export function clipToWindow(t: number, ws: number, we: number): number {
   return t < ws ? ws : t > we ? we : t;
 }
+
+/** Times grouped by bucket: those of bucket b are times[cum[b] .. cum[b + 1]), with their service slots when given. */
+export interface ByBucket {
+  cum: Int32Array;
+  times: Float64Array;
+  slots: Int16Array | null;
+}
+
+/** Times grouped by bucket (a counting sort), for replaying single buckets; `slots` travel with them. */
+export function byBucket(times: Float64Array, n: number, B: number, W: number, ws: number, we: number, slots: Int16Array | null = null): ByBucket {
+  const cum = new Int32Array(B + 2);
+  for (let k = 0; k < n; k++) cum[bucketOf(times[k]!, B, W, ws, we) + 1]!++;
+  for (let b = 0; b <= B; b++) cum[b + 1]! += cum[b]!;
+  const fill = cum.slice();
+  const out = new Float64Array(n);
+  const outSlots = slots !== null ? new Int16Array(n) : null;
+  for (let k = 0; k < n; k++) {
+    const j = fill[bucketOf(times[k]!, B, W, ws, we)]!++;
+    out[j] = times[k]!;
+    if (outSlots !== null) outSlots[j] = slots![k]!;
+  }
+  return { cum, times: out, slots: outSlots };
+}

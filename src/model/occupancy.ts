@@ -3,8 +3,10 @@
  * from the prepared start and end orders plus the replay's exceptions.
  */
 import type { F64List } from './f64-list.js';
+import type { I16List } from './i16-list.js';
 import type { FlowModel } from './flow-model.js';
-import { bucketOf, clipToWindow } from './occupancy-grid.js';
+import { bucketOf, byBucket, clipToWindow, type ByBucket } from './occupancy-grid.js';
+import type { ServiceSweep } from './service-figures.js';
 
 export interface Occupancy {
   mean: number;
@@ -21,9 +23,11 @@ export interface Occupancy {
  * last-packet order), and this candidate's exceptions. An end at the same instant as a start is
  * taken first. Time-weighted mean and 99th percentile; peak; count at window end; a series.
  * Flows with `replayed[i] === 1` take their ends from the replay (extraEndList), not the
- * precomputed orders.
+ * precomputed orders. With a ServiceSweep (and the extras' service slots), every start and end of
+ * a tracked service's flow is counted in its slot as well, in the same loops (service-figures.ts).
  */
-export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedList: number[], extraStartList: F64List, extraEndList: F64List): Occupancy {
+export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedList: number[], extraStartList: F64List, extraEndList: F64List,
+  svc: ServiceSweep | null = null, extraStartSlots: I16List | null = null, extraEndSlots: I16List | null = null): Occupancy {
   const ws = p.windowStartUs;
   const we = p.windowEndUs;
   const points = p.seriesPoints;
@@ -39,23 +43,47 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   // Fixed-state ends were summed once (prepare); take back this candidate's exceptions.
   let endSumUs = p.fixedEndSumAll;
   for (let b = 0; b <= B; b++) net[b]! -= p.fixedNetAll[b]!;
+  const slotOf = svc !== null ? svc.index.slotOf : null;
+  const sNet = svc?.net ?? null;
+  const B1 = B + 1;
   for (const i of replayedList) {
     const k = p.fixedPos[i]!;
     if (k < 0) continue;
     net[fixedBucket[k]!]!++;
-    endSumUs -= clipToWindow(fixedEnd[k]!, ws, we) - ws;
+    const clipped = clipToWindow(fixedEnd[k]!, ws, we) - ws;
+    endSumUs -= clipped;
+    if (slotOf !== null) { const s = slotOf[i]!; if (s >= 0) { sNet![s * B1 + fixedBucket[k]!]!++; svc!.endSumUs[s]! -= clipped; } }
   }
+  const candSlot = svc !== null ? svc.index.candSlot : null;
   for (let k = 0; k < candOrder.length; k++) {
     if (replayed[candOrder[k]!] === 1) continue;
     const e = candLast[k]! + Tus;
-    net[bucketOf(e, B, W, ws, we)]!--;
-    endSumUs += clipToWindow(e, ws, we) - ws;
+    const b = bucketOf(e, B, W, ws, we);
+    net[b]!--;
+    const clipped = clipToWindow(e, ws, we) - ws;
+    endSumUs += clipped;
+    if (candSlot !== null) { const s = candSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!--; svc!.endSumUs[s]! += clipped; } }
   }
   const xs = extraStartList.data, nxs = extraStartList.length;
   const xe = extraEndList.data, nxe = extraEndList.length;
   let startSumUs = p.startSumUs;
-  for (let k = 0; k < nxs; k++) { net[bucketOf(xs[k]!, B, W, ws, we)]!++; startSumUs += clipToWindow(xs[k]!, ws, we) - ws; }
-  for (let k = 0; k < nxe; k++) { const e = xe[k]!; net[bucketOf(e, B, W, ws, we)]!--; endSumUs += clipToWindow(e, ws, we) - ws; }
+  const xsSlot = svc !== null && extraStartSlots !== null ? extraStartSlots.data : null;
+  const xeSlot = svc !== null && extraEndSlots !== null ? extraEndSlots.data : null;
+  for (let k = 0; k < nxs; k++) {
+    const b = bucketOf(xs[k]!, B, W, ws, we);
+    net[b]!++;
+    const clipped = clipToWindow(xs[k]!, ws, we) - ws;
+    startSumUs += clipped;
+    if (xsSlot !== null) { const s = xsSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!++; svc!.startSumUs[s]! += clipped; svc!.extraStartCount[s]!++; } }
+  }
+  for (let k = 0; k < nxe; k++) {
+    const e = xe[k]!;
+    const b = bucketOf(e, B, W, ws, we);
+    net[b]!--;
+    const clipped = clipToWindow(e, ws, we) - ws;
+    endSumUs += clipped;
+    if (xeSlot !== null) { const s = xeSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!--; svc!.endSumUs[s]! += clipped; } }
+  }
   // 2. Entries at each bucket boundary.
   const atBoundary = new Int32Array(B + 1);
   let c = 0;
@@ -69,18 +97,20 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   const atEnd = c;
   // 3. Exact peak: a bucket can hold a higher count than its boundaries only if its starts could
   // lift it past the best count found so far; replay those buckets event by event.
-  let extraStartsByBucket: { cum: Int32Array; times: Float64Array } | null = null;
-  let extraEndsByBucket: { cum: Int32Array; times: Float64Array } | null = null;
+  let extraStartsByBucket: ByBucket | null = null;
+  let extraEndsByBucket: ByBucket | null = null;
   for (let b = 0; b < B; b++) {
     const startsHere = startCum[b + 1]! - startCum[b]!;
     if (atBoundary[b]! + startsHere + (nxs > 0 ? nxs : 0) <= best) continue;
-    extraStartsByBucket ??= byBucket(xs, nxs, B, W, ws, we);
-    extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we);
+    extraStartsByBucket ??= byBucket(xs, nxs, B, W, ws, we, xsSlot);
+    extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we, xeSlot);
     const xsHere = extraStartsByBucket.cum[b + 1]! - extraStartsByBucket.cum[b]!;
     if (atBoundary[b]! + startsHere + xsHere <= best) continue;
     const local = replayBucket(p, b, Tus, replayed, atBoundary[b]!, extraStartsByBucket, extraEndsByBucket);
     if (local > best) best = local;
   }
+  // The per-service sweep replays its buckets from the same grouping (with slots), or groups itself when this one did not.
+  if (svc !== null) svc.extras = { starts: extraStartList, startSlots: xsSlot, ends: extraEndList, endSlots: xeSlot, startsByBucket: extraStartsByBucket, endsByBucket: extraEndsByBucket };
   const durationUs = we - ws;
   const mean = durationUs > 0 ? (endSumUs - startSumUs) / durationUs : atEnd;
   // 4. The 99th percentile of the entry count over time, on the grid (each bucket at its closing count).
@@ -96,20 +126,9 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   return { mean, peak: best, p99, atEnd, series };
 }
 
-/** Times grouped by bucket (counting sort), for replaying single buckets. */
-function byBucket(times: Float64Array, n: number, B: number, W: number, ws: number, we: number): { cum: Int32Array; times: Float64Array } {
-  const cum = new Int32Array(B + 2);
-  for (let k = 0; k < n; k++) cum[bucketOf(times[k]!, B, W, ws, we) + 1]!++;
-  for (let b = 0; b <= B; b++) cum[b + 1]! += cum[b]!;
-  const fill = cum.slice();
-  const out = new Float64Array(n);
-  for (let k = 0; k < n; k++) out[fill[bucketOf(times[k]!, B, W, ws, we)]!++] = times[k]!;
-  return { cum, times: out };
-}
-
 /** Replays one bucket's starts and ends in time order (ends first at equal times); returns its highest count. */
 function replayBucket(p: FlowModel, b: number, Tus: number, replayed: Uint8Array, countAtStart: number,
-  xs: { cum: Int32Array; times: Float64Array }, xe: { cum: Int32Array; times: Float64Array }): number {
+  xs: ByBucket, xe: ByBucket): number {
   const ws = p.windowStartUs, we = p.windowEndUs, B = p.buckets, W = p.bucketUs;
   const times: number[] = [];
   const deltas: number[] = [];

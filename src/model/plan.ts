@@ -18,14 +18,25 @@ import { getPlatform } from './platforms.js';
 import { prepareFlowModel, type PlanData, type PlanOptions } from './prepare.js';
 import { replayFlows } from './replay.js';
 import { withLogBound } from './log-bounds.js';
-import type { CandidateResult, PlanResult, Planner } from './types.js';
+import { ServiceSweep, serviceResults } from './service-figures.js';
+import type { CandidateResult, MemoryBreakdown, PlanResult, Planner } from './types.js';
 
 export type { PlanData, PlanOptions } from './prepare.js';
 
-/** Evaluate one candidate: replay, classify, sweep. */
-export function evaluate(p: FlowModel, T: number): CandidateResult {
+/** The timeout a candidate's memory change is measured against, and its entries (mean, peak). */
+export interface CurrentEntries {
+  seconds: number;
+  entries: { mean: number; peak: number };
+}
+
+/**
+ * Evaluate one candidate: replay, classify, sweep (with the tracked services' figures in the
+ * same passes). `current` gives the entries at the timeout in force, for the memory change;
+ * without it the change is taken against this candidate itself (0).
+ */
+export function evaluate(p: FlowModel, T: number, current: CurrentEntries | null = null): CandidateResult {
   const replay = replayFlows(p, T);
-  const beyond = beyondWindow(p, T, replay.replayed);
+  const beyond = beyondWindow(p, T, replay.replayed, replay.services);
   const sessionsWithDrops = replay.sessionsWithDrops + beyond.sessionsWithDrops;
   const droppedKeepAlives = replay.droppedKeepAlives + beyond.droppedKeepAlives;
   const { droppedPackets, byKind, neverExpiring, affected } = replay;
@@ -33,9 +44,22 @@ export function evaluate(p: FlowModel, T: number): CandidateResult {
   const reasons = beyond.reasons;
   const warnings: string[] = [];
 
-  const occ = sweep(p, T, replay.replayed, replay.replayedList, replay.extraStarts, replay.extraEnds);
+  const svc = p.services !== null ? new ServiceSweep(p.services) : null;
+  const occ = sweep(p, T, replay.replayed, replay.replayedList, replay.extraStarts, replay.extraEnds, svc, replay.extraStartSlots, replay.extraEndSlots);
+  const services = svc !== null && replay.services !== null ? serviceResults(p, T, replay.replayed, svc, replay.services) : [];
   const bytesPerEntry = p.platform.bytesPerEntry;
   const fixed = p.platform.fixedBytes;
+  const base = current ?? { seconds: T, entries: { mean: occ.mean, peak: occ.peak } };
+  const memory: MemoryBreakdown = {
+    bytesPerEntry,
+    entryBytesMean: occ.mean * bytesPerEntry,
+    entryBytesPeak: occ.peak * bytesPerEntry,
+    fixedBytes: fixed,
+    totalBytesMean: occ.mean * bytesPerEntry + fixed,
+    totalBytesPeak: occ.peak * bytesPerEntry + fixed,
+    currentSeconds: base.seconds,
+    changeFromCurrentBytes: { mean: (occ.mean - base.entries.mean) * bytesPerEntry, peak: (occ.peak - base.entries.peak) * bytesPerEntry },
+  };
   const tableMax = p.platform.tableMax;
   if (tableMax !== null && occ.peak > tableMax) warnings.push(`peak entries ${occ.peak} exceed the table maximum ${tableMax}: new connections would be refused`);
   const hours = p.windowSeconds / 3600;
@@ -54,8 +78,15 @@ export function evaluate(p: FlowModel, T: number): CandidateResult {
     ...(extrapolated ? { extrapolatedReason: reasons.join('; ') } : {}),
     series: occ.series,
     affected: topAffected(affected, p.labels, p.affectedLimit),
+    memory,
+    services,
     warnings,
   };
+}
+
+/** The timeout in force by default: the platform's established timeout (udp_replied with --protocol udp). */
+export function defaultCurrentSeconds(p: FlowModel): number {
+  return p.platform.stateTimeouts[p.protocol === 'udp' ? 'udp_replied' : 'established'] ?? 0;
 }
 
 export interface PlanRequest extends PlanOptions {
@@ -109,12 +140,23 @@ export function makePlanner(data: PlanData, opts: PlanOptions): Planner {
 function plannerOf(data: PlanData, opts: PlanOptions, p: FlowModel): Planner {
   const fs = data.flows;
   const iso = (us: number): string | null => (Number.isFinite(us) ? new Date(us / 1000).toISOString() : null);
+  // The entries at the timeout in force, evaluated once (the first time another candidate needs them).
+  const currentSeconds = opts.currentSeconds ?? defaultCurrentSeconds(p);
+  let current: CurrentEntries | null = null;
+  const evaluateWithCurrent = (t: number): CandidateResult => {
+    if (current === null) {
+      const c = evaluate(p, currentSeconds);
+      current = { seconds: currentSeconds, entries: { mean: c.tableEntries.mean, peak: c.tableEntries.peak } };
+      if (t === currentSeconds) return c;
+    }
+    return evaluate(p, t, current);
+  };
   return {
     platform: p.platformSetting,
     keepalive: p.keepalive,
     window: { start: iso(fs.windowStartUs), end: iso(fs.windowEndUs), seconds: p.windowSeconds },
     gaps: p.gaps,
-    evaluate: (t: number) => withLogBound(evaluate(p, t), opts.logEvidence),
+    evaluate: (t: number) => withLogBound(evaluateWithCurrent(t), opts.logEvidence),
     withPlatform: (name: string) => {
       const next = { ...opts, platform: getPlatform(name), platformProvenance: {} };
       return plannerOf(data, next, prepareFlowModel(data, next, p.gaps));

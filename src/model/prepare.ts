@@ -11,6 +11,7 @@ import { prepareKeepAlive } from './keepalive-senders.js';
 import { bucketOf, clipToWindow, cumulativeByBucket, makeGrid } from './occupancy-grid.js';
 import { toPlatformSetting, type PlatformProfile } from './platforms.js';
 import { makeTimeoutResolver, type TimeoutRule } from './policy.js';
+import { indexServices } from './service-index.js';
 import { kaplanMeier } from './survival.js';
 import type { Source } from './types.js';
 import type { LogEvidence } from './log-bounds.js';
@@ -31,6 +32,10 @@ export interface PlanOptions {
   affectedLimit?: number;
   /** Firewall logs among the inputs: where their figures are only lower bounds (log-bounds.ts). */
   logEvidence?: LogEvidence;
+  /** How many services (the most sessions first) get per-service figures per candidate; default 10, 0 for none. */
+  serviceLimit?: number;
+  /** The timeout in force, for the memory change (default: the platform's established, or udp_replied with protocol udp). */
+  currentSeconds?: number;
 }
 
 export interface PlanData {
@@ -39,6 +44,8 @@ export interface PlanData {
 }
 
 const STATES = FLOW_STATE_NAMES.length;
+/** Services with per-service figures when PlanOptions.serviceLimit is not given. */
+export const DEFAULT_SERVICE_LIMIT = 10;
 /** Stand-in candidates used to find which states follow the candidate for a service. */
 const PROBE_A = 1e12 + 1;
 const PROBE_B = 1e12 + 2;
@@ -171,6 +178,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
     sensitive: Uint32Array.from(sensitiveList), fixedPos, fixedNetAll, fixedEndSumAll,
     labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
+    services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
     survival: kaplanMeier(survivalEvents, survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
   };

@@ -127,7 +127,7 @@ export function proposeFix(input: ProposalInput): FixProposal {
     const groups = [...serviceGroups(fs, options.protocol === 'tcp' ? PROTO_TCP : PROTO_UDP).values()];
     for (const g of groups) {
       const sub: PlanData = { flows: selectFlows(fs, g.flows), distribution: data.distribution };
-      const subPlanner = makePlanner(sub, options);
+      const subPlanner = makePlanner(sub, { ...options, serviceLimit: 0, currentSeconds });
       const broken = subPlanner.evaluate(currentSeconds).sessionsWithDrops;
       if (broken === 0) continue;
       const s = smallestSafeTimeout(subPlanner, breakpoints(sub.flows, subPlanner, options.protocol), 0, currentSeconds);

@@ -8,7 +8,9 @@ import { FlowState, PROTO_TCP } from '../util/protocols.js';
 import { AffectedTally, noteAffected } from './affected-services.js';
 import { breakKind, KIND_DATA, KIND_KEEPALIVE } from './break-kind.js';
 import { F64List } from './f64-list.js';
+import { I16List } from './i16-list.js';
 import { scheduleOf, timeoutOf, type FlowModel } from './flow-model.js';
+import { ServiceTally } from './service-figures.js';
 
 /** What one candidate's replay found, and its exceptions to the precomputed end orders. */
 export interface ReplayOutcome {
@@ -25,7 +27,12 @@ export interface ReplayOutcome {
   /** Entry starts and ends this replay adds (re-pickups; expiries and ends of replayed flows). */
   extraStarts: F64List;
   extraEnds: F64List;
+  /** The tracked service slot of each extra start and end (-1: untracked); empty without tracked services. */
+  extraStartSlots: I16List;
+  extraEndSlots: I16List;
   affected: AffectedTally;
+  /** Breaks per tracked service (null without tracked services). */
+  services: ServiceTally | null;
 }
 
 export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
@@ -43,6 +50,13 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
   const extraEnds = new F64List();
   const extraStarts = new F64List();
   const affected = new AffectedTally();
+  const slotOf = p.services?.slotOf ?? null;
+  const services = p.services !== null ? new ServiceTally(p.services.services.length) : null;
+  const extraStartSlots = new I16List();
+  const extraEndSlots = new I16List();
+  // Every extra start and end carries its flow's service slot, for the per-service sweep.
+  const pushStart = (t: number, i: number): void => { extraStarts.push(t); if (slotOf !== null) extraStartSlots.push(slotOf[i]!); };
+  const pushEnd = (t: number, i: number): void => { extraEnds.push(t); if (slotOf !== null) extraEndSlots.push(slotOf[i]!); };
 
   const replayedList: number[] = [];
   const sensitive = p.sensitive;
@@ -56,7 +70,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
         replayed[i] = 1;
         replayedList.push(i);
-        extraEnds.push(Number.POSITIVE_INFINITY);
+        pushEnd(Number.POSITIVE_INFINITY, i);
         neverExpiring++;
       }
       continue;
@@ -77,7 +91,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       if (k === ev && gapUs <= tau && alive) {
         // The capture shows the path dropping here, but this candidate keeps the state: the
         // probes are answered and the session lives on, refreshed by keep-alives.
-        extraEnds.push(Number.POSITIVE_INFINITY);
+        pushEnd(Number.POSITIVE_INFINITY, i);
         if (gapKind(info) === PacketKind.KeepAliveProbe) neverExpiring++;
         ended = true;
         break;
@@ -86,7 +100,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
         // No entry: with loose pickup, or for a datagram flow when the client sends, a packet creates one again.
         if ((isTcp && !strict) || (!isTcp && gapDirection(info) === 0)) {
           alive = true;
-          extraStarts.push(fs.gapEndUs[k]!);
+          pushStart(fs.gapEndUs[k]!, i);
         } else if (!isTcp) droppedPackets++;
         continue;
       }
@@ -96,22 +110,22 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       if (isTcp && s === FlowState.Established && p.keepalive.source === 'flag' && isKeptAlive(p, i, T)) continue;
       // The entry expired at gap start + tau; the packet that ends the gap finds no state.
       const expiredAt = fs.gapStartUs[k]! + tau;
-      extraEnds.push(expiredAt);
+      pushEnd(expiredAt, i);
       const kind = gapKind(info);
       const dir = gapDirection(info);
       if (isTcp && !strict) {
         // Loose pickup: the mid-stream packet creates a new entry; nothing is dropped.
-        extraStarts.push(fs.gapEndUs[k]!);
+        pushStart(fs.gapEndUs[k]!, i);
         continue;
       }
       if (!isTcp) {
         if (dir === 0) {
           // A datagram from the client creates a new entry.
-          extraStarts.push(fs.gapEndUs[k]!);
+          pushStart(fs.gapEndUs[k]!, i);
           continue;
         }
         // A reply to a forgotten datagram flow is dropped.
-        if (!broken) { broken = true; sessionsWithDrops++; byKind[KIND_DATA]!++; noteAffected(affected, p, i, dir, KIND_DATA, gapUs / 1e6); }
+        if (!broken) { broken = true; sessionsWithDrops++; byKind[KIND_DATA]!++; noteAffected(affected, p, i, dir, KIND_DATA, gapUs / 1e6); if (services !== null) services.addBreak(slotOf![i]!, KIND_DATA, 0); }
         droppedPackets++;
         alive = false;
         continue;
@@ -126,6 +140,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       const drops = dropsAfterBreak(p, i, k, bk, dir);
       droppedKeepAlives += drops.keepAlives;
       droppedPackets += drops.packets;
+      if (services !== null) services.addBreak(slotOf![i]!, bk, drops.keepAlives);
       break;
     }
     if (!ended) {
@@ -133,13 +148,13 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
         // Entry lives past the last packet for the timeout of the final state.
         const end = fs.lastUs[i]! + timeoutOf(p, i, fs.endState[i]!, T) * 1e6;
         if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
-          extraEnds.push(Number.POSITIVE_INFINITY);
+          pushEnd(Number.POSITIVE_INFINITY, i);
           neverExpiring++;
-        } else extraEnds.push(end);
+        } else pushEnd(end, i);
       }
     }
   }
-  return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList, extraStarts, extraEnds, affected };
+  return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList, extraStarts, extraEnds, extraStartSlots, extraEndSlots, affected, services };
 }
 
 /** A session whose keep-alive idle is within its established timeout never expires. */

@@ -40,6 +40,41 @@ export interface AffectedService {
   idleSeconds: number;
 }
 
+/** One service's figures under a candidate (model/service-figures.ts; docs/MODEL.md, "Per service"). */
+export interface ServiceResult {
+  service: { protocol: string; serverAddr: string; serverPort: number };
+  /** Flows of this service in the inputs. */
+  sessions: number;
+  sessionsWithDrops: number;
+  droppedKeepAlives: number;
+  brokenByKind: { keepAlive: number; data: number; close: number };
+  /** Entries of this service's flows over the window: time-weighted mean, exact peak. */
+  tableEntries: { mean: number; peak: number };
+  /** Entry memory only (entries x bytes per entry): the table's fixed cost belongs to no service. */
+  memoryBytes: { mean: number; peak: number };
+}
+
+/**
+ * Table memory taken apart (docs/MODEL.md, "Memory"): what the entries take, which is what a
+ * timeout changes, apart from the table's fixed cost (Linux: the hash buckets), and the change
+ * in entry memory against the timeout in force.
+ */
+export interface MemoryBreakdown {
+  bytesPerEntry: number;
+  /** Entries x bytes per entry, time-weighted mean and at peak. */
+  entryBytesMean: number;
+  entryBytesPeak: number;
+  /** The table's fixed cost, whatever the entries (Linux: nf_conntrack_buckets x 8 bytes). */
+  fixedBytes: number;
+  /** Entry memory plus the fixed cost: memoryBytes.mean and memoryBytes.peak. */
+  totalBytesMean: number;
+  totalBytesPeak: number;
+  /** The timeout compared against (`--current`, else the platform's). */
+  currentSeconds: number;
+  /** Entry memory at this candidate minus at the current timeout (mean, peak); the fixed cost does not change. */
+  changeFromCurrentBytes: { mean: number; peak: number };
+}
+
 export interface CandidateResult {
   timeoutSeconds: number;
   sessionsWithDrops: number;
@@ -64,6 +99,10 @@ export interface CandidateResult {
   /** Table entries over the window, for charts: `series.length` evenly spaced samples. */
   series: number[];
   affected: AffectedService[];
+  /** Memory taken apart (absent where the figures are not from the replay, e.g. a single conntrack listing). */
+  memory?: MemoryBreakdown;
+  /** The tracked services (the most sessions first, at most PlanOptions.serviceLimit). */
+  services?: ServiceResult[];
   warnings: string[];
 }
 
@@ -78,6 +117,25 @@ export interface PlatformSetting {
   sources: Record<string, Source>;
 }
 
+/** One candidate of `plan --timeouts auto` (model/auto-candidates.ts). */
+export interface AutoCandidate {
+  /** The value to set: step plus margin, rounded up to whole seconds. */
+  timeoutSeconds: number;
+  /** The step from the data (seconds): sessions break at or below it, fewer just above. */
+  stepSeconds: number;
+  /** The platform's timer margin added to the step (model/timer-slack.ts). */
+  marginSeconds: number;
+  /** Sessions broken just above the step. */
+  sessionsWithDrops: number;
+}
+
+export interface AutoCandidates {
+  /** Ascending, distinct: the steps' values and the current timeout. */
+  timeouts: number[];
+  steps: AutoCandidate[];
+  currentSeconds: number;
+}
+
 export interface PlanResult {
   schemaVersion: 1;
   window: { start: string | null; end: string | null; seconds: number };
@@ -87,6 +145,8 @@ export interface PlanResult {
   keepalive: KeepAliveSetting;
   protocol: 'tcp' | 'udp';
   candidates: CandidateResult[];
+  /** With `--timeouts auto`: where each candidate comes from. */
+  auto?: AutoCandidates;
   warnings: string[];
 }
 

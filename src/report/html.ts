@@ -6,6 +6,7 @@
  * Every input-derived text goes through escapeHtml.
  */
 import { formatDuration } from '../util/duration.js';
+import { CANDIDATE_MEMORY_HEADER, SERVICE_SECTION_HEADER, memoryCellsOf, memoryImpactRows, serviceSectionRows } from './change-request-services.js';
 import type { ChangeRequest, ConfigBlock } from './change-request.js';
 import { summaryText } from './change-request-prose.js';
 import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration } from './prose-format.js';
@@ -106,18 +107,25 @@ export function changeRequestHtml(r: ChangeRequest): string {
   parts.push('<section id="summary"><h2>Summary</h2>', `<p class="summary">${summaryText(r, escapeHtml)}</p></section>`);
 
   // Comparison
-  const header = ['', 'timeout', 'scope', 'broken sessions', 'dropped keep-alives', 'first drop KA/data/close', 'mean entries', 'peak entries', 'entries at end', 'peak memory', 'of table max', 'growth/h'];
+  const header = ['', 'timeout', 'scope', 'broken sessions', 'dropped keep-alives', 'first drop KA/data/close', 'mean entries', 'peak entries', 'entries at end', ...CANDIDATE_MEMORY_HEADER, 'of table max', 'growth/h'];
   const rows = r.candidates.map((c) => {
     const x = c.result;
     return `<tr class="row-${c.role}">${td(c.role)}${td(`${durationWithSeconds(c.timeoutSeconds)}${x.extrapolated ? ' *' : ''}`)}${td(scopeText(c))}` +
       `${td(`${x.lowerBound === true ? 'at least ' : ''}${x.sessionsWithDrops}`, true)}${td(String(x.droppedKeepAlives), true)}${td(`${x.brokenByKind.keepAlive}/${x.brokenByKind.data}/${x.brokenByKind.close}`, true)}` +
-      `${td(fixed(x.tableEntries.mean, 1), true)}${td(String(x.tableEntries.peak), true)}${td(String(x.tableEntries.atEnd), true)}${td(formatBytes(x.memoryBytes.peak), true)}` +
+      `${td(fixed(x.tableEntries.mean, 1), true)}${td(String(x.tableEntries.peak), true)}${td(String(x.tableEntries.atEnd), true)}${memoryCellsOf(r, c).map((t) => td(t, true)).join('')}` +
       `${td(percent(x.headroom), true)}${td(x.growthPerHour === null ? '-' : fixed(x.growthPerHour, 2), true)}</tr>`;
   });
   parts.push('<section id="comparison"><h2>Current against proposed</h2>',
     `<div class="table-wrap"><table class="compare"><thead><tr>${header.map(th).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`);
+  parts.push(`<p class="note">${escapeHtml(`Entry memory is entries x ${r.coverage.platform.bytesPerEntry} bytes; the table's fixed cost (${formatBytes(r.coverage.platform.fixedBytes)}) comes on top of every row and does not change with the timeout.`)}</p>`);
   if (r.candidates.some((c) => c.result.extrapolated)) parts.push('<p class="note">* extrapolated beyond the capture window (see data coverage).</p>');
   parts.push('</section>');
+  const svcRows = serviceSectionRows(r);
+  if (svcRows.length > 0) {
+    parts.push('<section id="services"><h2>Per service</h2>',
+      `<p>${escapeHtml(`The ${svcRows.length} service(s) with the most sessions, at the current timeout and with the proposal (entry memory: the service's entries x bytes per entry):`)}</p>`,
+      `<div class="table-wrap"><table><thead><tr>${SERVICE_SECTION_HEADER.map(th).join('')}</tr></thead><tbody>${svcRows.map((row) => `<tr>${row.map((t, k) => td(t, k > 0)).join('')}</tr>`).join('')}</tbody></table></div></section>`);
+  }
 
   // Impact
   const b = i.brokenByKind;
@@ -130,8 +138,7 @@ export function changeRequestHtml(r: ChangeRequest): string {
     ['table entries, peak', String(i.tableEntries.before.peak), String(i.tableEntries.after.peak)],
     ['table entries, 99th percentile', String(i.tableEntries.before.p99), String(i.tableEntries.after.p99)],
     ['table entries at the end of the window', String(i.tableEntries.before.atEnd), String(i.tableEntries.after.atEnd)],
-    ['memory, mean', formatBytes(i.memoryBytes.before.mean), formatBytes(i.memoryBytes.after.mean)],
-    ['memory, peak', formatBytes(i.memoryBytes.before.peak), formatBytes(i.memoryBytes.after.peak)],
+    ...memoryImpactRows(r).map(([label, before, after]) => [label!, before!, after!] as [string, string, string]),
     [`share of the table maximum at peak${i.tableMax !== null ? ` (${i.tableMax} entries)` : ''}`, percent(i.headroom.before), percent(i.headroom.after)],
     ['entries kept for good, per hour', i.growthPerHour.before === null ? '-' : fixed(i.growthPerHour.before, 2), i.growthPerHour.after === null ? '-' : fixed(i.growthPerHour.after, 2)],
   ];

@@ -14,6 +14,7 @@ import { formatBytes } from '../util/bytes.js';
 import { mdText } from './escape.js';
 import { observedKeepAliveText } from './prose-format.js';
 import { scheduleText } from '../model/keepalive.js';
+import { CANDIDATE_MEMORY_HEADER, SERVICE_SECTION_HEADER, memoryCellsOf, memoryImpactRows, serviceSectionRows } from './change-request-services.js';
 
 
 function row(cells: string[]): string {
@@ -57,14 +58,15 @@ export function changeRequestMarkdown(r: ChangeRequest): string {
   out.push('## Summary', '', summaryText(r, mdText), '');
 
   out.push('## Current against proposed', '');
-  const header = ['', 'timeout', 'scope', 'broken sessions', 'dropped keep-alives', 'first drop KA/data/close', 'mean entries', 'peak entries', 'entries at end', 'peak memory', 'of table max', 'growth/h'];
+  const header = ['', 'timeout', 'scope', 'broken sessions', 'dropped keep-alives', 'first drop KA/data/close', 'mean entries', 'peak entries', 'entries at end', ...CANDIDATE_MEMORY_HEADER, 'of table max', 'growth/h'];
   const rows = r.candidates.map((c) => {
     const x = c.result;
     return [c.role, `${durationWithSeconds(c.timeoutSeconds)}${x.extrapolated ? '*' : ''}`, scopeText(c), `${x.lowerBound === true ? 'at least ' : ''}${x.sessionsWithDrops}`, String(x.droppedKeepAlives),
       `${x.brokenByKind.keepAlive}/${x.brokenByKind.data}/${x.brokenByKind.close}`, fixed(x.tableEntries.mean, 1), String(x.tableEntries.peak), String(x.tableEntries.atEnd),
-      formatBytes(x.memoryBytes.peak), percent(x.headroom), x.growthPerHour === null ? '-' : fixed(x.growthPerHour, 2)].map(mdText);
+      ...memoryCellsOf(r, c), percent(x.headroom), x.growthPerHour === null ? '-' : fixed(x.growthPerHour, 2)].map(mdText);
   });
-  out.push(...table(header, rows, ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']), '');
+  out.push(...table(header, rows, ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']), '');
+  out.push(`Entry memory is entries x ${r.coverage.platform.bytesPerEntry} bytes; the table's fixed cost (${mdText(formatBytes(r.coverage.platform.fixedBytes))}) comes on top of every row and does not change with the timeout.`, '');
   if (r.candidates.some((c) => c.result.extrapolated)) out.push(`${mdText('*')} extrapolated beyond the capture window (see data coverage).`, '');
 
   const i = r.impact;
@@ -80,13 +82,19 @@ export function changeRequestMarkdown(r: ChangeRequest): string {
     ['table entries, peak', String(i.tableEntries.before.peak), String(i.tableEntries.after.peak), change(i.tableEntries.before.peak, i.tableEntries.after.peak)],
     ['table entries, 99th percentile', String(i.tableEntries.before.p99), String(i.tableEntries.after.p99), change(i.tableEntries.before.p99, i.tableEntries.after.p99)],
     ['table entries at the end of the window', String(i.tableEntries.before.atEnd), String(i.tableEntries.after.atEnd), change(i.tableEntries.before.atEnd, i.tableEntries.after.atEnd)],
-    ['memory, mean', formatBytes(i.memoryBytes.before.mean), formatBytes(i.memoryBytes.after.mean), ''],
-    ['memory, peak', formatBytes(i.memoryBytes.before.peak), formatBytes(i.memoryBytes.after.peak), ''],
+    ...memoryImpactRows(r),
     [`share of the table maximum at peak${i.tableMax !== null ? ` (${i.tableMax} entries)` : ''}`, percent(i.headroom.before), percent(i.headroom.after), ''],
     ['entries kept for good, per hour', i.growthPerHour.before === null ? '-' : fixed(i.growthPerHour.before, 2), i.growthPerHour.after === null ? '-' : fixed(i.growthPerHour.after, 2), ''],
   ].map((cells) => cells.map(mdText));
   out.push(...table(['', 'current', 'proposed', 'change'], impactRows, ['l', 'r', 'r', 'r']), '');
   if (i.hoursToTableMax !== null) out.push(`At ${fixed(i.growthPerHour.after ?? 0, 2)} entries per hour the table maximum would be reached in ${mdText(readableDuration(i.hoursToTableMax * 3600))}.`, '');
+
+  const svcRows = serviceSectionRows(r);
+  if (svcRows.length > 0) {
+    out.push('## Per service', '');
+    out.push(`The ${svcRows.length} service(s) with the most sessions, at the current timeout and with the proposal (entry memory: the service's entries x bytes per entry):`, '');
+    out.push(...table(SERVICE_SECTION_HEADER, svcRows.map((row) => row.map(mdText)), ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r']), '');
+  }
 
   out.push('## Evidence', '');
   const ev = (list: ChangeRequest['evidence']['current']): string[] => table(['protocol', 'source -> destination (as the drop log shows it)', 'sessions', 'first dropped packet', 'idle before it (median)'],

@@ -53,6 +53,7 @@ export function listingPlanLines(l: ListingPlan): string[] {
   for (const n of l.limits) out.push(`  ${n}`);
   return out;
 }
+import { MEMORY_CSV_HEADER, memoryCells, memoryCsvCells, memoryNote, serviceBlocks, serviceMarkdown } from './plan-services.js';
 
 function num(v: number, digits = 1): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(digits);
@@ -68,13 +69,13 @@ function candidateRow(c: CandidateResult): string[] {
     num(c.tableEntries.mean),
     String(c.tableEntries.peak),
     String(c.tableEntries.atEnd),
-    formatBytes(c.memoryBytes.peak),
+    ...memoryCells(c.memory, c.memoryBytes.peak),
     c.headroom === null ? '-' : `${(c.headroom * 100).toFixed(2)}%`,
     c.growthPerHour === null ? '-' : num(c.growthPerHour, 2),
   ];
 }
 
-const HEADER = ['timeout', 'seconds', 'broken', 'dropped KA', 'KA/data/close', 'mean entries', 'peak', 'at end', 'peak memory', 'of max', 'growth/h'];
+const HEADER = ['timeout', 'seconds', 'broken', 'dropped KA', 'KA/data/close', 'mean entries', 'peak', 'at end', 'entry memory', 'vs current', 'of max', 'growth/h'];
 
 function settingsLines(r: PlanResult): string[] {
   const ka = r.keepalive;
@@ -90,8 +91,21 @@ function settingsLines(r: PlanResult): string[] {
   return lines;
 }
 
+/** With `--timeouts auto`: where the candidates come from. */
+function autoLines(r: PlanResult): string[] {
+  if (r.auto === undefined) return [];
+  const a = r.auto;
+  const lines = [`candidates from the data's steps (--timeouts auto): each step plus the timer margin, whole seconds up; and the current timeout ${a.currentSeconds} s`];
+  for (const s of a.steps) {
+    lines.push(`  ${s.timeoutSeconds} s: just above the step at ${Math.round(s.stepSeconds * 1e6) / 1e6} s (+${Math.round(s.marginSeconds * 1000) / 1000} s margin), ${s.sessionsWithDrops} session(s) broken above it`);
+  }
+  if (a.steps.length === 0) lines.push('  no step in the data: broken sessions do not change with the timeout over what the window shows');
+  return lines;
+}
+
 export function planTable(r: PlanWithListings): string {
   const out = settingsLines(r);
+  out.push(...autoLines(r));
   const listings = r.listings ?? [];
   // Only one listing: its analysis is the result (the candidate table would repeat it in flow terms).
   const listingOnly = listings.length === 1 && r.flows === 0;
@@ -99,8 +113,11 @@ export function planTable(r: PlanWithListings): string {
   if (!listingOnly) {
     out.push('');
     out.push(renderTable(HEADER, r.candidates.map(candidateRow)).trimEnd());
+    const note = memoryNote(r);
+    if (note !== null) out.push(note);
     if (r.candidates.some((c) => c.extrapolated)) out.push('* extrapolated beyond the capture window (see --format json: extrapolatedReason)');
     for (const c of r.candidates) if (c.lowerBound === true) out.push(`≥ at ${formatDuration(c.timeoutSeconds)}: at least: ${c.lowerBoundReason ?? 'the inputs cannot show it in full'}`);
+    out.push(...serviceBlocks(r.candidates));
   }
   for (const c of listingOnly ? [] : r.candidates) {
     if (c.affected.length === 0) continue;
@@ -122,13 +139,14 @@ export function planTable(r: PlanWithListings): string {
 
 export function planCsv(r: PlanResult): string {
   const header = ['timeout_s', 'sessions_with_drops', 'dropped_keepalives', 'dropped_packets', 'broken_keepalive', 'broken_data', 'broken_close',
-    'entries_mean', 'entries_peak', 'entries_p99', 'entries_at_end', 'memory_mean_bytes', 'memory_peak_bytes', 'headroom', 'growth_per_hour', 'extrapolated', 'platform', 'keepalive'];
+    'entries_mean', 'entries_peak', 'entries_p99', 'entries_at_end', 'memory_mean_bytes', 'memory_peak_bytes', 'headroom', 'growth_per_hour', 'extrapolated', 'platform', 'keepalive',
+    ...MEMORY_CSV_HEADER];
   const lines = [header.join(',')];
   const ka = scheduleText(r.keepalive.schedule);
   for (const c of r.candidates) {
     lines.push(csvLine([c.timeoutSeconds, c.sessionsWithDrops, c.droppedKeepAlives, c.droppedPackets, c.brokenByKind.keepAlive, c.brokenByKind.data,
       c.brokenByKind.close, c.tableEntries.mean, c.tableEntries.peak, c.tableEntries.p99, c.tableEntries.atEnd, c.memoryBytes.mean, c.memoryBytes.peak,
-      c.headroom, c.growthPerHour, c.extrapolated, r.platform.name, ka]));
+      c.headroom, c.growthPerHour, c.extrapolated, r.platform.name, ka, ...memoryCsvCells(c.memory)]));
   }
   return lines.join('\n') + '\n';
 }
@@ -137,6 +155,7 @@ export function planCsv(r: PlanResult): string {
 export function planMarkdown(r: PlanWithListings): string {
   const out: string[] = ['# fwtp plan', ''];
   for (const l of settingsLines(r)) out.push(`- ${mdCell(l)}`);
+  for (const l of autoLines(r)) out.push(l.startsWith('  ') ? `  - ${mdCell(l.trim())}` : `- ${mdCell(l)}`);
   out.push('');
   for (const l of r.listings ?? []) {
     out.push(`## Conntrack listing ${mdCell(l.path)}`, '', '```', ...listingPlanLines(l).map((x) => x.replace(/```/g, "'''")), '```', '');
@@ -148,6 +167,9 @@ export function planMarkdown(r: PlanWithListings): string {
   const bounds = r.candidates.filter((c) => c.lowerBound === true);
   for (const c of bounds) out.push(`- ≥ at ${formatDuration(c.timeoutSeconds)}: at least: ${mdCell(c.lowerBoundReason ?? 'the inputs cannot show it in full')}`);
   if (bounds.length > 0) out.push('');
+  const note = memoryNote(r);
+  if (note !== null) out.push(mdCell(note), '');
+  out.push(...serviceMarkdown(r.candidates));
   for (const c of r.candidates) {
     if (c.affected.length === 0) continue;
     out.push(`## At ${formatDuration(c.timeoutSeconds)}`);
@@ -188,6 +210,9 @@ export function recommendTable(rec: Recommendation, plan: PlanResult, exact: Exa
   }
   out.push('');
   out.push(renderTable(HEADER, rec.candidates.map(candidateRow)).trimEnd());
+  const note = memoryNote({ candidates: rec.candidates, platform: plan.platform });
+  if (note !== null) out.push(note);
+  out.push(...serviceBlocks(rec.candidates.filter((c) => c.timeoutSeconds === rec.recommendedSeconds)));
   return out.join('\n') + '\n';
 }
 

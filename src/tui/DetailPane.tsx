@@ -1,7 +1,8 @@
-/** The selected candidate in detail: entries over time, broken sessions by kind, services most affected. */
+/** The selected candidate in detail: entries over time, broken sessions by kind, memory apart from the fixed cost, services most affected, per-service figures. */
 import { Box, Text } from 'ink';
 import type { CandidateResult } from '../model/types.js';
 import { formatBytes } from '../util/bytes.js';
+import { serviceName, signedBytes } from '../report/plan-services.js';
 import { formatDuration } from '../util/duration.js';
 import { sanitizeText } from '../util/text.js';
 import { countText, fit, meanText, sparkline } from './format.js';
@@ -44,7 +45,15 @@ export function detailLines(timeoutSeconds: number, c: CandidateResult | undefin
   };
   add(`${c.sessionsWithDrops} broken: keep-alive ${k.keepAlive}, data ${k.data}, close ${k.close}`, c.sessionsWithDrops > 0 ? 'bad' : 'good');
   add(`dropped ${countText(c.droppedKeepAlives)} keep-alives, ${countText(c.droppedPackets)} packets`, 'plain');
-  add(`entries peak ${countText(c.tableEntries.peak)}, mean ${meanText(c.tableEntries.mean)}, p99 ${countText(c.tableEntries.p99)}; peak memory ${formatBytes(c.memoryBytes.peak)}`, 'plain');
+  add(`entries peak ${countText(c.tableEntries.peak)}, mean ${meanText(c.tableEntries.mean)}, p99 ${countText(c.tableEntries.p99)}`, 'plain');
+  const m = c.memory;
+  if (m !== undefined) {
+    // Entry memory apart from the table's fixed cost, which no timeout changes (docs/MODEL.md, "Memory").
+    add(`entry memory peak ${formatBytes(m.entryBytesPeak)}, mean ${formatBytes(m.entryBytesMean)} (+ fixed ${formatBytes(m.fixedBytes)})`, 'plain');
+    add(`vs current ${formatDuration(m.currentSeconds)}: ${signedBytes(m.changeFromCurrentBytes.mean)} mean, ${signedBytes(m.changeFromCurrentBytes.peak)} peak`, 'plain');
+  } else {
+    add(`peak memory ${formatBytes(c.memoryBytes.peak)}`, 'plain');
+  }
   add(`entries over ${formatDuration(Math.round(windowSeconds))} (full block: ${countText(scaleMax)}):`, 'dim');
   lines.push({ text: sparkline(c.series, width, scaleMax), kind: 'spark' });
   if (c.growthPerHour !== null) add(`${c.growthPerHour.toFixed(2)} entries/h never expire (kept by keep-alives)`, 'note');
@@ -62,6 +71,19 @@ export function detailLines(timeoutSeconds: number, c: CandidateResult | undefin
     }
   } else {
     add('no session loses its state while in use', 'good');
+  }
+  if (c.services !== undefined && c.services.length > 0) {
+    lines.push({ text: 'per service (most sessions first):', kind: 'title' });
+    for (const sv of c.services) {
+      const label = sanitizeText(serviceName(sv));
+      const what = `${sv.sessionsWithDrops}/${sv.sessions} broken, entries peak ${countText(sv.tableEntries.peak)} mean ${meanText(sv.tableEntries.mean)}, ${formatBytes(sv.memoryBytes.peak)}`;
+      const one = `${label}  ${what}`;
+      if (one.length <= width) lines.push({ text: one, kind: sv.sessionsWithDrops > 0 ? 'bad' : 'plain' });
+      else {
+        lines.push({ text: label, kind: sv.sessionsWithDrops > 0 ? 'bad' : 'plain' });
+        for (const l of wrapText(what, Math.max(1, width - 2))) lines.push({ text: `  ${l}`, kind: 'plain' });
+      }
+    }
   }
   if (c.extrapolated && c.extrapolatedReason !== undefined) {
     add(`* extrapolated: ${sanitizeText(c.extrapolatedReason)}`, 'note');

@@ -32,6 +32,7 @@ describe('the story report in Markdown', async () => {
       { level: 2, text: 'Summary' },
       { level: 2, text: 'Current against proposed' },
       { level: 2, text: 'Impact' },
+      { level: 2, text: 'Per service' },
       { level: 2, text: 'Evidence' },
       { level: 2, text: 'Data coverage' },
       { level: 2, text: 'Assumptions' },
@@ -44,12 +45,21 @@ describe('the story report in Markdown', async () => {
   });
 
   it('states the plan figures in the comparison and impact tables', () => {
-    const [compare, impact, evidence] = md.tables as [string[][], string[][], string[][]];
+    const [compare, impact, services, evidence] = md.tables as [string[][], string[][], string[][], string[][]];
     expect(compare.slice(1)).toEqual([
-      ['current', '1h (3600 s)', 'global', '15', '135', '14/1/0', '4.2', '22', '1', '2.01 MiB', '<0.01%', '-'],
-      ['proposed', '2h30m (9000 s)', 'global', '0', '0', '0/0/0', '16.4', '22', '15', '2.01 MiB', '<0.01%', '1.20'],
+      ['current', '1h (3600 s)', 'global', '15', '135', '14/1/0', '4.2', '22', '1', '5.50 KiB', '0 B / 0 B', '<0.01%', '-'],
+      ['proposed', '2h30m (9000 s)', 'global', '0', '0', '0/0/0', '16.4', '22', '15', '5.50 KiB', '+3.04 KiB / 0 B', '<0.01%', '1.20'],
     ]);
-    expect(compare.every((row) => row.length === 12)).toBe(true);
+    expect(compare.every((row) => row.length === 13)).toBe(true);
+    // Entry memory apart from the fixed cost (2 MiB of Linux hash buckets), with its change.
+    expect(impact.find((row) => row[0] === 'entry memory, mean (entries x bytes per entry)')).toEqual(['entry memory, mean (entries x bytes per entry)', '1.05 KiB', '4.09 KiB', '+3.04 KiB']);
+    expect(impact.find((row) => row[0] === 'table fixed cost (whatever the entries)')).toEqual(['table fixed cost (whatever the entries)', '2.00 MiB', '2.00 MiB', '0 B']);
+    // Per service: the database's sessions are kept by the proposal.
+    expect(services.slice(1)).toEqual([
+      ['tcp 203.0.113.5:443', '32', '0', '0', '0.11', '0.11', '512 B', '512 B'],
+      ['udp 192.0.2.53:53', '24', '0', '0', '0.08', '0.08', '256 B', '256 B'],
+      ['tcp 198.51.100.24:1521', '24', '15', '0', '4.01', '16.18', '5.00 KiB', '5.00 KiB'],
+    ]);
     expect(impact.slice(1, 4)).toEqual([
       ['sessions that lose their state while in use', '15', '0', '-15'],
       ['first dropped packet keep-alive/data/close', '14/1/0', '0/0/0', ''],

@@ -135,7 +135,13 @@ describe.skipIf(!hasTmux)('fwtp compare in tmux', () => {
     // The same table as fwtp plan prints for these candidates.
     const planned = runCli(['plan', capture, '--platform', 'cisco-asa', '-t', '1h,1h30m,2h30m,1d', '--format', 'md']);
     expect(planned.status).toBe(0);
-    const tableOf = (md: string): string[] => md.split('\n').filter((l) => l.startsWith('| '));
+    // The candidates table: the first one (per-service tables follow it).
+    const tableOf = (md: string): string[] => {
+      const lines = md.split('\n');
+      const first = lines.findIndex((l) => l.startsWith('| '));
+      const end = lines.findIndex((l, i) => i > first && !l.startsWith('| '));
+      return lines.slice(first, end);
+    };
     expect(tableOf(planned.stdout)).toHaveLength(6);
     expect(tableOf(text)).toEqual(tableOf(planned.stdout));
     expect(text).toContain('- selected: 1h30m (5400 s)');
