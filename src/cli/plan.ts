@@ -6,7 +6,6 @@ import { modelOptions, planFromRead, resolveModel, type ModelArgs } from './mode
 import { autoCandidates } from '../model/auto-candidates.js';
 import { planCsv, planMarkdown, planTable } from '../report/plan.js';
 import { planServicesCsv } from '../report/plan-services.js';
-import { parseDuration } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
 import { openCompare } from './compare.js';
 
