@@ -24,7 +24,8 @@ export const ALLOWED: Record<string, readonly string[]> = {
 };
 
 const SRC = join(ROOT, 'src');
-const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
+// `import x from './a.js'`, `export { y } from './b.js'`, `import './c.js'` (side effects only), `import('./d.js')`.
+const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|^\s*import\s+['"](\.[^'"]+)['"]/gm;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -51,7 +52,7 @@ export function importGraph(files: string[], read: (f: string) => string): Impor
   const edges: ImportEdge[] = [];
   for (const f of files) {
     for (const m of read(f).matchAll(IMPORT)) {
-      const spec = m[1] ?? m[2] ?? '';
+      const spec = m[1] ?? m[2] ?? m[3] ?? '';
       const to = resolveImport(set, f, spec);
       if (to !== null) edges.push({ from: f, to, spec });
     }
@@ -123,17 +124,20 @@ describe('stage rules of src/', () => {
     expect(long.map((x) => `${x.f} (${x.n} lines)`)).toEqual([]);
   });
 
-  it('the check itself: a later-stage import, an import of ingest from model, and a circle are caught', () => {
+  it('the check itself: a later-stage import, an import of ingest from model, a side-effect import and a circle are caught', () => {
     const fake: Record<string, string> = {
       'src/flows/a.ts': "import { x } from '../model/b.js';",
       'src/model/b.ts': "import { y } from '../ingest/c.js';\nimport { z } from './d.js';",
       'src/model/d.ts': "export { w } from './b.js';",
       'src/ingest/c.ts': '',
+      'src/ingest/e.ts': "import '../report/f.js';",
+      'src/report/f.ts': '',
     };
     const g = importGraph(Object.keys(fake), (f) => fake[f]!);
     expect(stageViolations(g)).toEqual([
       "src/flows/a.ts imports '../model/b.js' (src/model): flows may import only ingest, util",
       "src/model/b.ts imports '../ingest/c.js' (src/ingest): model may import only flows, util",
+      "src/ingest/e.ts imports '../report/f.js' (src/report): ingest may import only util",
     ]);
     const next = (f: string): string[] => g.filter((e) => e.from === f).map((e) => e.to);
     expect(circles(Object.keys(fake), next)).toEqual([['src/model/b.ts', 'src/model/d.ts']]);
