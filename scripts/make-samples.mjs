@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Writes fwtp's sample captures (samples/*.pcap, samples/*.pcapng), samples/MANIFEST.json
-// (the generator's ground truth) and samples/README.md. Deterministic: a seeded PRNG and a
+// Writes fwtp's sample captures (samples/*.pcap, samples/*.pcapng), the firewall's own logs of the
+// firewalled capture (samples/*.log, scripts/asa-sample-log.mjs), samples/MANIFEST.json (the
+// generator's ground truth) and samples/README.md. Deterministic: a seeded PRNG and a
 // fixed start time, so the committed files are exactly what this script produces
 // (test/samples/samples.test.ts regenerates them and compares the bytes).
 //
@@ -19,6 +20,7 @@ import {
   CLIENT, SERVER, PacketCollector, PcapWriter, PcapngWriter, Random, TcpSession, TCP_ACK, TCP_PSH,
   ipv4, ipv4ToString,
 } from './capture-writer.mjs';
+import { AsaLogRecorder } from './asa-sample-log.mjs';
 
 const S = 1e9; // ns per second
 const MS = 1e6;
@@ -53,10 +55,24 @@ const KEEPALIVE_PROBES = 9;
  * timeout by default.
  */
 const RETRANSMISSION_GIVE_UP_NS = 924.6 * S;
+/**
+ * When the lost request is sent again, after it (ns): the RTO starts at TCP_RTO_MIN (200 ms, the
+ * LAN round trip is far below it) and doubles up to TCP_RTO_MAX (120 s) (include/net/tcp.h);
+ * tcp_retries2 = 15 retransmissions, the last RTO after them ends at RETRANSMISSION_GIVE_UP_NS.
+ */
+const RETRANSMISSION_OFFSETS_NS = (() => {
+  const offsets = [];
+  let tNs = 0, rtoNs = 200 * MS;
+  for (let k = 0; k < 15; k++) { tNs += rtoNs; offsets.push(tNs); rtoNs = Math.min(2 * rtoNs, 120 * S); }
+  if (tNs + rtoNs !== RETRANSMISSION_GIVE_UP_NS) throw new Error('RTO schedule and tcp_retries2 give-up disagree');
+  return offsets;
+})();
 /** The pool's idle timeout (HikariCP idleTimeout default, 10 min): spare sessions are closed with FIN. */
 const POOL_IDLE_CLOSE_NS = 600 * S;
 const FIREWALL_TIMEOUT_NS = 3600 * S;
 const DNS_TTL_NS = 300 * S;
+/** The ASA's connection counter when the day starts (any value; ids count up from it). */
+const ASA_FIRST_CONNECTION_ID = 3_402_117;
 
 // ---------------------------------------------------------------------------------------------
 // Payloads: just enough structure that tshark dissects them without complaint.
@@ -280,6 +296,7 @@ class PoolRenderer {
    * @param {number} o.endNs capture end
    * @param {Random} o.rng jitter and payload bytes
    * @param {PortAllocator} o.ports for replacement sessions
+   * @param {AsaLogRecorder} [o.firewallLog] told of every packet the firewall passes or drops
    */
   constructor(o) {
     if (o.firewallTimeoutNs !== Infinity && o.vantage !== SERVER) throw new Error('a firewalled rendering must be captured on the database side');
@@ -313,8 +330,8 @@ class PoolRenderer {
 
     // Handshake: the SYN creates the firewall entry.
     const o = ps.openNs;
-    this.fromApp(st, o, (t) => s.syn(t), true);
-    this.fromDb(st, o + DB_ONE_WAY_NS + 30 * US, (t) => s.synAck(t));
+    this.fromApp(st, o, (t) => s.syn(t), 'SYN');
+    this.fromDb(st, o + DB_ONE_WAY_NS + 30 * US, (t) => s.synAck(t), 'SYN ACK');
     this.fromApp(st, o + 2 * DB_ONE_WAY_NS + 50 * US, (t) => s.ack(t, CLIENT));
     st.appBusyUntilNs = o + 2 * DB_ONE_WAY_NS + 50 * US;
 
@@ -332,6 +349,7 @@ class PoolRenderer {
         // The request vanished in the firewall: the app retransmits until tcp_retries2 gives up,
         // then the pool discards the session and runs the query on a new one.
         const retryNs = failedAtNs + RETRANSMISSION_GIVE_UP_NS;
+        for (const offsetNs of RETRANSMISSION_OFFSETS_NS) this.firewallLog?.drop(st, failedAtNs + DB_ONE_WAY_NS / 2 + offsetNs, CLIENT, 'PSH ACK', true);
         this.pending.push({
           id: `${ps.id}r`, role: `${ps.role}-replacement`, openNs: Math.round(retryNs),
           clientPort: this.ports.next(), clientIsn: isn(this.rng), serverIsn: isn(this.rng),
@@ -342,21 +360,38 @@ class PoolRenderer {
       }
     }
     this.dbKeepAlivesUntil(st, this.endNs);
+    this.firewallLog?.end(st);
     st.end = s.closed ? 'rst' : s.finSent[CLIENT] && s.finSent[SERVER] ? 'fin' : 'open';
   }
 
-  /** A packet the app sends at local time tNs; returns whether it reached the database. */
-  fromApp(st, tNs, write, isSyn = false) {
-    if (st.broken || st.dbClosed) return false;
+  /**
+   * A packet the app sends at local time tNs; returns whether it reached the database. `flags`
+   * as a firewall log names them ('SYN', 'ACK', 'PSH ACK', 'FIN ACK', 'RST ACK').
+   */
+  fromApp(st, tNs, write, flags = 'ACK') {
     const firewallNs = tNs + DB_ONE_WAY_NS / 2;
-    if (!isSyn && firewallNs - st.firewallLastNs > this.firewallTimeoutNs) {
+    if (st.broken || st.dbClosed) {
+      // A broken session's entry is gone: the packet dies in the firewall (a closed one sends nothing).
+      if (st.broken) this.appDrop(st, firewallNs, flags);
+      return false;
+    }
+    if (flags !== 'SYN' && firewallNs - st.firewallLastNs > this.firewallTimeoutNs) {
       st.broken = true;
+      this.appDrop(st, firewallNs, flags);
       return false;
     }
     st.firewallLastNs = firewallNs;
     st.lastDbReceiveNs = tNs + DB_ONE_WAY_NS;
     write(this.cap(CLIENT, tNs));
+    this.firewallLog?.pass(st, firewallNs, CLIENT, flags);
     return true;
+  }
+
+  /** A dropped app packet; only a request is modelled (its retransmissions: renderSession). */
+  appDrop(st, firewallNs, flags) {
+    if (this.firewallLog === undefined) return;
+    if (flags !== 'PSH ACK') throw new Error(`a dropped ${flags} from the app is not modelled (its retransmissions)`);
+    this.firewallLog.drop(st, firewallNs, CLIENT, flags);
   }
 
   /** Whether a packet the database sends at local time tNs still finds the firewall entry. */
@@ -365,13 +400,15 @@ class PoolRenderer {
   }
 
   /** A packet the database sends at local time tNs (always in a database-side capture). */
-  fromDb(st, tNs, write) {
+  fromDb(st, tNs, write, flags = 'ACK') {
     write(this.cap(SERVER, tNs));
     if (!this.dbPasses(st, tNs)) {
       st.broken = true;
+      this.firewallLog?.drop(st, tNs + DB_ONE_WAY_NS / 2, SERVER, flags);
       return false;
     }
     st.firewallLastNs = tNs + DB_ONE_WAY_NS / 2;
+    this.firewallLog?.pass(st, st.firewallLastNs, SERVER, flags);
     return true;
   }
 
@@ -385,7 +422,7 @@ class PoolRenderer {
     for (let r = 0; r < activity.roundTrips.length; r++) {
       const rt = activity.roundTrips[r];
       const request = tnsData(this.rng, rt.requestBytes, r === 0 ? activity.sql : '');
-      if (!this.fromApp(st, appNs, (t) => s.send(t, CLIENT, rt.requestBytes, request))) return appNs;
+      if (!this.fromApp(st, appNs, (t) => s.send(t, CLIENT, rt.requestBytes, request), 'PSH ACK')) return appNs;
       const dbReceiveNs = appNs + DB_ONE_WAY_NS;
       if (rt.processingNs > DELAYED_ACK_NS) this.fromDb(st, dbReceiveNs + DELAYED_ACK_NS, (t) => s.ack(t, SERVER));
       const segments = rt.responseBytes > MSS ? [MSS, rt.responseBytes - MSS] : [rt.responseBytes];
@@ -394,7 +431,7 @@ class PoolRenderer {
         const last = k === segments.length - 1;
         const payload = k === 0 ? tnsData(this.rng, segments[k], '') : randomBytes(this.rng, segments[k]);
         if (k === 0) payload.writeUInt16BE(Math.min(rt.responseBytes, 0xffff), 0);
-        this.fromDb(st, sendNs + k * SEGMENT_SPACING_NS, (t) => s.send(t, SERVER, segments[k], payload, last ? TCP_PSH | TCP_ACK : TCP_ACK));
+        this.fromDb(st, sendNs + k * SEGMENT_SPACING_NS, (t) => s.send(t, SERVER, segments[k], payload, last ? TCP_PSH | TCP_ACK : TCP_ACK), last ? 'PSH ACK' : 'ACK');
       }
       const appReceiveNs = sendNs + (segments.length - 1) * SEGMENT_SPACING_NS + DB_ONE_WAY_NS;
       const moreRoundTrips = r < activity.roundTrips.length - 1;
@@ -419,13 +456,13 @@ class PoolRenderer {
     const { s } = st;
     st.appClosed = true;
     if (how === 'rst') {
-      if (this.fromApp(st, tNs, (t) => s.rst(t, CLIENT))) st.dbClosed = true;
+      if (this.fromApp(st, tNs, (t) => s.rst(t, CLIENT), 'RST ACK')) st.dbClosed = true;
       return;
     }
-    if (!this.fromApp(st, tNs, (t) => s.fin(t, CLIENT))) return;
+    if (!this.fromApp(st, tNs, (t) => s.fin(t, CLIENT), 'FIN ACK')) return;
     // The database's server process reads end-of-file and closes its side.
     const dbFinNs = tNs + DB_ONE_WAY_NS + 300 * US;
-    this.fromDb(st, dbFinNs, (t) => s.fin(t, SERVER));
+    this.fromDb(st, dbFinNs, (t) => s.fin(t, SERVER), 'FIN ACK');
     this.fromApp(st, dbFinNs + DB_ONE_WAY_NS + 20 * US, (t) => s.ack(t, CLIENT));
     st.dbClosed = true;
   }
@@ -449,8 +486,14 @@ class PoolRenderer {
       // The firewall has forgotten the session: nobody answers, and the app's own packets
       // cannot reach the database any more either.
       st.broken = true;
-      s.unansweredKeepAlives(this.cap(SERVER, probeNs), SERVER,
+      const probesWritten = s.unansweredKeepAlives(this.cap(SERVER, probeNs), SERVER,
         { intervalNs: KEEPALIVE_INTVL_NS, probes: KEEPALIVE_PROBES, endNs: this.endNs });
+      if (this.firewallLog !== undefined) {
+        if (this.dbPasses(st, probeNs)) throw new Error('an unanswered probe the firewall passes is not modelled');
+        const firewallNs = this.cap(SERVER, probeNs) + DB_ONE_WAY_NS / 2;
+        for (let k = 0; k < probesWritten; k++) this.firewallLog.drop(st, firewallNs + k * KEEPALIVE_INTVL_NS, SERVER, 'ACK');
+        if (s.closed) this.firewallLog.drop(st, firewallNs + KEEPALIVE_PROBES * KEEPALIVE_INTVL_NS, SERVER, 'RST ACK');
+      }
       st.dbClosed = true;
       return;
     }
@@ -594,6 +637,7 @@ export function makeSamples(outDir) {
   const endNs = POOL_CAPTURE_SECONDS * S;
   const pcap = (file) => new PcapWriter(file, { startSeconds: START_SECONDS, snaplen: 262144 });
   const samples = [];
+  const firewallLogs = [];
 
   // The pool's plan is drawn once and rendered from both vantage points.
   const planRng = new Random(SEED);
@@ -610,10 +654,14 @@ export function makeSamples(outDir) {
   }
   {
     const sink = new PacketCollector();
-    const renderer = new PoolRenderer({ sink, vantage: SERVER, firewallTimeoutNs: FIREWALL_TIMEOUT_NS, endNs, rng: new Random(SEED + 2), ports });
+    // The same firewall's own logs: no random draws, so the capture is the same with or without them.
+    const firewallLog = new AsaLogRecorder({ timeoutNs: FIREWALL_TIMEOUT_NS, endNs, startSeconds: START_SECONDS, firstConnectionId: ASA_FIRST_CONNECTION_ID });
+    const renderer = new PoolRenderer({ sink, vantage: SERVER, firewallTimeoutNs: FIREWALL_TIMEOUT_NS, endNs, rng: new Random(SEED + 2), ports, firewallLog });
     const pool = renderer.render(plan);
     samples.push(writeSample(outDir, 'oracle-pool-unanswered.pcap', sink, pool, [], pcap,
       'Database side (198.51.100.24) of a firewall that expires idle entries after 3600 s: probes unanswered, then RST.'));
+    const logs = firewallLog.write(outDir, 'oracle-pool-asa-teardown.log', 'oracle-pool-asa-drops.log');
+    firewallLogs.push({ ...logs.teardownLog, capture: 'oracle-pool-unanswered.pcap', connections: logs.connections }, { ...logs.dropsLog, capture: 'oracle-pool-unanswered.pcap' });
   }
   {
     const sink = new PacketCollector();
@@ -630,6 +678,7 @@ export function makeSamples(outDir) {
     start: new Date(START_SECONDS * 1000).toISOString(),
     note: 'Generated traffic at real time scale, not a recording. Times are microseconds since the Unix epoch.',
     samples,
+    firewallLogs,
   };
   fs.writeFileSync(path.join(outDir, 'MANIFEST.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   fs.writeFileSync(path.join(outDir, 'README.md'), readme(manifest));
@@ -642,6 +691,8 @@ function readme(manifest) {
     return `| \`${s.file}\` | ${s.frames} | ${s.tcpStreams} | ${s.udpStreams} | ${s.keepAliveProbes} | ${s.keepAliveAcks} | ${s.tcpEnds.fin} / ${s.tcpEnds.rst} / ${s.tcpEnds.open} | ${hours} h | ${s.fileBytes} |`;
   });
   const pool = manifest.samples[0];
+  const [teardownLog, dropsLog] = manifest.firewallLogs;
+  const td = teardownLog.teardowns;
   const roleCount = (sample, role) => sample.tcp.filter((f) => f.role === role).length;
   return `# Sample captures
 
@@ -727,6 +778,41 @@ Cisco ASA and PAN-OS do). What this vantage point can and cannot show:
 - A clean close (FIN) from the app on a forgotten session is dropped too; the database only
   finds out through its keep-alives.
 - The HTTPS and DNS traffic of the app server is not seen on the database host.
+
+### \`oracle-pool-asa-teardown.log\` and \`oracle-pool-asa-drops.log\`: that firewall's own logs
+
+| file | lines | Built | Teardown: TCP FINs / Conn-timeout / TCP Reset-O / TCP Reset-I | still open at 18:00 | 106015 drops |
+|---|---|---|---|---|---|
+| \`${teardownLog.file}\` | ${teardownLog.lines} | ${teardownLog.built} | ${td['TCP FINs']} / ${td['Conn-timeout']} / ${td['TCP Reset-O']} / ${td['TCP Reset-I']} | ${teardownLog.stillOpen} | 0 |
+| \`${dropsLog.file}\` | ${dropsLog.lines} | 0 | 0 | - | ${dropsLog.drops} |
+
+What the firewall of \`oracle-pool-unanswered.pcap\` logs of the same day, as a Cisco ASA with
+\`logging timestamp\` writes it (\`Nov 02 2026 08:00:02: %ASA-6-302013: ...\`: the device's time, UTC,
+no zone, whole seconds), with \`timeout conn 1:00:00\` and no dead connection detection. Every line
+is written from the same run as the capture: its time is the instant the packet crossed the
+firewall (125 µs from the database host), cut to the second. The app server is on the
+lower-security interface \`dmz\`, the database on \`inside\`; no NAT. \`MANIFEST.json\` lists every
+connection (\`firewallLogs[0].connections\`: id, role, built, teardown and reason, bytes, drops, the
+first drop and the idle gap it reveals).
+
+- \`${teardownLog.file}\`: one \`%ASA-6-302013 Built inbound TCP connection\` per session (ids count up
+  from ${manifest.firewallLogs[0].connections[0].connectionId} in the order they were built) and one \`%ASA-6-302014 Teardown\` with \`duration\`
+  (build to teardown) and \`bytes\` (payload, both directions): \`TCP FINs\` at the last ACK of a
+  clean close, \`TCP Reset-O\` for the RST the application sends (from the lower-security side),
+  \`Conn-timeout\` 3600 s after the last packet the firewall passed (logged at once: the lag of a
+  real device's sweep is not modelled). ${teardownLog.stillOpen} sessions are still in the table at 18:00 and have no teardown.
+- \`${dropsLog.file}\`: one \`%ASA-6-106015 Deny TCP (no connection)\` per packet the firewall dropped for
+  want of state, ${dropsLog.drops} in all, of ${dropsLog.dropSessions} sessions: ${dropsLog.fromServer.keepAliveProbes} keep-alive probes from 198.51.100.24/1521 (\`flags ACK\`, on
+  interface \`inside\`), the ${dropsLog.fromServer.resets} RSTs Linux sends 75 s after the ninth (\`flags RST ACK\`), and ${dropsLog.fromClient.requests} requests of
+  the app with their ${dropsLog.fromClient.retransmissions} retransmissions (\`flags PSH ACK\`, on interface \`dmz\`): each request it sends on a
+  forgotten session is sent again 15 times (RTO from 200 ms, doubling up to 120 s; \`tcp_retries2\` 15, 924.6 s). In
+  ${dropsLog.firstDropKeepAlive} sessions the first drop is the database's keep-alive after 7200 s idle; in ${dropsLog.firstDropData} it is the request
+  after the lunch pause (idle about 5560 s), the database's probes follow later.
+
+What a log of this kind cannot say: the idle gaps inside a session the firewall kept (all shorter
+than 3600 s), nor what a session that broke at 3600 s would have done later. \`fwtp drops\`,
+\`fwtp plan\` and \`fwtp recommend\` read both files together (the main README, "From the
+firewall's logs alone").
 
 ### \`mixed-small.pcapng\`: pcapng input
 

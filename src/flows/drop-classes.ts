@@ -104,6 +104,8 @@ export interface RevealedGap {
   firstDropUs: number | null;
   drops: number;
   keepAliveShapedDrops: number;
+  /** Whether the first drop, the one that reveals the gap, is keep-alive-shaped: a keep-alive found no state. */
+  firstDropKeepAliveShaped: boolean;
   /** null when the session did not end idle (a FIN/RST close, a policy end): no gap to reveal. */
   gapSeconds: number | null;
 }
@@ -281,19 +283,19 @@ export function classifyDrops(view: JoinView): DropClassification {
   const revealed: RevealedGap[] = [];
   view.sessions.forEach((s, i) => {
     const protocol = protocolOf(s);
-    let expired = 0, keepAlive = 0, firstDropUs: number | null = null;
+    let expired = 0, keepAlive = 0, firstDropUs: number | null = null, firstKeepAlive = false;
     for (const d of s.drops) {
       const c = add(classifyClaimed(d, s, i, protocol));
       if (c.dropClass !== 'expired-state') continue;
       expired++;
       if (c.keepAliveShaped) keepAlive++;
-      if (firstDropUs === null) firstDropUs = d.timeUs;
+      if (expired === 1) { firstDropUs = d.timeUs; firstKeepAlive = c.keepAliveShaped; }
     }
     if (expired === 0) return;
     revealed.push({
       service: { protocol, serverAddr: s.server.address, serverPort: s.server.port },
       client: endpointText(s.client), server: endpointText(s.server), endReason: s.endReason, endUs: s.endUs ?? null,
-      firstDropUs, drops: expired, keepAliveShapedDrops: keepAlive,
+      firstDropUs, drops: expired, keepAliveShapedDrops: keepAlive, firstDropKeepAliveShaped: firstKeepAlive,
       gapSeconds: s.endReason === 'idle-timeout' ? (s.revealedGapSeconds ?? null) : null,
     });
   });

@@ -107,12 +107,7 @@ export class SessionJoiner {
     for (const s of stillOpen) sessions.push(sessionOf(s, null, this.file, this.options));
     this.openById.clear(); this.openByTuple.clear();
     const unmatchedDrops = attachDrops(sessions, this.drops, (this.options.reorderSlackSeconds ?? 5) * US_PER_S);
-    for (const s of sessions) {
-      const first = s.drops[0];
-      if (s.endReason === 'idle-timeout' && first !== undefined && first.timeUs !== null && s.lastPacketUs !== null) {
-        s.revealedGapSeconds = (first.timeUs - s.lastPacketUs) / US_PER_S;
-      }
-    }
+    revealGaps(sessions);
     return { sessions, unmatchedDrops };
   }
 
@@ -155,6 +150,34 @@ function sessionOf(start: SessionStartRecord | null, end: SessionEndRecord | nul
     drops: [], revealedGapSeconds: null,
     startLine: start?.line ?? null, endLine: end?.line ?? null, file,
   };
+}
+
+/** After an idle end, the first later drop gives the exact final gap. */
+function revealGaps(sessions: LogSession[]): void {
+  for (const s of sessions) {
+    const first = s.drops[0];
+    s.revealedGapSeconds = s.endReason === 'idle-timeout' && first !== undefined && first.timeUs !== null && s.lastPacketUs !== null
+      ? (first.timeUs - s.lastPacketUs) / US_PER_S : null;
+  }
+}
+
+/**
+ * Several logs of one device read apart (a teardown log and a drop log, as `fwtp plan a.log b.log`
+ * reads them): each file's drops that no session of its own file explains are given to the sessions
+ * of the others, by the same rule (the most recent session of the tuple ended before the drop), and
+ * the gaps they reveal are set. Each join keeps its own sessions; its unmatchedDrops become those
+ * still unexplained. `fwtp drops` joins all records at once instead; the result is the same when each
+ * session's start and end are in one file.
+ * @example
+ * // teardowns.log: 302014 Conn-timeout of 192.0.2.10:31857 at t; drops.log: 106015 to it at t + 3600 s
+ * // joinAcross([joinOf(teardowns), joinOf(drops)]) -> that session revealed, 7200 s; drops.log: 0 unmatched
+ */
+export function joinAcross(joins: readonly SessionJoin[], reorderSlackSeconds = 5): void {
+  if (joins.length < 2) return;
+  const sessions = joins.flatMap((j) => j.sessions);
+  const stillUnmatched = new Set(attachDrops(sessions, joins.flatMap((j) => j.unmatchedDrops), reorderSlackSeconds * US_PER_S));
+  for (const j of joins) j.unmatchedDrops = j.unmatchedDrops.filter((d) => stillUnmatched.has(d));
+  revealGaps(sessions);
 }
 
 /** The tuple keys a drop of this session may carry: real or NAT form of each end. */

@@ -9,7 +9,7 @@ import { STDIN_PATH, type OpenedInput } from '../ingest/source.js';
 import type { InputSummary } from '../ingest/input-summary.js';
 import { FirewallLogReader, sniffFirewallLog, type FwLogResult, type FwVendor } from '../ingest/fwlog/index.js';
 import { flowsFromSessions, type LogFlowStats } from '../flows/fwlog-flows.js';
-import { SessionJoiner } from '../flows/fwlog-sessions.js';
+import { joinAcross, SessionJoiner, type SessionJoin } from '../flows/fwlog-sessions.js';
 import type { FlowSet, GapDistribution } from '../flows/types.js';
 
 /** The timeout in force T per protocol, and where it came from ('--current', 'platform asa' ...). */
@@ -69,10 +69,19 @@ function fileTimeUs(path: string): number | undefined {
   try { return statSync(path).mtimeMs * 1000; } catch { return undefined; }
 }
 
-/** Reads one firewall log into flows and its summary. */
-export async function readFirewallLogInput(path: string, input: OpenedInput, chunks: AsyncIterable<Buffer>, vendor: FwVendor, opts: FirewallLogOptions): Promise<{
-  flows: FlowSet; distribution: GapDistribution; summary: FirewallLogSummary; read: FirewallLogRead; warnings: string[];
-}> {
+/** One log read and joined on its own, not yet made into flows (readFirewallLogInput, then joinLogsAcross, then logFlows). */
+export interface JoinedFirewallLog {
+  input: OpenedInput;
+  vendor: FwVendor;
+  opts: FirewallLogOptions;
+  timeout: LogTimeout;
+  join: SessionJoin;
+  result: FwLogResult;
+  yearInferred: boolean;
+}
+
+/** Reads one firewall log and joins its records into sessions. */
+export async function readFirewallLogInput(path: string, input: OpenedInput, chunks: AsyncIterable<Buffer>, vendor: FwVendor, opts: FirewallLogOptions): Promise<JoinedFirewallLog> {
   const timeout = opts.timeout?.(vendor) ?? ASSUMED_TIMEOUT;
   const ft = fileTimeUs(path);
   const slack = opts.reorderSlackSeconds !== undefined ? { reorderSlackSeconds: opts.reorderSlackSeconds } : {};
@@ -87,8 +96,29 @@ export async function readFirewallLogInput(path: string, input: OpenedInput, chu
   const decoder = new TextDecoder('utf-8');
   for await (const chunk of chunks) reader.push(decoder.decode(chunk, { stream: true }));
   reader.push(decoder.decode());
-  const r = reader.end();
-  const lf = flowsFromSessions(joiner.finish(), input.name, { timeoutSeconds: timeout.seconds, gapFloorUs: opts.gapFloorUs, ...slack });
+  const result = reader.end();
+  return { input, vendor, opts, timeout, join: joiner.finish(), result, yearInferred };
+}
+
+/**
+ * The logs of one read, each joined on its own: the drops a log's own sessions do not explain go to
+ * the sessions of the other logs of the same device family (a teardown log beside a drop log), so
+ * that `plan a.log b.log` sees the gaps `fwtp drops a.log b.log` reveals (fwlog-sessions.ts joinAcross).
+ */
+export function joinLogsAcross(logs: readonly JoinedFirewallLog[]): void {
+  for (const vendor of new Set(logs.map((l) => l.vendor))) {
+    const same = logs.filter((l) => l.vendor === vendor);
+    joinAcross(same.map((l) => l.join), same[0]?.opts.reorderSlackSeconds);
+  }
+}
+
+/** One joined log as flows and its summary. */
+export function logFlows(log: JoinedFirewallLog): {
+  flows: FlowSet; distribution: GapDistribution; summary: FirewallLogSummary; read: FirewallLogRead; warnings: string[];
+} {
+  const { input, vendor, opts, timeout, result: r, yearInferred } = log;
+  const slack = opts.reorderSlackSeconds !== undefined ? { reorderSlackSeconds: opts.reorderSlackSeconds } : {};
+  const lf = flowsFromSessions(log.join, input.name, { timeoutSeconds: timeout.seconds, gapFloorUs: opts.gapFloorUs, ...slack });
   const timeoutSeconds: Record<string, number> = {};
   for (const s of lf.sessions) if (!(s.protocol in timeoutSeconds)) timeoutSeconds[s.protocol] = timeout.seconds(s.protocol);
   const summary: FirewallLogSummary = {

@@ -18,7 +18,7 @@ import { conntrackFlows } from '../flows/conntrack-flows.js';
 import { addTrackerStats, isProfile, readProfile } from '../profile/profile.js';
 import { canonicalFlowSet, isCanonicalFlowSet, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
 import type { FwVendor } from '../ingest/fwlog/types.js';
-import { readFirewallLogInput, sniffFirewallLogInput, type FirewallLogRead, type LogTimeout } from './firewall-logs.js';
+import { joinLogsAcross, logFlows, readFirewallLogInput, sniffFirewallLogInput, type FirewallLogRead, type JoinedFirewallLog, type LogTimeout } from './firewall-logs.js';
 
 
 export interface ReadResult {
@@ -99,6 +99,8 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
   let captures = 0;
   const extraStats: TrackerStats[] = [];
   const firewallLogs: FirewallLogRead[] = [];
+  // Firewall logs become flows after all are read (their drops may belong to another log's sessions); where they go in inputs and parts.
+  const joinedLogs: Array<{ log: JoinedFirewallLog; inputAt: number; partAt: number }> = [];
   for (let i = 0; i < paths.length; i++) {
     const input = await openInput(paths[i]!, opts.maxDecompressedBytes);
     const { head, chunks } = await peek(input);
@@ -148,16 +150,22 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
     }
     const vendor = sniffFirewallLogInput(text);
     if (vendor !== null) {
-      const l = await readFirewallLogInput(paths[i]!, input, chunks, vendor, {
+      const log = await readFirewallLogInput(paths[i]!, input, chunks, vendor, {
         year: opts.year, tz: opts.tz, strict: opts.strict, gapFloorUs, timeout: opts.logTimeout,
       });
-      inputs.push(l.summary);
-      parts.push({ flows: l.flows, distribution: l.distribution });
-      firewallLogs.push(l.read);
+      joinedLogs.push({ log, inputAt: inputs.length, partAt: parts.length });
       continue;
     }
     throw inputError('INPUT_UNKNOWN_FORMAT', `not a format fwtp reads (expected ${FORMATS_READ})`, { file: input.name, byteOffset: 0 });
   }
+  joinLogsAcross(joinedLogs.map((x) => x.log));
+  // Inserted in order: the k logs placed before this one have shifted its place by k.
+  joinedLogs.forEach(({ log, inputAt, partAt }, k) => {
+    const l = logFlows(log);
+    inputs.splice(inputAt + k, 0, l.summary);
+    parts.splice(partAt + k, 0, { flows: l.flows, distribution: l.distribution });
+    firewallLogs.push(l.read);
+  });
   // conntrack: series (several timed snapshots) and event streams become flows; single snapshots stay dumps.
   const dumps: ConntrackInput[] = [];
   const flowing = conntrack.filter((c) => c.format !== 'sysctl' && (c.events !== undefined || c.snapshots.length > 1));

@@ -60,6 +60,8 @@ export interface RevealedRow {
   firstDropAt: string | null;
   drops: number;
   keepAliveShapedDrops: number;
+  /** The first drop, the one that reveals the gap, is keep-alive-shaped: the keep-alive found no state. */
+  revealedByKeepAlive: boolean;
   gapSeconds: number | null;
   /** gap + margin, rounded up to a whole second: the smallest timeout that would have kept this session. */
   keepingTimeoutSeconds: number | null;
@@ -83,7 +85,13 @@ export interface DropsDocument {
     /** The smallest timeout that keeps every one of them (max gap + margin, whole seconds). */
     keepAllTimeoutSeconds: number | null;
     margin: ThresholdMargin | null;
-    /** True when every drop of those sessions is keep-alive-shaped: a keep-alive below T would also have kept them. */
+    /** Of those with a gap, the ones whose revealing (first) drop is keep-alive-shaped. */
+    revealedByKeepAlive: number;
+    /**
+     * True when each of those with a gap shows keep-alive-shaped drops (an endpoint probes it), so
+     * that a keep-alive below T would also have kept them. Drops that follow the revealing one (the
+     * RST after unanswered probes, the client's retries) do not change this.
+     */
     allKeepAlive: boolean;
     rows: RevealedRow[];
   };
@@ -164,7 +172,7 @@ function revealedRow(r: RevealedGap, platform: string): RevealedRow & { margin: 
   const margin = r.gapSeconds === null ? null : thresholdMargin(platform, r.gapSeconds);
   return {
     protocol: r.service.protocol, client: r.client, server: r.server, endReason: r.endReason, endedAt: iso(r.endUs), firstDropAt: iso(r.firstDropUs),
-    drops: r.drops, keepAliveShapedDrops: r.keepAliveShapedDrops, gapSeconds: r.gapSeconds,
+    drops: r.drops, keepAliveShapedDrops: r.keepAliveShapedDrops, revealedByKeepAlive: r.firstDropKeepAliveShaped, gapSeconds: r.gapSeconds,
     keepingTimeoutSeconds: r.gapSeconds === null || margin === null ? null : Math.ceil(r.gapSeconds + margin.seconds),
     margin,
   };
@@ -194,7 +202,8 @@ export function buildDropsDocument(c: DropClassification, inputs: DropsInput[], 
       maxGapSeconds: widest?.gapSeconds ?? null,
       keepAllTimeoutSeconds: widest?.keepingTimeoutSeconds ?? null,
       margin: widest?.margin ?? null,
-      allKeepAlive: withGap.length > 0 && withGap.every((r) => r.keepAliveShapedDrops === r.drops),
+      revealedByKeepAlive: withGap.filter((r) => r.revealedByKeepAlive).length,
+      allKeepAlive: withGap.length > 0 && withGap.every((r) => r.keepAliveShapedDrops > 0),
       rows: rowsWithMargin.map((r) => { const row: RevealedRow & { margin?: ThresholdMargin | null } = { ...r }; delete row.margin; return row; }),
     },
     warnings,
@@ -265,19 +274,35 @@ function secs(v: number | null): string {
   return Number.isInteger(v) ? num(v) : v.toFixed(v >= 100 ? 0 : 3);
 }
 
-/**
- * The sentence the story wants: "14 sessions were idle 1h0m8s (3,608 s) when a packet found no
- * state; any timeout of at least 3,610 s keeps them (or a keep-alive below 3,600 s)".
- */
-export function revealedLine(doc: DropsDocument): string | null {
-  const r = doc.revealed;
-  if (r.withGap === 0 || r.maxGapSeconds === null || r.keepAllTimeoutSeconds === null) return null;
-  const gaps = r.rows.flatMap((x) => (x.gapSeconds === null ? [] : [x.gapSeconds]));
-  const lo = Math.min(...gaps), hi = r.maxGapSeconds;
+/** One sentence over sessions with a revealed gap: "14 sessions were idle 2h (7,200 s) when ...; any timeout of at least 7,333 s keeps them". */
+function gapSentence(rows: readonly RevealedRow[], lead: string, what: string, keepAliveBelowSeconds: number | null): string {
+  const gaps = rows.map((x) => x.gapSeconds ?? 0);
+  const lo = Math.min(...gaps), hi = Math.max(...gaps);
+  const keeping = Math.max(...rows.map((x) => x.keepingTimeoutSeconds ?? 0));
   const idle = lo === hi ? `${readableDuration(hi)} (${secs(hi)} s)` : `${readableDuration(lo)} to ${readableDuration(hi)} (${secs(lo)} to ${secs(hi)} s)`;
+  const one = rows.length === 1;
+  const keepAlive = keepAliveBelowSeconds !== null ? ` (or an endpoint keep-alive below T = ${num(keepAliveBelowSeconds)} s)` : '';
+  return `${lead} ${one ? 'was' : 'were'} idle ${idle} when ${what} found no state; any timeout of at least ${num(keeping)} s keeps ${one ? 'it' : 'them'}${keepAlive}`;
+}
+
+/**
+ * The sentences the story wants, keep-alive victims first: "14 sessions were idle 2h (7,200 s) when
+ * the keep-alive found no state; any timeout of at least 7,333 s keeps them (or an endpoint
+ * keep-alive below T = 3,600 s)", then the sessions another packet revealed (a client's request
+ * after a long pause) in a sentence of their own. The keep-alive clause is said of a group only
+ * when each of its sessions shows keep-alive-shaped drops.
+ */
+export function revealedLines(doc: DropsDocument): string[] {
+  const rows = doc.revealed.rows.filter((x) => x.gapSeconds !== null && x.keepingTimeoutSeconds !== null);
   const t = doc.timeout.tcpSeconds;
-  const keepAlive = r.allKeepAlive ? ` (or an endpoint keep-alive below T = ${num(t)} s)` : '';
-  return `${countOf(r.withGap, 'session')} ${r.withGap === 1 ? 'was' : 'were'} idle ${idle} when a packet found no state; any timeout of at least ${num(r.keepAllTimeoutSeconds)} s keeps ${r.withGap === 1 ? 'it' : 'them'}${keepAlive}`;
+  const byKeepAlive = rows.filter((x) => x.revealedByKeepAlive), other = rows.filter((x) => !x.revealedByKeepAlive);
+  const out: string[] = [];
+  if (byKeepAlive.length > 0) out.push(gapSentence(byKeepAlive, countOf(byKeepAlive.length, 'session'), 'the keep-alive', t));
+  if (other.length > 0) {
+    const lead = byKeepAlive.length > 0 ? `${num(other.length)} other session${other.length === 1 ? '' : 's'}` : countOf(other.length, 'session');
+    out.push(gapSentence(other, lead, 'a packet', other.every((x) => x.keepAliveShapedDrops > 0) ? t : null));
+  }
+  return out;
 }
 
 function headerLines(doc: DropsDocument): string[] {
@@ -293,9 +318,7 @@ function headerLines(doc: DropsDocument): string[] {
 }
 
 export function dropsTable(doc: DropsDocument): string {
-  const out = [sanitizeText(doc.summary), ...headerLines(doc).map(sanitizeText)];
-  const line = revealedLine(doc);
-  if (line !== null) out.push(line);
+  const out = [sanitizeText(doc.summary), ...headerLines(doc).map(sanitizeText), ...revealedLines(doc)];
   out.push('', 'drops by service and direction:');
   out.push(renderTable(['class', 'service', 'direction', 'packets', 'sessions', 'keep-alive', 'first', 'last'],
     doc.groups.map((g) => [g.class, sanitizeText(serviceText(g)), g.direction, num(g.packets), num(g.sessions), num(g.keepAliveShaped), g.first ?? '-', g.last ?? '-'])).trimEnd());
@@ -331,8 +354,7 @@ function mdTable(header: string[], rows: string[][], align: Array<'l' | 'r'>): s
 
 export function dropsMarkdown(doc: DropsDocument): string {
   const out = ['# Firewall drops', '', `**${mdText(doc.summary)}**`, ''];
-  const line = revealedLine(doc);
-  if (line !== null) out.push(mdText(line), '');
+  for (const line of revealedLines(doc)) out.push(mdText(line), '');
   for (const l of headerLines(doc)) out.push(`- ${mdText(l)}`);
   out.push('', '## By service and direction', '');
   out.push(...mdTable(['class', 'service', 'direction', 'packets', 'sessions', 'keep-alive', 'first', 'last'],

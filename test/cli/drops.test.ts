@@ -69,7 +69,7 @@ describe('fwtp drops on the story ASA log', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toBe(SUMMARY);
     expect(r.stdout).toContain('timeout in force T: tcp 3,600 s, udp 120 s, icmp 2 s (platform cisco-asa, the logs\' device\'s defaults; set T with --current)');
-    expect(r.stdout).toContain('14 sessions were idle 2h (7,200 s) when a packet found no state; any timeout of at least 7,333 s keeps them (or an endpoint keep-alive below T = 3,600 s)');
+    expect(r.stdout).toContain('14 sessions were idle 2h (7,200 s) when the keep-alive found no state; any timeout of at least 7,333 s keeps them (or an endpoint keep-alive below T = 3,600 s)');
   });
 
   it('json: exact counts, groups and revealed gaps', () => {

@@ -56,6 +56,15 @@ describe('classifyDrops', () => {
     expect(r.revealed[0]).toMatchObject({ client: '192.0.2.15:31578', server: '198.51.100.24:1521', firstDropUs: T0_US + 8e6 });
   });
 
+  it('the revealing drop decides firstDropKeepAliveShaped: a probe then a RST, or a request then probes', () => {
+    const [probed, requested] = storySessions(2) as [JoinedSessionView, JoinedSessionView];
+    const end = probed.endUs!;
+    const rst = drop('198.51.100.24/1521', '192.0.2.15/31578', { flags: ['RST', 'ACK'], tUs: end + 700e6 });
+    const request = drop('192.0.2.15/31579', '198.51.100.24/1521', { flags: ['PSH', 'ACK'], tUs: end + 1e6 });
+    const r = classifyDrops({ sessions: [{ ...probed, drops: [...probed.drops, rst] }, { ...requested, drops: [request, ...requested.drops] }], unmatchedDrops: [] });
+    expect(r.revealed.map((g) => [g.drops, g.keepAliveShapedDrops, g.firstDropKeepAliveShaped])).toEqual([[3, 2, true], [3, 2, false]]);
+  });
+
   it('a closed session followed by drops is expired state with no gap to reveal', () => {
     const s = { ...storySessions(1)[0]!, endReason: 'fin' as const, revealedGapSeconds: null };
     const r = classifyDrops({ sessions: [s], unmatchedDrops: [] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { joinSessions, SessionJoiner } from '../../src/flows/fwlog-sessions.js';
+import { joinAcross, joinSessions, SessionJoiner } from '../../src/flows/fwlog-sessions.js';
 import { readFirewallLog, type FwRecord, type SessionEndRecord } from '../../src/ingest/fwlog/index.js';
 
 const us = (iso: string): number => Date.parse(iso) * 1000;
@@ -29,6 +29,19 @@ describe('joinSessions (ASA)', () => {
       revealedGapSeconds: 3725, startLine: 1, endLine: 2, file: 'asa.log',
     });
     expect(s.drops.map((d) => d.line)).toEqual([3, 4]);
+  });
+  it('joinAcross: a drop log read apart from its teardown log reveals the same gap, once', () => {
+    const teardowns = joinSessions(records(story.slice(0, 2)), 'teardown.log', { timeoutSeconds: T });
+    const drops = joinSessions(records(story.slice(2)), 'drops.log', { timeoutSeconds: T });
+    expect([teardowns.sessions[0]!.revealedGapSeconds, drops.unmatchedDrops.length]).toEqual([null, 2]);
+    const other = joinSessions(records(['Nov 25 2026 10:02:10: %ASA-6-106015: Deny TCP (no connection) from 198.51.100.24/1521 to 192.0.2.15/40000 flags ACK  on interface db']), 'other.log', { timeoutSeconds: T });
+    joinAcross([teardowns, drops, other]);
+    const s = teardowns.sessions[0]!;
+    expect(s.revealedGapSeconds).toBe(3725);
+    expect(s.drops.map((d) => d.tcpFlags)).toEqual([['ACK'], ['PSH', 'ACK']]);
+    expect([drops.unmatchedDrops.length, other.unmatchedDrops.length]).toEqual([0, 1]);
+    // The same as one join of all the records.
+    expect(s.revealedGapSeconds).toBe(joinSessions(records(story), 'asa.log', { timeoutSeconds: T }).sessions[0]!.revealedGapSeconds);
   });
   it('gives the same join fed one record at a time (SessionJoiner)', () => {
     const j = new SessionJoiner('asa.log', { timeoutSeconds: T });
