@@ -6,7 +6,7 @@
  *
  * Needs root, `ip netns add`, nft, conntrack, tcpdump (skipped with a message otherwise) and tshark
  * (a failure if missing). Debian packages: iproute2 nftables conntrack tcpdump tshark procps.
- * About one minute, bounded by the driver's watchdog (270 s). FWTP_LAB_KEEP=1 keeps the captures
+ * Two to three minutes, bounded by the driver's watchdog (270 s). FWTP_LAB_REUSE=DIR checks an earlier driver output. FWTP_LAB_KEEP=1 keeps the captures
  * and results.json.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
