@@ -20,7 +20,12 @@ const help = (cmd: string): string => {
   expect(r.status).toBe(0);
   return r.stdout;
 };
-const inputsBlock = (text: string): string => text.slice(text.indexOf('Inputs (recognised by content'));
+/** The shared block: its heading line and the indented lines under it (a command's own epilogue may follow). */
+const inputsBlock = (text: string): string => {
+  const [head = '', ...rest] = text.slice(text.indexOf('Inputs (recognised by content')).split('\n');
+  const end = rest.findIndex((l) => !l.startsWith(' '));
+  return [head, ...(end < 0 ? rest : rest.slice(0, end))].join('\n');
+};
 
 beforeAll(() => { ensureBuilt(); }, 600_000);
 
