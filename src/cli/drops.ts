@@ -8,6 +8,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { FirewallLogReader, sniffFirewallLog, FW_VENDORS, type FwLogOptions, type FwLogResult, type FwRecord, type FwVendor } from '../ingest/fwlog/index.js';
 import { openInput, STDIN_PATH } from '../ingest/source.js';
 import { joinSessions } from '../flows/fwlog-sessions.js';
+import { linuxDropHost, sessionRecordsOfEvents } from '../flows/conntrack-sessions.js';
+import { readConntrack, sniffConntrack, type ConntrackInput } from '../ingest/conntrack.js';
 import { classifyDrops } from '../flows/drop-classes.js';
 import { getPlatform, platformNames, type PlatformProfile } from '../model/platforms.js';
 import { buildDropsDocument, comparePredicted, dropsCsv, dropsMarkdown, dropsTable, type DropsDocument, type DropsInput, type TimeoutInForce } from '../report/drops.js';
@@ -41,8 +43,15 @@ const VENDOR_PLATFORM: Record<FwVendor, string> = {
 /** Bytes looked at to recognise a log (the readers' sniffers want their first 50 lines). */
 const SNIFF_BYTES = 65536;
 
-/** Reads one firewall log through the streaming reader; anything else is an input error naming the file. */
-async function readLog(path: string, options: FwLogOptions): Promise<FwLogResult> {
+function notALog(file: string, why = ''): Error {
+  return inputError('DROPS_NOT_A_FIREWALL_LOG', `not a firewall log fwtp reads (${FW_VENDORS.join(', ')})${why}; captures, conntrack and flow exports go to fwtp gaps / plan`, { file });
+}
+
+/**
+ * Reads one firewall log through the streaming reader, or a `conntrack -E -o timestamp` event stream
+ * (the session-end log of a Linux drop log: issue 13, item 1); anything else is an input error naming the file.
+ */
+async function readLog(path: string, options: FwLogOptions): Promise<FwLogResult | ConntrackInput> {
   const opened = await openInput(path);
   const decoder = new TextDecoder('utf-8');
   let reader: FirewallLogReader | null = null;
@@ -53,13 +62,21 @@ async function readLog(path: string, options: FwLogOptions): Promise<FwLogResult
   }
   const start = (text: string): void => {
     const vendor = sniffFirewallLog(text.slice(0, SNIFF_BYTES));
-    if (vendor === null) {
-      throw inputError('DROPS_NOT_A_FIREWALL_LOG', `not a firewall log fwtp reads (${FW_VENDORS.join(', ')}); captures, conntrack and flow exports go to fwtp gaps / plan`, { file: opened.name });
-    }
+    if (vendor === null) throw notALog(opened.name);
     reader = new FirewallLogReader(vendor, { ...options, ...(fileTimeUs !== undefined ? { fileTimeUs } : {}) }, opened.name);
     reader.push(text);
   };
-  for await (const chunk of opened.chunks) {
+  const it = opened.chunks[Symbol.asyncIterator]();
+  const first = await it.next();
+  const firstChunk = first.done ? Buffer.alloc(0) : first.value;
+  async function* all(): AsyncGenerator<Buffer> {
+    if (firstChunk.length > 0) yield firstChunk;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  if (sniffConntrack(firstChunk.toString('utf8', 0, Math.min(firstChunk.length, SNIFF_BYTES))) === 'conntrack-events') {
+    return readConntrack(opened.name, all(), { strict: options.strict });
+  }
+  for await (const chunk of all()) {
     const text = decoder.decode(chunk, { stream: true });
     if (reader !== null) { (reader as FirewallLogReader).push(text); continue; }
     head += text;
@@ -105,6 +122,16 @@ function inputSummary(r: FwLogResult): DropsInput {
   };
 }
 
+/** An event stream in the inputs list: its lines and the session records it gave. */
+function eventsSummary(e: ConntrackInput, records: readonly FwRecord[]): DropsInput {
+  let starts = 0, ends = 0;
+  for (const r of records) if (r.type === 'session-start') starts++; else if (r.type === 'session-end') ends++;
+  return {
+    path: e.name, vendor: 'conntrack-events', lines: e.linesRead, drops: 0, sessionEnds: ends, sessionStarts: starts,
+    notNeededLines: 0, unreadableLines: e.skippedCount, year: { value: new Date((e.events?.firstSeconds ?? 0) * 1000).getUTCFullYear(), source: 'epoch' }, yearInferred: false, tz: 'UTC',
+  };
+}
+
 /** Reads --traffic inputs (readInputs) and runs the plan model at T: one candidate, the logs' platform. */
 async function addPrediction(doc: DropsDocument, args: DropsArgs, timeout: TimeoutInForce, logPaths: string[]): Promise<void> {
   const traffic = inputPaths({ inputs: (args.traffic ?? []).map(String) });
@@ -142,13 +169,22 @@ export const dropsCommand: CommandModule<object, DropsArgs> = {
       throw usageError('CLI_INVALID_YEAR', `--year must be a year such as 2026 (got ${args.year})`);
     }
     const options: FwLogOptions = { strict: args.strict, ...(args.year !== undefined ? { year: args.year } : {}), ...(args.tz !== undefined ? { tz: String(args.tz) } : {}) };
-    const results: FwLogResult[] = [];
-    for (const p of paths) results.push(await readLog(p, options));
-    const timeout = timeoutInForce(args, results.map((r) => r.vendor));
+    const read: Array<FwLogResult | ConntrackInput> = [];
+    for (const p of paths) read.push(await readLog(p, options));
+    const results = read.filter((r): r is FwLogResult => 'vendor' in r);
+    const events = read.filter((r): r is ConntrackInput => !('vendor' in r));
+    // Events are a session-end log of Linux drop logs only: alone or beside other vendors' logs they explain no drop.
+    if (events.length > 0 && !results.some((r) => r.vendor === 'linux-log')) {
+      throw notALog(events[0]!.name, ': a conntrack -E event stream is read only as the session-end log of a Linux drop log (kernel LOG, nft log, ulogd2 LOGEMU) given beside it');
+    }
+    const timeout = timeoutInForce(args, [...results.map((r) => r.vendor), ...events.map(() => 'linux-log' as const)]);
     let records: FwRecord[] = results.flatMap((r) => r.records);
+    const { host, hosts } = linuxDropHost(records);
+    const eventRecords = events.map((e) => sessionRecordsOfEvents(e, host));
+    for (const r of eventRecords) records.push(...r);
     // Several logs (a teardown log and a drop log): one time line, so that starts precede their ends.
-    if (results.length > 1) records = records.map((r, i) => ({ r, i })).sort((a, b) => (a.r.timeUs ?? Infinity) - (b.r.timeUs ?? Infinity) || a.i - b.i).map((x) => x.r);
-    const join = joinSessions(records, results.map((r) => r.file).join(', '), { timeoutSeconds: secondsFor(timeout) });
+    if (read.length > 1) records = records.map((r, i) => ({ r, i })).sort((a, b) => (a.r.timeUs ?? Infinity) - (b.r.timeUs ?? Infinity) || a.i - b.i).map((x) => x.r);
+    const join = joinSessions(records, read.map((r) => ('vendor' in r ? r.file : r.name)).join(', '), { timeoutSeconds: secondsFor(timeout) });
     const warnings: string[] = [];
     for (const r of results) {
       for (const w of r.warnings) warnings.push(`${r.file}: ${w}`);
@@ -156,7 +192,12 @@ export const dropsCommand: CommandModule<object, DropsArgs> = {
       const undated = r.records.filter((x) => x.type === 'drop' && x.timeUs === null).length;
       if (undated > 0) warnings.push(`${r.file}: ${undated} drops without a wall-clock time (dmesg uptime): they match no session`);
     }
-    const doc = buildDropsDocument(classifyDrops(join), results.map(inputSummary), timeout, warnings);
+    for (const e of events) {
+      for (const w of e.warnings) warnings.push(`${e.name}: ${w}`);
+      if (e.events?.timestamps !== true) warnings.push(`${e.name}: the events carry no times (conntrack -E without -o timestamp): no session from them`);
+    }
+    if (events.length > 0 && hosts > 1) warnings.push(`the Linux drop logs name ${hosts} hosts: the conntrack events are tied to none of them, so no drop joins their sessions`);
+    const doc = buildDropsDocument(classifyDrops(join), [...results.map(inputSummary), ...events.map((e, i) => eventsSummary(e, eventRecords[i] ?? []))], timeout, warnings);
     if (args.traffic !== undefined && args.traffic.length > 0) await addPrediction(doc, args, timeout, paths);
     if (!args.quiet) for (const w of doc.warnings) process.stderr.write(`fwtp: warning: ${sanitizeText(w)}\n`);
     const text = args.format === 'json' ? JSON.stringify(doc, null, 2) + '\n' : args.format === 'csv' ? dropsCsv(doc) : args.format === 'md' ? dropsMarkdown(doc) : dropsTable(doc);

@@ -10,6 +10,8 @@ import type { InputSummary } from '../ingest/input-summary.js';
 import { FirewallLogReader, sniffFirewallLog, type FwLogResult, type FwVendor } from '../ingest/fwlog/index.js';
 import { flowsFromSessions, type LogFlowStats } from '../flows/fwlog-flows.js';
 import { joinAcross, SessionJoiner, type SessionJoin } from '../flows/fwlog-sessions.js';
+import { linuxDropHost, sessionRecordsOfEvents } from '../flows/conntrack-sessions.js';
+import type { ConntrackInput } from '../ingest/conntrack.js';
 import type { FlowSet, GapDistribution } from '../flows/types.js';
 
 /** The timeout in force T per protocol, and where it came from ('--current', 'platform asa' ...). */
@@ -105,7 +107,7 @@ export async function readFirewallLogInput(path: string, input: OpenedInput, chu
  * the sessions of the other logs of the same device family (a teardown log beside a drop log), so
  * that `plan a.log b.log` sees the gaps `fwtp drops a.log b.log` reveals (fwlog-sessions.ts joinAcross).
  */
-export function joinLogsAcross(logs: readonly JoinedFirewallLog[]): void {
+export function joinLogsAcross(logs: ReadonlyArray<Pick<JoinedFirewallLog, 'vendor' | 'join' | 'opts'>>): void {
   for (const vendor of new Set(logs.map((l) => l.vendor))) {
     const same = logs.filter((l) => l.vendor === vendor);
     joinAcross(same.map((l) => l.join), same[0]?.opts.reorderSlackSeconds);
@@ -146,4 +148,45 @@ export function logFlows(log: JoinedFirewallLog): {
   summary.warnings.push(...lf.warnings.map((w) => w.startsWith(`${input.name}: `) ? w.slice(input.name.length + 2) : w));
   const read: FirewallLogRead = { file: input.name, vendor, stats: lf.stats, timeoutSeconds, timeoutSource: timeout.source };
   return { flows: lf.flows, distribution: lf.distribution, summary, read, warnings: [] };
+}
+
+/** A conntrack -E event stream joined as the session-end log of the Linux drop logs of the read (issue 13, item 1). */
+export interface EventSessionLog {
+  name: string;
+  vendor: 'linux-log';
+  opts: FirewallLogOptions;
+  timeout: LogTimeout;
+  join: SessionJoin;
+  warnings: string[];
+}
+
+/**
+ * The events of `c` as sessions (flows/conntrack-sessions.ts), when Linux drop logs are among `logs`
+ * and the events carry times; else null (the events stay a flow input of their own). The sessions
+ * get the drop logs' host name (the join keys on it), and the drop logs' T (the DESTROY of an idle
+ * entry comes at its last packet + T).
+ */
+export function joinEventsAsSessions(c: ConntrackInput, logs: readonly JoinedFirewallLog[]): EventSessionLog | null {
+  const linux = logs.filter((l) => l.vendor === 'linux-log');
+  const like = linux[0];
+  if (like === undefined || c.events === undefined || !c.events.timestamps) return null;
+  const { host, hosts } = linuxDropHost(linux.flatMap((l) => l.join.unmatchedDrops));
+  const warnings: string[] = [];
+  if (hosts > 1) warnings.push(`the Linux drop logs name ${hosts} hosts: the events are tied to none of them, so no drop joins their sessions`);
+  const slack = like.opts.reorderSlackSeconds !== undefined ? { reorderSlackSeconds: like.opts.reorderSlackSeconds } : {};
+  const joiner = new SessionJoiner(c.name, { timeoutSeconds: like.timeout.seconds, ...slack });
+  for (const r of sessionRecordsOfEvents(c, host)) joiner.push(r);
+  return { name: c.name, vendor: 'linux-log', opts: like.opts, timeout: like.timeout, join: joiner.finish(), warnings };
+}
+
+/** The joined events as flows, their FirewallLogRead, and the warnings for the events' own InputSummary. */
+export function eventLogFlows(e: EventSessionLog): { flows: FlowSet; distribution: GapDistribution; read: FirewallLogRead; warnings: string[] } {
+  const slack = e.opts.reorderSlackSeconds !== undefined ? { reorderSlackSeconds: e.opts.reorderSlackSeconds } : {};
+  const lf = flowsFromSessions(e.join, e.name, { timeoutSeconds: e.timeout.seconds, gapFloorUs: e.opts.gapFloorUs, ...slack });
+  const timeoutSeconds: Record<string, number> = {};
+  for (const s of lf.sessions) if (!(s.protocol in timeoutSeconds)) timeoutSeconds[s.protocol] = e.timeout.seconds(s.protocol);
+  const warnings = [`read as the session-end log of the Linux drop logs: each entry's NEW and DESTROY are one session of the join`, ...e.warnings,
+    ...lf.warnings.map((w) => w.startsWith(`${e.name}: `) ? w.slice(e.name.length + 2) : w)];
+  if (lf.stats.sessions > 0) warnings.push(`timeout in force for the join: ${Object.entries(timeoutSeconds).map(([p, s]) => `${p} ${s} s`).join(', ')} (${e.timeout.source})`);
+  return { flows: lf.flows, distribution: lf.distribution, read: { file: e.name, vendor: 'linux-log', stats: lf.stats, timeoutSeconds, timeoutSource: e.timeout.source }, warnings };
 }

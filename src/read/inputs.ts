@@ -18,7 +18,7 @@ import { conntrackFlows } from '../flows/conntrack-flows.js';
 import { addTrackerStats, isProfile, readProfile } from '../profile/profile.js';
 import { canonicalFlowSet, isCanonicalFlowSet, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
 import type { FwVendor } from '../ingest/fwlog/types.js';
-import { joinLogsAcross, logFlows, readFirewallLogInput, sniffFirewallLogInput, type FirewallLogRead, type JoinedFirewallLog, type LogTimeout } from './firewall-logs.js';
+import { eventLogFlows, joinEventsAsSessions, joinLogsAcross, logFlows, readFirewallLogInput, sniffFirewallLogInput, type FirewallLogRead, type JoinedFirewallLog, type LogTimeout } from './firewall-logs.js';
 
 
 export interface ReadResult {
@@ -94,6 +94,7 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
   const inputs: InputSummary[] = [];
   const parts: Array<{ flows: FlowSet; distribution: GapDistribution }> = [];
   const conntrack: ConntrackInput[] = [];
+  const conntrackSummaries = new Map<ConntrackInput, InputSummary>();
   const warnings: string[] = [];
   let sysctl: Record<string, number> | null = null;
   let captures = 0;
@@ -132,6 +133,7 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
       inputs.push(summary);
       if (c.sysctlRaw !== undefined) sysctl = { ...(sysctl ?? {}), ...c.sysctlRaw };
       conntrack.push(c);
+      conntrackSummaries.set(c, summary);
       continue;
     }
     if (sniffFlowExport(text) !== null || opts.map !== undefined) {
@@ -158,7 +160,20 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
     }
     throw inputError('INPUT_UNKNOWN_FORMAT', `not a format fwtp reads (expected ${FORMATS_READ})`, { file: input.name, byteOffset: 0 });
   }
-  joinLogsAcross(joinedLogs.map((x) => x.log));
+  // conntrack -E events beside a Linux drop log are its session-end log (issue 13, item 1): their
+  // entries become sessions of the join, and then flows through the join only, not also through
+  // conntrackFlows (one source per session, so plan counts each once). The join's flows are the
+  // ones that carry the gap a later drop reveals (which the event flows cannot see) and the
+  // sessions the model's lower-bound marks count (firewallLogs).
+  const eventLogs = conntrack.flatMap((c) => { const e = joinEventsAsSessions(c, joinedLogs.map((x) => x.log)); return e === null ? [] : [{ c, e }]; });
+  joinLogsAcross([...joinedLogs.map((x) => x.log), ...eventLogs.map((x) => x.e)]);
+  const joinedEvents = new Set(eventLogs.map((x) => x.c));
+  for (const { c, e } of eventLogs) {
+    const l = eventLogFlows(e);
+    conntrackSummaries.get(c)?.warnings.push(...l.warnings);
+    parts.push({ flows: l.flows, distribution: l.distribution });
+    firewallLogs.push(l.read);
+  }
   // Inserted in order: the k logs placed before this one have shifted its place by k.
   joinedLogs.forEach(({ log, inputAt, partAt }, k) => {
     const l = logFlows(log);
@@ -168,7 +183,7 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
   });
   // conntrack: series (several timed snapshots) and event streams become flows; single snapshots stay dumps.
   const dumps: ConntrackInput[] = [];
-  const flowing = conntrack.filter((c) => c.format !== 'sysctl' && (c.events !== undefined || c.snapshots.length > 1));
+  const flowing = conntrack.filter((c) => c.format !== 'sysctl' && !joinedEvents.has(c) && (c.events !== undefined || c.snapshots.length > 1));
   const snapshotsOnly = conntrack.filter((c) => c.format !== 'sysctl' && c.events === undefined && c.snapshots.length === 1);
   if (flowing.length > 0 || snapshotsOnly.length > 1) {
     const series = [...flowing, ...(snapshotsOnly.length > 1 ? snapshotsOnly : [])];
