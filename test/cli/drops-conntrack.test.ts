@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli } from '../helpers/cli.js';
+import { readConntrack } from '../../src/ingest/conntrack.js';
+import { sessionRecordsOfEvents } from '../../src/flows/conntrack-sessions.js';
 
 const T0_SECONDS = Date.UTC(2026, 11, 2, 0, 0, 0) / 1000;
 
@@ -91,5 +93,24 @@ describe('fwtp plan on the drop log and the events', () => {
     expect(at(60).lowerBoundReason).toMatch(/.+/);
     // The two entries are two flows (the join's), not four (the join's and the events' own).
     expect(plan.flows).toBe(2);
+  });
+});
+
+describe('sessionRecordsOfEvents', () => {
+  it('NEW -> session-start, DESTROY -> session-end by the event reader\'s end classes (timeout, FIN, RST)', async () => {
+    const rst = [
+      ev(30, `[NEW] tcp      6 120 SYN_SENT ${tuple(40004)} [UNREPLIED] ${reply(40004)} id=3`),
+      ev(31, `[UPDATE] tcp      6 10 CLOSE ${tuple(40004)} ${reply(40004)} [ASSURED] id=3`),
+      ev(41, `[DESTROY] tcp      6 CLOSE ${tuple(40004)} ${reply(40004)} [ASSURED] id=3`),
+    ].join('\n') + '\n';
+    const input = await readConntrack('events', (async function* () { yield Buffer.from(EVENTS + rst); })());
+    const recs = sessionRecordsOfEvents(input, 'fw');
+    expect(recs.map((r) => [r.type, r.connectionId, r.timeUs === null ? null : r.timeUs / 1e6 - T0_SECONDS])).toEqual([
+      ['session-start', '1', 0], ['session-end', '1', 4], ['session-start', '2', 20], ['session-end', '2', 23], ['session-start', '3', 30], ['session-end', '3', 41],
+    ]);
+    const ends = recs.flatMap((r) => (r.type === 'session-end' ? [[r.endReason, r.durationCovers, r.durationSeconds, r.host, r.vendor]] : []));
+    expect(ends).toEqual([
+      ['idle-timeout', 'start-to-end', 4, 'fw', 'linux-log'], ['fin', 'start-to-end', 3, 'fw', 'linux-log'], ['rst', 'start-to-end', 11, 'fw', 'linux-log'],
+    ]);
   });
 });
