@@ -152,12 +152,18 @@ function sessionOf(start: SessionStartRecord | null, end: SessionEndRecord | nul
   };
 }
 
-/** After an idle end, the first later drop gives the exact final gap. */
+/**
+ * After an idle end, the first later drop gives the final gap. A packet dropped for want of state
+ * came after the state expired, so the gap reaches at least to the end record (+1 µs: past it): a
+ * drop stamped before the end (collectors reorder lines; the kernel writes an expired entry's
+ * DESTROY when its garbage collection gets to it, up to seconds late; whole-second stamps) still
+ * shows a session broken at T, never a gap shorter than the timeout that ended it.
+ */
 function revealGaps(sessions: LogSession[]): void {
   for (const s of sessions) {
     const first = s.drops[0];
     s.revealedGapSeconds = s.endReason === 'idle-timeout' && first !== undefined && first.timeUs !== null && s.lastPacketUs !== null
-      ? (first.timeUs - s.lastPacketUs) / US_PER_S : null;
+      ? (Math.max(first.timeUs, s.endUs === null ? -Infinity : s.endUs + 1) - s.lastPacketUs) / US_PER_S : null;
   }
 }
 
