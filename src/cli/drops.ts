@@ -149,7 +149,7 @@ export const dropsCommand: CommandModule<object, DropsArgs> = {
   describe: 'Classify the drops in firewall logs: packets of sessions whose state expired, policy denials; the idle gaps they reveal',
   builder: (y: Argv) =>
     currentOption(y)
-      .positional('inputs', { describe: 'firewall logs (Cisco ASA/FTD, PAN-OS, FortiGate, Juniper SRX, Check Point, Linux LOG/ulogd, pf filterlog; gzip too), or - for standard input', type: 'string', array: true, demandOption: true })
+      .positional('inputs', { describe: 'firewall logs (Cisco ASA/FTD, PAN-OS, FortiGate, Juniper SRX, Check Point, Linux LOG/ulogd, pf filterlog; gzip too), with a Linux drop log its `conntrack -E` events as the session-end log, or - for standard input', type: 'string', array: true, demandOption: true })
       .option('format', { alias: 'f', choices: ['table', 'json', 'csv', 'md'] as const, default: 'table' as const, describe: 'output format' })
       .option('platform', { alias: 'p', type: 'string', describe: `platform profile for T and the margin: ${platformNames().join(', ')} (default: the logs' device, else linux)` })
       .option('year', { type: 'number', describe: 'year of dates logged without one (default: the year of the file\'s time, said)' })
@@ -158,7 +158,8 @@ export const dropsCommand: CommandModule<object, DropsArgs> = {
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no warnings on stderr' })
       .option('output', { alias: 'o', type: 'string', describe: 'write to FILE (atomically) instead of standard output' })
       .option('traffic', { type: 'string', array: true, describe: 'a capture, conntrack series or flow export of the same period (repeatable): the drops the model predicts at T beside those logged' })
-      .example('$0 drops asa.log', 'the story: 106015 drops from 198.51.100.24:1521 after 302014 Conn-timeout teardowns')
+      .example('$0 drops samples/oracle-pool-asa-teardown.log samples/oracle-pool-asa-drops.log', 'the story: 106015 drops from 198.51.100.24:1521 after 302014 Conn-timeout teardowns')
+      .example('$0 drops drops.logemu conntrack-events.txt --current 3600', 'a Linux firewall: ulogd2 drop log, conntrack -E -o timestamp events as its session ends')
       .example('$0 drops teardowns.log drops.log --current 1h --format json -o drops.json', 'two logs of one ASA, T = 3600 s, as JSON')
       .example('$0 drops asa.log --traffic db-side.pcap', 'the breaks fwtp predicts at T from a capture, and the logged drops none explains')
       .example('zcat fw.log.gz | $0 drops - --year 2026 --tz +01:00 --format md', 'a yearless syslog in local time, from standard input') as unknown as Argv<DropsArgs>,
