@@ -127,11 +127,14 @@ export function flowsFromSessions(join: SessionJoin, file: string, opts: LogFlow
       stats.idleEnded++;
       if (s.revealedGapSeconds !== null && drop !== undefined && drop.timeUs !== null) {
         stats.revealed++;
-        widen(drop.timeUs);
-        const gapUs = drop.timeUs - lastUs;
-        if (gapUs >= opts.gapFloorUs) out.pushGap(lastUs, drop.timeUs, packGapInfo(state, dropKind(drop), fromServer(s, drop) ? 1 : 0, false, false));
+        // The join's gap, not the drop's stamp: it is at least the timeout that ended the session
+        // (fwlog-sessions.ts revealGaps: a drop stamped before the end record still came after it).
+        const gapUs = Math.round(s.revealedGapSeconds * 1e6);
+        const gapEndUs = lastUs + gapUs;
+        widen(gapEndUs);
+        if (gapUs >= opts.gapFloorUs) out.pushGap(lastUs, gapEndUs, packGapInfo(state, dropKind(drop), fromServer(s, drop) ? 1 : 0, false, false));
         gaps.add(gapUs);
-        lastUs = drop.timeUs;
+        lastUs = gapEndUs;
         out.end[i] = FlowEnd.Rst;
       } else {
         out.end[i] = FlowEnd.Evicted;

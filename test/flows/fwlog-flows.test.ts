@@ -38,4 +38,16 @@ describe('flowsFromLog', () => {
     expect(fs.windowStartUs).toBe(us('2026-11-25T09:00:00Z'));
     expect(fs.windowEndUs).toBe(us('2026-11-25T10:30:00Z'));
   });
+
+  it('a drop stamped before its teardown (reordered lines) still gives a gap above T: the session breaks at T', () => {
+    const r = readFirewallLog([
+      'Nov 25 2026 09:00:00: %ASA-6-302013: Built outbound TCP connection 7 for db:198.51.100.24/1521 (198.51.100.24/1521) to app:192.0.2.15/31600 (192.0.2.15/31600)',
+      'Nov 25 2026 10:00:04: %ASA-6-106015: Deny TCP (no connection) from 198.51.100.24/1521 to 192.0.2.15/31600 flags ACK  on interface db',
+      'Nov 25 2026 10:00:05: %ASA-6-302014: Teardown TCP connection 7 for db:198.51.100.24/1521 to app:192.0.2.15/31600 duration 1:00:05 bytes 900 Conn-timeout',
+    ].join('\n') + '\n', {}, 'asa.log');
+    const fs = flowsFromLog(r.records, 'asa.log', { timeoutSeconds: () => 3600, gapFloorUs: 1e6 }).flows;
+    // Last packet 09:00:05 (end - T); the drop's stamp says 3599 s later, but it came after the
+    // expiry at 10:00:05: the gap is T + 1 µs.
+    expect((fs.gapEndUs[0]! - fs.gapStartUs[0]!) / 1e6).toBe(3600.000001);
+  });
 });
