@@ -52,3 +52,20 @@ export function byBucket(times: Float64Array, n: number, B: number, W: number, w
   }
   return { cum, times: out, slots: outSlots };
 }
+
+/**
+ * Entries at each bucket boundary from the net change per bucket (a prefix sum): the count at
+ * every boundary, the highest of them, and the count at the end.
+ */
+export function boundaryCounts(net: ArrayLike<number>, B: number): { atBoundary: Int32Array; best: number; atEnd: number } {
+  const atBoundary = new Int32Array(B + 1);
+  let c = 0;
+  let best = 0;
+  for (let b = 0; b < B; b++) {
+    atBoundary[b] = c;
+    c += net[b]!;
+    if (c > best) best = c;
+  }
+  atBoundary[B] = c;
+  return { atBoundary, best, atEnd: c };
+}

@@ -2,10 +2,10 @@
  * Table occupancy for one candidate (docs/MODEL.md, "Table occupancy"): entries over the window
  * from the prepared start and end orders plus the replay's exceptions.
  */
-import type { F64List } from './f64-list.js';
-import type { I16List } from './i16-list.js';
+import type { F64List } from './typed-list.js';
+import type { I16List } from './typed-list.js';
 import type { FlowModel } from './flow-model.js';
-import { bucketOf, byBucket, clipToWindow, type ByBucket } from './occupancy-grid.js';
+import { boundaryCounts, bucketOf, byBucket, clipToWindow, type ByBucket } from './occupancy-grid.js';
 import type { ServiceSweep } from './service-figures.js';
 
 export interface Occupancy {
@@ -85,16 +85,9 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
     if (xeSlot !== null) { const s = xeSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!--; svc!.endSumUs[s]! += clipped; } }
   }
   // 2. Entries at each bucket boundary.
-  const atBoundary = new Int32Array(B + 1);
-  let c = 0;
-  let best = 0;
-  for (let b = 0; b < B; b++) {
-    atBoundary[b] = c;
-    c += net[b]!;
-    if (c > best) best = c;
-  }
-  atBoundary[B] = c;
-  const atEnd = c;
+  const counted = boundaryCounts(net, B);
+  const { atBoundary, atEnd } = counted;
+  let best = counted.best;
   // 3. Exact peak: a bucket can hold a higher count than its boundaries only if its starts could
   // lift it past the best count found so far; replay those buckets event by event.
   let extraStartsByBucket: ByBucket | null = null;

@@ -7,8 +7,8 @@ import { FlowEnd, PacketKind, gapDirection, gapKind, gapState, type FlowSet } fr
 import { FlowState, PROTO_TCP } from '../util/protocols.js';
 import { AffectedTally, noteAffected } from './affected-services.js';
 import { breakKind, KIND_DATA, KIND_KEEPALIVE } from './break-kind.js';
-import { F64List } from './f64-list.js';
-import { I16List } from './i16-list.js';
+import { F64List } from './typed-list.js';
+import { I16List } from './typed-list.js';
 import { scheduleOf, timeoutOf, type FlowModel } from './flow-model.js';
 import { ServiceTally } from './service-figures.js';
 

@@ -5,9 +5,9 @@
  * file turns them into each service's sessions, broken sessions, dropped keep-alives, table
  * entries (time-weighted mean, exact peak) and entry memory.
  */
-import { F64List } from './f64-list.js';
+import { F64List } from './typed-list.js';
 import type { FlowModel } from './flow-model.js';
-import { bucketOf, byBucket, type ByBucket } from './occupancy-grid.js';
+import { boundaryCounts, bucketOf, byBucket, type ByBucket } from './occupancy-grid.js';
 import type { ServiceIndex } from './service-index.js';
 import type { ServiceResult } from './types.js';
 
@@ -68,15 +68,9 @@ export function serviceResults(p: FlowModel, T: number, replayed: Uint8Array, sw
   let grouped: { starts: ByBucket; ends: ByBucket } | null = null;
   return idx.services.map((svc, s) => {
     const net = sw.net.subarray(s * (B + 1), (s + 1) * (B + 1));
-    const atBoundary = new Int32Array(B + 1);
-    let c = 0;
-    let best = 0;
-    for (let b = 0; b < B; b++) {
-      atBoundary[b] = c;
-      c += net[b]!;
-      if (c > best) best = c;
-    }
-    atBoundary[B] = c;
+    const counted = boundaryCounts(net, B);
+    const atBoundary = counted.atBoundary;
+    let best = counted.best;
     // Exact peak: only a bucket whose starts could lift it past the best so far is replayed event by event.
     const nxs = sw.extraStartCount[s]!;
     for (let b = 0; b < B; b++) {
@@ -88,7 +82,7 @@ export function serviceResults(p: FlowModel, T: number, replayed: Uint8Array, sw
       const local = bucketPeak(p, idx, s, b, T * 1e6, replayed, atBoundary[b]!, grouped.starts, grouped.ends);
       if (local > best) best = local;
     }
-    const mean = durationUs > 0 ? (sw.endSumUs[s]! - sw.startSumUs[s]!) / durationUs : c;
+    const mean = durationUs > 0 ? (sw.endSumUs[s]! - sw.startSumUs[s]!) / durationUs : counted.atEnd;
     const k = tally.kinds;
     return {
       service: { protocol: svc.protocol, serverAddr: svc.serverAddr, serverPort: svc.serverPort },
