@@ -6,8 +6,8 @@
 import { openSync, closeSync, writeSync } from 'node:fs';
 import { ReadStream, isatty } from 'node:tty';
 import type { Argv, CommandModule } from 'yargs';
-import { emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
-import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
+import { currentOption, currentSecondsFromArgs, emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
+import { checkListings, modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { makePlanner, type PlanOptions } from '../model/plan.js';
 import type { ReadResult } from '../read/inputs.js';
 import { STDIN_PATH } from '../ingest/source.js';
@@ -18,6 +18,7 @@ import { currentTimeoutSeconds } from '../model/platforms.js';
 export interface CompareArgs extends InputArgs, ModelArgs {
   /** Global --color / --no-color (main.ts). */
   color?: boolean;
+  current?: string;
 }
 
 // Alternate screen (xterm private mode 1049) so that quitting leaves the shell as it was.
@@ -73,7 +74,7 @@ export async function openCompare(o: OpenCompareOptions): Promise<void> {
   const data = { flows: o.result.flows, distribution: o.result.distribution };
   const planner = makePlanner(data, o.options);
   const store = new PlanStore(planner, { maxPlanners: data.flows.count > PREFETCH_MAX_FLOWS ? 2 : 6 });
-  const current = currentTimeoutSeconds(planner.platform, o.options.protocol);
+  const current = o.options.currentSeconds ?? currentTimeoutSeconds(planner.platform, o.options.protocol);
   const props: CompareAppProps = {
     store,
     timeouts: o.timeouts,
@@ -131,14 +132,17 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare <inputs..>',
   describe: 'Compare candidate timeouts in an interactive view (printed once when stdout is not a terminal)',
   builder: (y: Argv) =>
-    modelOptions(inputOptions(y))
+    currentOption(modelOptions(inputOptions(y)))
       .example('$0 compare samples/oracle-pool.pcap --platform cisco-asa', 'the story: which timeout between 1 h and a day stops the broken sessions, at what memory')
       .example('$0 compare capture.pcap -t 1h,2h30m,1d --keepalive off', 'three candidates, endpoints without keep-alive')
       .example('tcpdump -r big.pcap -w - | $0 compare -', 'a capture on standard input: keys are read from /dev/tty')
       .example('$0 compare capture.pcap > view.txt', 'not a terminal: the view is printed once as text') as unknown as Argv<CompareArgs>,
   handler: async (args) => {
     const { options, timeouts } = resolveModel(args);
+    const givenCurrent = currentSecondsFromArgs(args);
+    if (givenCurrent !== undefined) options.currentSeconds = givenCurrent;
     const { paths, result } = await readFromArgs(args);
+    checkListings(result, 'compare', givenCurrent);
     printWarnings(result, args.quiet);
     await openCompare({ options, timeouts, result, paths, noColorFlag: args.color === false, output: args.output });
   },

@@ -14,6 +14,8 @@ import type { ReadResult } from '../read/inputs.js';
 import type { PlanResult } from '../model/types.js';
 import type { Source } from '../model/types.js';
 import { withLogEvidence } from './log-timeout.js';
+import { listingTimeoutsInForce } from '../flows/listing-ages.js';
+import { FwtpError } from '../util/errors.js';
 
 export interface ModelArgs {
   timeouts?: string;
@@ -111,4 +113,24 @@ export function planFromRead(result: ReadResult, options: PlanOptions, timeouts:
     r.listings = [...(r.listings ?? []), d.listing];
   }
   return r;
+}
+
+/**
+ * recommend, report and compare plan from flows; a single conntrack listing holds entry ages
+ * (each a lower bound of a gap still running), which `gaps` and `plan` show. As there, its ages
+ * need the timeout in force (else CONNTRACK_TIMEOUTS_UNKNOWN, exit 2). With no flows besides
+ * the listings the command has nothing to plan from and stops (LISTING_ONLY, exit 2) rather than
+ * recommend from an empty set; with flows, a warning says the listings were left out.
+ */
+export function checkListings(result: ReadResult, command: string, currentSeconds?: number): void {
+  if (result.dumps.length === 0) return;
+  for (const d of result.dumps) listingTimeoutsInForce(d.name, result.sysctl, currentSeconds, d.snapshots[d.snapshots.length - 1]);
+  const names = result.dumps.map((d) => d.name).join(', ');
+  const show = `\`fwtp gaps\` and \`fwtp plan\` show what ${result.dumps.length > 1 ? 'they hold' : 'it holds'} (entry ages and the sessions at risk per candidate)`;
+  if (result.flows.count === 0) {
+    throw new FwtpError('LISTING_ONLY', 'usage',
+      `a single conntrack listing holds entry ages, not idle gaps: ${command} has no flows to plan from; ${show}, ` +
+      'and a series of listings (timestamp lines between them) or an event stream (conntrack -E -o timestamp) gives flows', { file: names });
+  }
+  result.warnings.push(`${names}: a single conntrack listing holds entry ages, not idle gaps: ${command} plans from the other inputs' flows only; ${show}`);
 }

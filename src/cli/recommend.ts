@@ -1,7 +1,7 @@
 /** `fwtp recommend`: the timeout range within limits, and the keep-alive that makes a shorter one safe. Wiring only. */
 import type { Argv, CommandModule } from 'yargs';
 import { currentOption, emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
-import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
+import { checkListings, modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { withLogEvidence } from './log-timeout.js';
 import { plan } from '../model/plan.js';
 import { platformNames } from '../model/platforms.js';
@@ -54,6 +54,7 @@ export const recommendCommand: CommandModule<object, RecommendArgs> = {
     // The memory change of every candidate is taken against the timeout in force.
     options.currentSeconds = currentSeconds;
     const { result } = await readFromArgs(args, options.platform.stateTimeouts);
+    checkListings(result, 'recommend', args.current !== undefined ? currentSeconds : undefined);
     printWarnings(result, args.quiet);
     const data = { flows: result.flows, distribution: result.distribution };
     const rec = recommendExact(data, withLogEvidence(options, result), timeouts, { maxBroken, maxMemoryBytes }, currentSeconds);

@@ -1,7 +1,7 @@
 /** `fwtp report`: the change request a firewall owner can file as it is (Markdown, HTML, JSON, CSV). Wiring only. */
 import type { Argv, CommandModule } from 'yargs';
 import { currentOption, emit, inputOptions, printWarnings, readFromArgs, type InputArgs } from './shared.js';
-import { modelOptions, resolveModel, type ModelArgs } from './model-options.js';
+import { checkListings, modelOptions, resolveModel, type ModelArgs } from './model-options.js';
 import { withLogEvidence } from './log-timeout.js';
 import { makePlanner } from '../model/plan.js';
 import { buildChangeRequest } from '../report/build-change-request.js';
@@ -75,6 +75,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     ];
     const format = formatOf(args);
     const { result } = await readFromArgs(args);
+    checkListings(result, 'report', current ?? undefined);
     printWarnings(result, args.quiet);
     const data = { flows: result.flows, distribution: result.distribution };
     const report = buildChangeRequest({

@@ -66,6 +66,33 @@ describe('a hand-made 5-entry listing', () => {
     expect(runCli(['gaps', 'list.txt', 'sysctl-no-timeouts.txt'], { cwd: dir }).errLines[0]).toContain('the sysctl input has no net.netfilter.nf_conntrack_tcp_timeout_established');
   });
 
+  it('recommend, report and compare stop as gaps and plan do: the timeouts in force first, then "no flows to plan from" (exit 2 both)', () => {
+    for (const cmd of [['recommend', 'list.txt'], ['report', 'list.txt', '--proposed', '900'], ['compare', 'list.txt']]) {
+      const unknown = runCli(cmd, { cwd: dir });
+      expect(unknown.status).toBe(2);
+      expect(unknown.stdout).toBe('');
+      expect(unknown.errLines).toEqual([expect.stringMatching(/^fwtp: list\.txt: .*timeout in force is unknown.*\[CONNTRACK_TIMEOUTS_UNKNOWN\]$/)]);
+      for (const known of [[...cmd, '--current', '600'], [...cmd, 'sysctl.txt']]) {
+        const r = runCli(known, { cwd: dir });
+        expect(r.status).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(r.errLines).toEqual([`fwtp: list.txt: a single conntrack listing holds entry ages, not idle gaps: ${cmd[0]} has no flows to plan from; ` +
+          '`fwtp gaps` and `fwtp plan` show what it holds (entry ages and the sessions at risk per candidate), and a series of listings ' +
+          '(timestamp lines between them) or an event stream (conntrack -E -o timestamp) gives flows [LISTING_ONLY]']);
+      }
+    }
+  });
+
+  it('recommend beside a capture: plans from the capture, and a warning says the listing was left out', () => {
+    const capture = join(ROOT, 'samples', 'oracle-pool.pcap');
+    const alone = runCli(['recommend', capture, '--current', '600', '--format', 'json']);
+    const both = runCli(['recommend', capture, 'list.txt', '--current', '600', '--format', 'json'], { cwd: dir });
+    expect(both.status).toBe(0);
+    expect(both.errLines).toEqual(['fwtp: warning: list.txt: a single conntrack listing holds entry ages, not idle gaps: recommend plans from ' +
+      "the other inputs' flows only; `fwtp gaps` and `fwtp plan` show what it holds (entry ages and the sessions at risk per candidate)"]);
+    expect(JSON.parse(both.stdout).recommendedSeconds).toBe(JSON.parse(alone.stdout).recommendedSeconds);
+  });
+
   it('gaps --format json: entries by state and the ages as a censored distribution, the same from the sysctl or --current', () => {
     const fromSysctl = runCli(['gaps', 'list.txt', 'sysctl.txt', '--format', 'json'], { cwd: dir });
     const fromCurrent = runCli(['gaps', 'list.txt', '--current', '10m', '--format', 'json'], { cwd: dir });
