@@ -11,6 +11,10 @@ import { changeRequestHtml } from '../report/html.js';
 import { parseDuration, parseTimeouts } from '../util/duration.js';
 import { usageError } from '../util/errors.js';
 import { currentTimeoutSeconds } from '../model/platforms.js';
+import type { PlanOptions } from '../model/plan.js';
+import { loggedDropEvidence, type LoggedDropEvidence } from '../report/logged-drops.js';
+import { readLinesAt } from '../read/quote-lines.js';
+import type { ReadResult } from '../read/inputs.js';
 
 type ReportFormat = 'md' | 'html' | 'json' | 'csv';
 
@@ -48,6 +52,33 @@ function formatOf(args: ReportArgs): ReportFormat {
   const ext = m[1]!.toLowerCase();
   return ext.startsWith('htm') ? 'html' : (ext as ReportFormat);
 }
+
+/**
+ * With firewall logs among the inputs: their drops classified, the first drop lines quoted (read
+ * back from the files), and the model at the current timeout beside them, every affected service
+ * listed (issue 13, item 5). Null without logs or without drops in them.
+ */
+async function loggedDropsOf(result: ReadResult, options: PlanOptions, currentSeconds: number): Promise<LoggedDropEvidence | null> {
+  const logs = result.firewallLogs ?? [];
+  if (logs.length === 0) return null;
+  const atCurrent = makePlanner({ flows: result.flows, distribution: result.distribution }, { ...options, affectedLimit: ALL_AFFECTED }).evaluate(currentSeconds);
+  const st = options.platform.stateTimeouts;
+  const timeout = {
+    tcpSeconds: options.protocol === 'tcp' ? currentSeconds : st.established ?? currentSeconds,
+    udpSeconds: options.protocol === 'udp' ? currentSeconds : st.udp_replied ?? 120,
+    icmpSeconds: st.icmp ?? 30, source: 'the current timeout of the report', platform: options.platform.name,
+  };
+  const ev = loggedDropEvidence(logs, atCurrent, timeout, result.inputs.map((i) => i.path));
+  if (ev === null) return null;
+  for (const file of new Set(ev.quoted.map((q) => q.file))) {
+    const texts = await readLinesAt(file, ev.quoted.filter((q) => q.file === file).map((q) => q.line));
+    for (const q of ev.quoted) if (q.file === file) q.text = texts.get(q.line) ?? null;
+  }
+  return ev;
+}
+
+/** Every affected service in the prediction set against the logs (the report's own evidence keeps its top 10). */
+const ALL_AFFECTED = 10_000;
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <inputs..>',
@@ -92,6 +123,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       flows: result.flows.count,
       gapFloorSeconds: result.flows.gapFloorUs / 1e6,
       warnings: [...result.warnings, ...result.inputs.flatMap((i) => i.warnings.map((w) => `${i.path}: ${w}`))],
+      loggedDrops: await loggedDropsOf(result, { ...withLogEvidence(options, result), rules: [] }, currentSeconds),
     });
     const text = format === 'json' ? changeRequestJson(report) : format === 'csv' ? changeRequestCsv(report) : format === 'html' ? changeRequestHtml(report) : changeRequestMarkdown(report);
     emit(text, args.output);

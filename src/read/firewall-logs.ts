@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { STDIN_PATH, type OpenedInput } from '../ingest/source.js';
 import type { InputSummary } from '../ingest/input-summary.js';
 import { FirewallLogReader, sniffFirewallLog, type FwLogResult, type FwVendor } from '../ingest/fwlog/index.js';
+import type { DropRecord } from '../ingest/fwlog/types.js';
 import { flowsFromSessions, type LogFlowStats } from '../flows/fwlog-flows.js';
 import { joinAcross, SessionJoiner, type SessionJoin } from '../flows/fwlog-sessions.js';
 import { linuxDropHost, sessionRecordsOfEvents } from '../flows/conntrack-sessions.js';
@@ -38,6 +39,10 @@ export interface FirewallLogRead {
   /** T per protocol seen in the log's sessions, seconds. */
   timeoutSeconds: Record<string, number>;
   timeoutSource: string;
+  /** The log's sessions and the drops no session took, after the join across the read's logs (the report's logged-drop evidence). */
+  join: SessionJoin;
+  /** The drops this file logged (wherever the join put them): which file a quoted drop line is in. */
+  ownDrops: readonly DropRecord[];
 }
 
 /** InputSummary of a firewall log: the common fields plus what the reader counted. */
@@ -80,6 +85,8 @@ export interface JoinedFirewallLog {
   join: SessionJoin;
   result: FwLogResult;
   yearInferred: boolean;
+  /** The drops this file logged, taken before joinAcross moves some to another log's sessions. */
+  ownDrops: DropRecord[];
 }
 
 /** Reads one firewall log and joins its records into sessions. */
@@ -99,7 +106,9 @@ export async function readFirewallLogInput(path: string, input: OpenedInput, chu
   for await (const chunk of chunks) reader.push(decoder.decode(chunk, { stream: true }));
   reader.push(decoder.decode());
   const result = reader.end();
-  return { input, vendor, opts, timeout, join: joiner.finish(), result, yearInferred };
+  const join = joiner.finish();
+  const ownDrops = [...join.unmatchedDrops, ...join.sessions.flatMap((s) => s.drops)];
+  return { input, vendor, opts, timeout, join, result, yearInferred, ownDrops };
 }
 
 /**
@@ -146,7 +155,7 @@ export function logFlows(log: JoinedFirewallLog): {
     summary.warnings.push(`timeout in force for the join: ${ts} (${timeout.source})`);
   }
   summary.warnings.push(...lf.warnings.map((w) => w.startsWith(`${input.name}: `) ? w.slice(input.name.length + 2) : w));
-  const read: FirewallLogRead = { file: input.name, vendor, stats: lf.stats, timeoutSeconds, timeoutSource: timeout.source };
+  const read: FirewallLogRead = { file: input.name, vendor, stats: lf.stats, timeoutSeconds, timeoutSource: timeout.source, join: log.join, ownDrops: log.ownDrops };
   return { flows: lf.flows, distribution: lf.distribution, summary, read, warnings: [] };
 }
 
@@ -188,5 +197,5 @@ export function eventLogFlows(e: EventSessionLog): { flows: FlowSet; distributio
   const warnings = [`read as the session-end log of the Linux drop logs: each entry's NEW and DESTROY are one session of the join`, ...e.warnings,
     ...lf.warnings.map((w) => w.startsWith(`${e.name}: `) ? w.slice(e.name.length + 2) : w)];
   if (lf.stats.sessions > 0) warnings.push(`timeout in force for the join: ${Object.entries(timeoutSeconds).map(([p, s]) => `${p} ${s} s`).join(', ')} (${e.timeout.source})`);
-  return { flows: lf.flows, distribution: lf.distribution, read: { file: e.name, vendor: 'linux-log', stats: lf.stats, timeoutSeconds, timeoutSource: e.timeout.source }, warnings };
+  return { flows: lf.flows, distribution: lf.distribution, read: { file: e.name, vendor: 'linux-log', stats: lf.stats, timeoutSeconds, timeoutSource: e.timeout.source, join: e.join, ownDrops: [] }, warnings };
 }

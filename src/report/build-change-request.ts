@@ -120,7 +120,11 @@ export function buildChangeRequest(input: ChangeRequestInput): ChangeRequest {
     summary: '',
     candidates,
     impact,
-    evidence: { current: before.affected, proposed: after.affected, dropLog: cfg !== null ? cfg.dropLog(endpointsOf(before.affected[0]?.label)) : 'the firewall\'s log of packets dropped for want of a session (see docs/PLATFORMS.md)' },
+    evidence: {
+      current: before.affected, proposed: after.affected,
+      dropLog: cfg !== null ? cfg.dropLog(endpointsOf(before.affected[0]?.label)) : 'the firewall\'s log of packets dropped for want of a session (see docs/PLATFORMS.md)',
+      ...(input.loggedDrops !== undefined && input.loggedDrops !== null ? { loggedDrops: input.loggedDrops } : {}),
+    },
     coverage,
     assumptions: [],
     configuration,

@@ -13,6 +13,7 @@
 import type { TimeoutRule } from '../model/policy.js';
 import type { AffectedService, CandidateResult, KeepAliveSetting, Planner, PlatformSetting, TableEntries } from '../model/types.js';
 import type { GapSummary } from '../flows/types.js';
+import type { LoggedDropEvidence } from './logged-drops.js';
 
 export interface ReportInput {
   path: string;
@@ -42,6 +43,8 @@ export interface ChangeRequestInput {
   gapFloorSeconds: number;
   /** Warnings from reading the inputs. */
   warnings: string[];
+  /** The logged-drop evidence (logged-drops.ts), when firewall logs among the inputs logged drops. */
+  loggedDrops?: LoggedDropEvidence | null;
 }
 
 export type Role = 'current' | 'proposed' | 'alternative';
@@ -139,6 +142,8 @@ export interface ChangeRequest {
     proposed: AffectedService[];
     /** What the drop log of this platform looks like for such a packet. */
     dropLog: string;
+    /** With firewall logs among the inputs: their drops classified, quoted, and set against the model at the current timeout. */
+    loggedDrops?: LoggedDropEvidence;
   };
   coverage: Coverage;
   assumptions: string[];

@@ -215,7 +215,7 @@ export function buildDropsDocument(c: DropClassification, inputs: DropsInput[], 
  * a drop log shows the first dropped packet ("tcp 198.51.100.24:1521 -> 192.0.2.10:*", client ports
  * as *; src/model/affected-services.ts), so the server is the side without the star.
  */
-export function comparePredicted(doc: DropsDocument, plan: PlanResult, inputs: string[]): PredictedComparison {
+export function comparePredicted(doc: DropsDocument, plan: Pick<PlanResult, 'candidates' | 'warnings'>, inputs: string[]): PredictedComparison {
   const c = plan.candidates[0];
   const rows = new Map<string, PredictedRow>();
   const row = (service: string, direction: DropDirection): PredictedRow => {
@@ -255,7 +255,7 @@ export function comparePredicted(doc: DropsDocument, plan: PlanResult, inputs: s
   };
 }
 
-function predictedLines(p: PredictedComparison): { head: string; header: string[]; rows: string[][]; unexplained: string } {
+export function predictedLines(p: PredictedComparison): { head: string; header: string[]; rows: string[][]; unexplained: string } {
   return {
     head: `predicted at T = ${num(p.timeoutSeconds)} s from ${p.inputs.join(', ')}: ${countOf(p.sessionsWithDrops, 'session')} with drops, ${countOf(p.droppedPackets, 'dropped packet')} (${num(p.droppedKeepAlives)} keep-alives)`,
     header: ['service', 'direction', 'predicted sessions', 'logged sessions', 'logged packets'],

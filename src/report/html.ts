@@ -14,6 +14,7 @@ import { scopeText } from './markdown.js';
 import { formatBytes } from '../util/bytes.js';
 import { ecdfChart, seriesChart, type Marker } from './svg.js';
 import { escapeHtml } from './escape.js';
+import { loggedDropsHtml } from './logged-drops-render.js';
 import { observedKeepAliveText } from './prose-format.js';
 import { scheduleText } from '../model/keepalive.js';
 
@@ -173,7 +174,9 @@ export function changeRequestHtml(r: ChangeRequest): string {
     parts.push(`<p>${escapeHtml(`Sessions that lose their state at the current ${formatDuration(r.change.currentSeconds)}, by the first packet the firewall drops (client ports vary and are shown as *):`)}</p>`, evidenceTable(r.evidence.current));
   } else parts.push('<p>No session loses its state at the current timeout in the data.</p>');
   if (r.evidence.proposed.length > 0) parts.push('<p>Still losing their state with the proposal:</p>', evidenceTable(r.evidence.proposed));
-  parts.push(`<p>${escapeHtml(`On this platform such a drop shows as: ${r.evidence.dropLog}.`)}</p></section>`);
+  parts.push(`<p>${escapeHtml(`On this platform such a drop shows as: ${r.evidence.dropLog}.`)}</p>`);
+  if (r.evidence.loggedDrops !== undefined) parts.push(loggedDropsHtml(r.evidence.loggedDrops));
+  parts.push('</section>');
 
   // Coverage
   const g = cov.gaps;

@@ -12,6 +12,7 @@ import { summaryText } from './change-request-prose.js';
 import { durationWithSeconds, fixed, kindWords, percent, plural, readableDuration } from './prose-format.js';
 import { formatBytes } from '../util/bytes.js';
 import { mdText } from './escape.js';
+import { loggedDropsMarkdown } from './logged-drops-render.js';
 import { observedKeepAliveText } from './prose-format.js';
 import { scheduleText } from '../model/keepalive.js';
 import { CANDIDATE_MEMORY_HEADER, SERVICE_SECTION_HEADER, memoryCellsOf, memoryImpactRows, serviceSectionRows } from './change-request-services.js';
@@ -110,6 +111,7 @@ export function changeRequestMarkdown(r: ChangeRequest): string {
     out.push('Still losing their state with the proposal:', '', ...ev(r.evidence.proposed), '');
   }
   out.push(`On this platform such a drop shows as: ${mdText(r.evidence.dropLog)}.`, '');
+  if (r.evidence.loggedDrops !== undefined) out.push(...loggedDropsMarkdown(r.evidence.loggedDrops));
 
   out.push('## Data coverage', '');
   out.push(`- Window: ${mdText(cov.window.start ?? '-')} to ${mdText(cov.window.end ?? '-')} (${mdText(readableDuration(cov.window.seconds))})`);
