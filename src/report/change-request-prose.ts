@@ -21,6 +21,17 @@ export function changeTitle(change: ChangeRequest['change'], protocol: string, p
 }
 
 /**
+ * "entry memory 5.50 KiB at peak, 4.09 KiB on average instead of 1.05 KiB (the table's fixed
+ * 2.00 MiB on top)": what the timeout changes, apart from what it does not (issue 14, item 5).
+ */
+function entryMemoryText(r: ChangeRequest): string {
+  const i = r.impact;
+  const f = r.coverage.platform.fixedBytes;
+  const fixedCost = f > 0 ? ` (the table's fixed ${formatBytes(f)} on top)` : '';
+  return `entry memory ${formatBytes(i.memoryBytes.after.peak - f)} at peak, ${formatBytes(i.memoryBytes.after.mean - f)} on average instead of ${formatBytes(i.memoryBytes.before.mean - f)}${fixedCost}`;
+}
+
+/**
  * The one-paragraph summary: what changes, why, the expected effect. `esc` is applied to every
  * input-derived fragment (addresses, rule text, platform name), so renderers can escape those
  * alone and keep the prose readable; the JSON keeps `esc` = identity.
@@ -51,10 +62,10 @@ export function summaryText(r: ChangeRequest, esc: (text: string) => string): st
     parts.push(`Why: at the current ${formatDuration(c.currentSeconds)} no session loses its state during the ${window} observed; the change is about table use.`);
   }
   const at = c.scope === 'per-service' ? 'with the per-service timeout' : `at ${formatDuration(c.proposedSeconds)}`;
-  const peak = i.tableEntries.after.peak === i.tableEntries.before.peak ? `peak unchanged at ${i.tableEntries.after.peak}` : `peak ${i.tableEntries.after.peak} instead of ${i.tableEntries.before.peak}`;
+  const share = i.headroom.after !== null && i.tableMax !== null ? `, ${percent(i.headroom.after)} of the ${i.tableMax}-entry maximum` : '';
+  const peak = (i.tableEntries.after.peak === i.tableEntries.before.peak ? `peak unchanged at ${i.tableEntries.after.peak}` : `peak ${i.tableEntries.after.peak} instead of ${i.tableEntries.before.peak}`) + share;
   let effect = `Expected effect: ${at}, ${plural(after.sessionsWithDrops, 'session')} break and ${plural(after.droppedKeepAlives, 'keep-alive probe')} are dropped; ` +
-    `the table holds ${fixed(i.tableEntries.after.mean, 1)} entries on average instead of ${fixed(i.tableEntries.before.mean, 1)} (${peak}), ${formatBytes(i.memoryBytes.after.peak)} at peak`;
-  if (i.headroom.after !== null && i.tableMax !== null) effect += ` (${percent(i.headroom.after)} of the ${i.tableMax}-entry maximum)`;
+    `the table holds ${fixed(i.tableEntries.after.mean, 1)} entries on average instead of ${fixed(i.tableEntries.before.mean, 1)} (${peak}), ${entryMemoryText(r)}`;
   if (i.growthPerHour.after !== null) effect += `, and ${fixed(i.growthPerHour.after, 2)} more entries per hour stay for good for as long as the application leaks sessions`;
   parts.push(`${effect}.`);
   if (after.extrapolated) parts.push('The proposal\'s figures reach beyond the capture window (see data coverage).');

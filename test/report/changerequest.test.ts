@@ -55,7 +55,9 @@ describe('the story: --current 3600 --proposed 9000', () => {
     expect(r.summary).toContain('15 sessions lose their state while in use');
     expect(r.summary).toContain('135 keep-alive probes are dropped');
     expect(r.summary).toContain('at 2h30m, 0 sessions break and 0 keep-alive probes are dropped');
-    expect(r.summary).toContain('16.4 entries on average instead of 4.2 (peak unchanged at 22)');
+    // Entry memory apart from the fixed cost: 22 x 256 B = 5.50 KiB at peak; 16.4 x 256 B = 4.09 KiB and 4.2 x 256 B = 1.05 KiB on average.
+    expect(r.summary).toContain("16.4 entries on average instead of 4.2 (peak unchanged at 22, <0.01% of the 262144-entry maximum), " +
+      "entry memory 5.50 KiB at peak, 4.09 KiB on average instead of 1.05 KiB (the table's fixed 2.00 MiB on top)");
   });
 
   it('a per-service proposal is plan --service-timeout at the current timeout; --proposed becomes the global alternative', async () => {
