@@ -36,11 +36,30 @@ const LISTING_WORDS = new Set(['--help', '-h', 'help', 'completion', '--get-yarg
  * so that strict mode, "did you mean" and the "name a command" message still see it. A help or
  * completion request loads every command, as the listing needs every description.
  */
+function listingMayShow(args: readonly string[]): boolean {
+  return args.some((a) => LISTING_WORDS.has(a));
+}
+
 async function commandModules(args: readonly string[]): Promise<CommandModule[]> {
-  const everything = args.some((a) => LISTING_WORDS.has(a));
+  const everything = listingMayShow(args);
   return Promise.all(
     COMMANDS.map(([name, load]) => (everything || args.includes(name) ? load() : { command: name, describe: false, handler: () => undefined })),
   );
+}
+
+interface YargsInternals {
+  getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
+}
+
+/**
+ * yargs renders a command's whole help text right after starting its handler
+ * (usage.cacheHelpMessage, yargs/build/lib/command.js), in case help is shown later in the run.
+ * fwtp never shows help once a command runs (the .fail handler throws instead), and the
+ * rendering (cliui's wrapping through string-width, ICU's segmenter) costs ~100 ms: skip it.
+ */
+function skipHelpAfterCommand(parser: unknown): void {
+  const usage = (parser as YargsInternals).getInternalMethods?.().getUsageInstance?.();
+  if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 const EXIT_INTERNAL = 70; // EX_SOFTWARE (sysexits.h): a bug in fwtp, not in the input
@@ -104,6 +123,7 @@ export async function main(argv: string[]): Promise<void> {
       if (err) throw err;
       throw new FwtpError('CLI_USAGE', 'usage', `${msg} (see fwtp --help)`);
     });
+  if (!listingMayShow(args)) skipHelpAfterCommand(parser);
   try {
     await parser.parseAsync();
   } catch (e) {
