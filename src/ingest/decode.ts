@@ -366,8 +366,9 @@ function decodeTransport(buf: Buffer, q: number, end: number, reportedEnd: numbe
     out.hasPorts = true;
     if (readable < 16) return;
     const thLen = (buf[q + 12]! >> 4) * 4;
-    out.seq = buf.readUInt32BE(q + 4);
-    out.ack = buf.readUInt32BE(q + 8);
+    // (bytes, not readUInt32BE: a call per word on every TCP packet; readable >= 16 covers them)
+    out.seq = buf[q + 4]! * 0x1000000 + ((buf[q + 5]! << 16) | (buf[q + 6]! << 8) | buf[q + 7]!);
+    out.ack = buf[q + 8]! * 0x1000000 + ((buf[q + 9]! << 16) | (buf[q + 10]! << 8) | buf[q + 11]!);
     out.tcpFlags = buf[q + 13]!;
     out.window = (buf[q + 14]! << 8) | buf[q + 15]!;
     // Wireshark dissects a fragmented segment on the fragment that completes the datagram, if it

@@ -45,48 +45,73 @@ export function countLinkType(stats: ContainerStats, linkType: number): void {
 }
 
 /**
- * Carries the unconsumed tail of one chunk over to the next. The tail lives at the start of a
- * store that grows by doubling, and each chunk is appended to it: a record spread over many
- * chunks (up to the 64 MiB a record may claim, arriving in 64 KiB pipe reads) costs one copy per
- * byte, not one per chunk (test/fuzz/regressions.test.ts; copying it all per chunk was quadratic).
+ * How a container parser reads whole units (a file header, a record, a block) out of a buffer:
+ * `parse` consumes every whole unit in buf from pos and returns where it stopped; `base` is
+ * the file offset of buf[0] (for error offsets). `unitLength` says how many bytes the unit
+ * starting at head[0] takes, from as much of it as head holds: when head is too short to tell,
+ * or the unit is damage that parse will report, a length parse can act on with head's bytes.
+ */
+export interface UnitReader {
+  parse(buf: Buffer, pos: number, base: number): number;
+  unitLength(head: Buffer): number;
+}
+
+/**
+ * Carries the unconsumed tail of one chunk over to the next. A chunk is parsed in place; only a
+ * unit cut by the chunk boundary is put together, from the carried tail and as many bytes of
+ * the next chunk as it still needs, and parsed on its own before the rest of that chunk. The
+ * tail lives at the start of a store that grows by doubling: a record spread over many chunks
+ * (up to the 64 MiB a record may claim, arriving in 64 KiB pipe reads) costs one copy per byte,
+ * not one per chunk (test/fuzz/regressions.test.ts; copying it all per chunk was quadratic).
  */
 export class Carry {
   private store: Buffer = Buffer.alloc(0);
   private length = 0;
-  /** Absolute file offset of byte 0 of the current working buffer. */
+  /** File offset of the first carried byte (of the next chunk's first byte when none is carried). */
   base = 0;
 
-  /** Returns the buffer to parse: the carried bytes followed by chunk (valid until the next join). */
-  join(chunk: Buffer): Buffer {
-    if (this.length === 0) return chunk;
-    const total = this.length + chunk.length;
+  constructor(private readonly reader: UnitReader) {}
+
+  /** Parse chunk: the unit it completes, then its own units in place; its tail is kept. */
+  feed(chunk: Buffer): void {
+    const reader = this.reader;
+    let pos = 0;
+    while (this.length > 0) {
+      const need = reader.unitLength(this.store.subarray(0, this.length));
+      if (need > this.length) {
+        if (pos === chunk.length) return;
+        const n = Math.min(need - this.length, chunk.length - pos);
+        this.append(chunk, pos, n);
+        pos += n;
+        continue;
+      }
+      const unit = this.store.subarray(0, this.length);
+      const used = reader.parse(unit, 0, this.base);
+      if (used === 0) throw new Error(`container parser consumed nothing of a ${need}-byte unit at byte ${this.base}`);
+      this.base += used;
+      if (used < unit.length) this.store.copyWithin(0, used, unit.length);
+      this.length -= used;
+    }
+    const stop = reader.parse(chunk, pos, this.base - pos);
+    this.base += stop - pos;
+    const rest = chunk.length - stop;
+    if (rest > 0) {
+      if (rest > this.store.length) this.grow(rest);
+      chunk.copy(this.store, 0, stop);
+      this.length = rest;
+    }
+  }
+
+  private append(chunk: Buffer, from: number, n: number): void {
+    const total = this.length + n;
     if (total > this.store.length) this.grow(total);
-    chunk.copy(this.store, this.length);
+    chunk.copy(this.store, this.length, from, from + n);
     this.length = total;
-    return this.store.subarray(0, total);
   }
 
-  /** Keep buf[from..] for the next chunk; `base` advances by `from`. */
-  keep(buf: Buffer, from: number): void {
-    this.base += from;
-    const rest = buf.length - from;
-    if (rest <= 0) {
-      this.length = 0;
-      return;
-    }
-    if (buf.buffer === this.store.buffer && buf.byteOffset === this.store.byteOffset) {
-      // buf is the store (from join): move the tail to its front, unless nothing was consumed.
-      if (from > 0) this.store.copyWithin(0, from, buf.length);
-    } else {
-      if (rest > this.store.length) this.grow(rest, false);
-      buf.copy(this.store, 0, from);
-    }
-    this.length = rest;
-  }
-
-  private grow(atLeast: number, keepContent = true): void {
+  private grow(atLeast: number): void {
     const grown = Buffer.allocUnsafeSlow(Math.max(atLeast, this.store.length * 2, 4096));
-    if (keepContent) this.store.copy(grown, 0, 0, this.length);
+    this.store.copy(grown, 0, 0, this.length);
     this.store = grown;
   }
 

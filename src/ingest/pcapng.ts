@@ -4,7 +4,7 @@
  * obsolete packet blocks; other block types are skipped.
  */
 import { inputError } from '../util/errors.js';
-import { Carry, newStats, type ContainerParser, type ContainerStats, type PacketSink } from './packets.js';
+import { Carry, newStats, type ContainerParser, type ContainerStats, type PacketSink, type UnitReader } from './packets.js';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
@@ -33,9 +33,11 @@ interface Interface {
   offsetUs: number;
 }
 
-export class PcapngParser implements ContainerParser {
+export class PcapngParser implements ContainerParser, UnitReader {
   readonly stats: ContainerStats = newStats('pcapng');
-  private readonly carry = new Carry();
+  private readonly carry = new Carry(this);
+  /** File offset of byte 0 of the buffer being parsed (for error offsets). */
+  private base = 0;
   private le = true;
   private interfaces: Interface[] = [];
   private sections = 0;
@@ -44,9 +46,29 @@ export class PcapngParser implements ContainerParser {
   constructor(private readonly file: string, private readonly sink: PacketSink) {}
 
   feed(chunk: Buffer): void {
-    const buf = this.carry.join(chunk);
+    this.carry.feed(chunk);
+  }
+
+  /** A block, by its leading length once its first 12 bytes are in (12 when parse will report damage there). */
+  unitLength(head: Buffer): number {
+    if (head.length < 12) return 12;
+    let le = this.le;
+    if (head.readUInt32LE(0) === PCAPNG_SHB) {
+      const bom = head.readUInt32LE(8);
+      if (bom === BYTE_ORDER_MAGIC) le = true;
+      else if (bom === 0x4d3c2b1a) le = false;
+      else return 12;
+    } else if (this.sections === 0) {
+      return 12;
+    }
+    const len = le ? head.readUInt32LE(4) : head.readUInt32BE(4);
+    return len < 12 || len % 4 !== 0 || len > PCAPNG_MAX_BLOCK ? 12 : len;
+  }
+
+  parse(buf: Buffer, start: number, base: number): number {
+    this.base = base;
     const end = buf.length;
-    let pos = 0;
+    let pos = start;
     while (pos + 12 <= end) {
       let type = this.le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
       if (type === PCAPNG_SHB || buf.readUInt32LE(pos) === PCAPNG_SHB) {
@@ -56,24 +78,24 @@ export class PcapngParser implements ContainerParser {
         else if (bom === 0x4d3c2b1a) this.le = false;
         else {
           throw inputError('PCAPNG_BAD_BYTE_ORDER', `section header without a valid byte-order magic (expected 1a2b3c4d, found ${bom.toString(16)})`,
-            { file: this.file, byteOffset: this.carry.base + pos + 8 });
+            { file: this.file, byteOffset: this.base + pos + 8 });
         }
         type = PCAPNG_SHB;
       } else if (this.sections === 0) {
-        throw inputError('PCAPNG_NO_SECTION', 'not a pcapng file (expected a section header block 0a0d0d0a)', { file: this.file, byteOffset: this.carry.base + pos });
+        throw inputError('PCAPNG_NO_SECTION', 'not a pcapng file (expected a section header block 0a0d0d0a)', { file: this.file, byteOffset: this.base + pos });
       }
       const len = this.le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
       if (len < 12 || len % 4 !== 0 || len > PCAPNG_MAX_BLOCK) {
         throw inputError('PCAPNG_BLOCK_LENGTH',
           `block of type 0x${type.toString(16)} has length ${len} (expected a multiple of 4 between 12 and ${PCAPNG_MAX_BLOCK})`,
-          { file: this.file, byteOffset: this.carry.base + pos + 4 });
+          { file: this.file, byteOffset: this.base + pos + 4 });
       }
       if (pos + len > end) break;
       const trailer = this.le ? buf.readUInt32LE(pos + len - 4) : buf.readUInt32BE(pos + len - 4);
       if (trailer !== len) {
         throw inputError('PCAPNG_BLOCK_LENGTH',
           `block of type 0x${type.toString(16)}: trailing length ${trailer} differs from leading length ${len}`,
-          { file: this.file, byteOffset: this.carry.base + pos + len - 4 });
+          { file: this.file, byteOffset: this.base + pos + len - 4 });
       }
       switch (type) {
         case PCAPNG_SHB:
@@ -97,7 +119,7 @@ export class PcapngParser implements ContainerParser {
       }
       pos += len;
     }
-    this.carry.keep(buf, pos);
+    return pos;
   }
 
   finish(): void {
@@ -122,7 +144,7 @@ export class PcapngParser implements ContainerParser {
   private readInterface(buf: Buffer, pos: number, len: number): void {
     if (len < 20) {
       throw inputError('PCAPNG_BLOCK_LENGTH', `interface description block of length ${len} (expected at least 20)`,
-        { file: this.file, byteOffset: this.carry.base + pos + 4 });
+        { file: this.file, byteOffset: this.base + pos + 4 });
     }
     const iface: Interface = {
       linkType: this.u16(buf, pos + 8),
@@ -140,7 +162,7 @@ export class PcapngParser implements ContainerParser {
       const value = at + 4;
       if (code === OPT_END) break;
       if (value + olen > optEnd) {
-        this.stats.warnings.push(`interface ${this.interfaces.length}: option ${code} overruns its block at byte ${this.carry.base + at}; options ignored from there`);
+        this.stats.warnings.push(`interface ${this.interfaces.length}: option ${code} overruns its block at byte ${this.base + at}; options ignored from there`);
         break;
       }
       if (code === OPT_IF_TSRESOL && olen >= 1) {
@@ -164,7 +186,7 @@ export class PcapngParser implements ContainerParser {
     if (iface === undefined) {
       throw inputError('PCAPNG_UNKNOWN_INTERFACE',
         `packet refers to interface ${id}, but the section declares ${this.interfaces.length} interface(s)`,
-        { file: this.file, byteOffset: this.carry.base + pos });
+        { file: this.file, byteOffset: this.base + pos });
     }
     return iface;
   }
@@ -172,7 +194,7 @@ export class PcapngParser implements ContainerParser {
   private readEnhanced(buf: Buffer, pos: number, len: number): void {
     if (len < 32) {
       throw inputError('PCAPNG_BLOCK_LENGTH', `enhanced packet block of length ${len} (expected at least 32)`,
-        { file: this.file, byteOffset: this.carry.base + pos + 4 });
+        { file: this.file, byteOffset: this.base + pos + 4 });
     }
     const iface = this.iface(this.u32(buf, pos + 8), pos + 8);
     const high = this.u32(buf, pos + 12);
@@ -181,7 +203,7 @@ export class PcapngParser implements ContainerParser {
     const wireLen = this.u32(buf, pos + 24);
     if (28 + capLen > len - 4) {
       throw inputError('PCAPNG_PACKET_LENGTH', `captured length ${capLen} does not fit its block of ${len} bytes`,
-        { file: this.file, byteOffset: this.carry.base + pos + 20 });
+        { file: this.file, byteOffset: this.base + pos + 20 });
     }
     const tsUs = high * iface.usPerHigh + low * iface.usPerTick + iface.offsetUs;
     this.emit(tsUs, iface.linkType, buf, pos + 28, capLen, wireLen);
@@ -190,7 +212,7 @@ export class PcapngParser implements ContainerParser {
   private readObsolete(buf: Buffer, pos: number, len: number): void {
     if (len < 32) {
       throw inputError('PCAPNG_BLOCK_LENGTH', `packet block of length ${len} (expected at least 32)`,
-        { file: this.file, byteOffset: this.carry.base + pos + 4 });
+        { file: this.file, byteOffset: this.base + pos + 4 });
     }
     const iface = this.iface(this.u16(buf, pos + 8), pos + 8);
     const high = this.u32(buf, pos + 12);
@@ -199,7 +221,7 @@ export class PcapngParser implements ContainerParser {
     const wireLen = this.u32(buf, pos + 24);
     if (28 + capLen > len - 4) {
       throw inputError('PCAPNG_PACKET_LENGTH', `captured length ${capLen} does not fit its block of ${len} bytes`,
-        { file: this.file, byteOffset: this.carry.base + pos + 20 });
+        { file: this.file, byteOffset: this.base + pos + 20 });
     }
     const tsUs = high * iface.usPerHigh + low * iface.usPerTick + iface.offsetUs;
     this.emit(tsUs, iface.linkType, buf, pos + 28, capLen, wireLen);
@@ -209,7 +231,7 @@ export class PcapngParser implements ContainerParser {
     // Header, original length, trailer: 16 bytes at least (a 12-byte block made capLen -4).
     if (len < 16) {
       throw inputError('PCAPNG_BLOCK_LENGTH', `simple packet block of length ${len} (expected at least 16)`,
-        { file: this.file, byteOffset: this.carry.base + pos + 4 });
+        { file: this.file, byteOffset: this.base + pos + 4 });
     }
     const iface = this.iface(0, pos);
     const wireLen = this.u32(buf, pos + 8);
