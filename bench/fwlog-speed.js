@@ -1,6 +1,9 @@
 // Firewall-log reading speed (issue 13 item 7): N generated Cisco ASA lines (302013 / 302014 /
 // 106015 mix) and N kernel LOG lines, read by fwtp's readers from 1 MiB string chunks; lines/s.
-// Needs `npx tsc -p tsconfig.json` first (reads dist/).   node bench/fwlog-speed.js [--lines N]
+// Memory: heap growth over the read with the reader still held (after a GC when run with
+// --expose-gc): records go to a callback, so only the open sessions (ASA Built lines waiting for
+// their Teardown) may stay; it should not grow with the line count.
+// Needs `npx tsc -p tsconfig.json` first (reads dist/).   node [--expose-gc] bench/fwlog-speed.js [--lines N]
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -34,9 +37,12 @@ function kernelLines(n) {
   return out.join('\n') + '\n';
 }
 
+const heapUsed = () => { globalThis.gc?.(); return process.memoryUsage().heapUsed; };
+
 function run(vendor, text) {
   const chunk = 1 << 20;
   let records = 0;
+  const heap0 = heapUsed();
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   const r = new FirewallLogReader(vendor, { year: 2026, onRecord: () => { records++; } }, 'bench');
@@ -46,8 +52,10 @@ function run(vendor, text) {
   const c = process.cpuUsage(c0);
   // CPU seconds of this process too: on a shared machine wall time measures the neighbours.
   const cpu = (c.user + c.system) / 1e6;
+  const heapGrowthKiB = Math.round((heapUsed() - heap0) / 1024);
+  if (r.vendor !== vendor) throw new Error('reader lost'); // keeps r (and its open sessions) alive through the heap reading
   if (res.linesRead !== N || res.unreadableCount !== 0) throw new Error(`${vendor}: ${res.linesRead} lines, ${res.unreadableCount} unreadable`);
-  return { vendor, lines: res.linesRead, records, seconds: Number(s.toFixed(3)), linesPerSecond: Math.round(res.linesRead / s), cpuSeconds: Number(cpu.toFixed(3)), linesPerCpuSecond: Math.round(res.linesRead / cpu) };
+  return { vendor, lines: res.linesRead, records, seconds: Number(s.toFixed(3)), linesPerSecond: Math.round(res.linesRead / s), cpuSeconds: Number(cpu.toFixed(3)), linesPerCpuSecond: Math.round(res.linesRead / cpu), heapGrowthKiB, gcBeforeHeap: typeof globalThis.gc === 'function' };
 }
 
 const asa = asaLines(N), kern = kernelLines(N);

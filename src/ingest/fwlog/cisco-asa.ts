@@ -175,10 +175,23 @@ export function asaEndReason(raw: string, protocol: string): EndReason {
   }
 }
 
-/** Words split on runs of spaces (native split, then compacted only when there were runs). */
-function words(body: string): string[] {
-  const w = body.split(' ');
-  return w.indexOf('') >= 0 ? w.filter((x) => x !== '') : w;
+/**
+ * Words of line[start, end) split on runs of spaces: what `split(' ')` less the empty strings
+ * gives, without the body slice, the array of empties and the filter pass (per line).
+ */
+function words(line: string, start: number): string[] {
+  const out: string[] = [];
+  const n = line.length;
+  let i = start;
+  while (i < n) {
+    while (line.charCodeAt(i) === 32) i++;
+    if (i >= n) break;
+    let e = line.indexOf(' ', i);
+    if (e < 0) e = n;
+    out.push(line.slice(i, e));
+    i = e;
+  }
+  return out;
 }
 
 export function createAsaReader(): (line: string, st: ReadState) => void {
@@ -204,7 +217,7 @@ export function readAsaLine(line: string, st: ReadState, ctx: AsaContext): void 
     vendor: 'cisco-asa' as const, line: 0, host, timeUs: time === null ? null : time.timeUs,
     yearInferred: time !== null && time.yearInferred, messageKind: mid,
   };
-  const w = words(line.slice(bodyStart));
+  const w = words(line, bodyStart);
   const why = mid === '106100' ? read106100(w, base, st)
     : mid === '106015' ? read106015(w, base, st)
       : mid === '106023' ? read106023(w, base, st)

@@ -49,12 +49,19 @@ export function readLinuxLogLine(line: string, st: ReadState, ctx: LinuxLogConte
   }
   if (c0 === 77 && line.startsWith('MESSAGE=')) { readBody(line, 8, st, ctx.realtimeUs, null, false); return; }
   if (c0 >= 65 && c0 <= 90 || c0 === 95) {
-    const eq = line.indexOf('=');
+    // A journal field is `KEY=...` with no space before the '=': look for it in the first word only.
     const sp = line.indexOf(' ');
-    if (eq > 0 && (sp < 0 || sp > eq) && /^_{0,2}[A-Z0-9_]+$/.test(line.slice(0, eq)) && inIndex(line, 0) < 0) { st.skip('journal field'); return; }
+    const eq = sp < 0 ? line.indexOf('=') : equalsBefore(line, sp);
+    if (eq > 0 && /^_{0,2}[A-Z0-9_]+$/.test(line.slice(0, eq)) && inIndex(line, 0) < 0) { st.skip('journal field'); return; }
   }
   const h = readSyslogHeader(line, st.clock);
   readBody(line, h.msgStart, st, h.time === null ? null : h.time.timeUs, h.host, h.time !== null && h.time.yearInferred, h.app);
+}
+
+/** Index of the first '=' before `end`, or -1. */
+function equalsBefore(s: string, end: number): number {
+  for (let i = 0; i < end; i++) if (s.charCodeAt(i) === 61) return i;
+  return -1;
 }
 
 /** The kernel text from `start`: optional `<4>`, optional `[uptime]`, prefix, then IN= ... */
@@ -83,26 +90,23 @@ function readBody(line: string, start: number, st: ReadState, timeUs: number | n
     if (j >= n || line.charCodeAt(j) === 91) break;
     let e = line.indexOf(' ', j);
     if (e < 0) e = n;
-    let eq = line.indexOf('=', j);
-    if (eq >= e) eq = -1;
-    if (eq < 0) {
-      if (afterProto) {
-        const w = line.slice(j, e);
-        if (TCP_FLAG_WORDS.has(w)) (flags ??= []).push(w);
-      }
-    } else {
-      // Keys told apart by length and first letters, values sliced only for the keys read (hot path).
-      const kl = eq - j, c0 = line.charCodeAt(j), c1 = line.charCodeAt(j + 1);
-      if (kl === 2 && c0 === 73 && c1 === 78) inIf = line.slice(eq + 1, e); // IN
-      else if (kl === 3) {
-        const c2 = line.charCodeAt(j + 2);
-        if (c0 === 79 && c1 === 85 && c2 === 84) outIf = line.slice(eq + 1, e); // OUT
-        else if (c0 === 83 && c1 === 82 && c2 === 67) src = line.slice(eq + 1, e); // SRC
-        else if (c0 === 68 && c1 === 83 && c2 === 84) dst = line.slice(eq + 1, e); // DST
-        else if (c0 === 76 && c1 === 69 && c2 === 78) { const n = numberAt(line, eq + 1, e); if (afterProto) l4Len = n; else ipLen = n; } // LEN
-        else if (c0 === 83 && c1 === 80 && c2 === 84) spt = line.slice(eq + 1, e); // SPT
-        else if (c0 === 68 && c1 === 80 && c2 === 84) dpt = line.slice(eq + 1, e); // DPT
-      } else if (kl === 5 && c0 === 80 && c1 === 82 && line.startsWith('PROTO', j)) { proto = line.slice(eq + 1, e); afterProto = true; }
+    // Keys told apart by where their '=' is and their first letters (the first '=' of the word:
+    // the letters before it are not '='); values sliced only for the keys read (hot path).
+    const c0 = line.charCodeAt(j), c1 = line.charCodeAt(j + 1);
+    if (e > j + 2 && line.charCodeAt(j + 2) === 61) { if (c0 === 73 && c1 === 78) inIf = line.slice(j + 3, e); } // IN
+    else if (e > j + 3 && line.charCodeAt(j + 3) === 61) {
+      const c2 = line.charCodeAt(j + 2), v = j + 4;
+      if (c0 === 79 && c1 === 85 && c2 === 84) outIf = line.slice(v, e); // OUT
+      else if (c0 === 83 && c1 === 82 && c2 === 67) src = line.slice(v, e); // SRC
+      else if (c0 === 68 && c1 === 83 && c2 === 84) dst = line.slice(v, e); // DST
+      else if (c0 === 76 && c1 === 69 && c2 === 78) { const n = numberAt(line, v, e); if (afterProto) l4Len = n; else ipLen = n; } // LEN
+      else if (c0 === 83 && c1 === 80 && c2 === 84) spt = line.slice(v, e); // SPT
+      else if (c0 === 68 && c1 === 80 && c2 === 84) dpt = line.slice(v, e); // DPT
+    } else if (line.charCodeAt(j + 5) === 61 && c0 === 80 && c1 === 82 && line.startsWith('PROTO', j)) { proto = line.slice(j + 6, e); afterProto = true; }
+    else if (afterProto && e - j <= 3) {
+      // A flag word has no '=' and at most 3 letters (TCP_FLAG_WORDS).
+      const w = line.slice(j, e);
+      if (TCP_FLAG_WORDS.has(w)) (flags ??= []).push(w);
     }
     j = e;
   }

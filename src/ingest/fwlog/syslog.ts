@@ -10,9 +10,21 @@
  */
 import { usageError } from '../../util/errors.js';
 
-const MONTHS: Record<string, number> = {
-  Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
-};
+/** Month 1-12 of the English abbreviation at i (`Jan` ... `Dec`, case as written), else 0; by char codes: it runs per line. */
+function monthAt(s: string, i: number): number {
+  const a = s.charCodeAt(i), b = s.charCodeAt(i + 1), c = s.charCodeAt(i + 2);
+  switch (a) {
+    case 74: return b === 97 && c === 110 ? 1 : b === 117 ? (c === 110 ? 6 : c === 108 ? 7 : 0) : 0; // Jan Jun Jul
+    case 70: return b === 101 && c === 98 ? 2 : 0; // Feb
+    case 77: return b === 97 ? (c === 114 ? 3 : c === 121 ? 5 : 0) : 0; // Mar May
+    case 65: return b === 112 && c === 114 ? 4 : b === 117 && c === 103 ? 8 : 0; // Apr Aug
+    case 83: return b === 101 && c === 112 ? 9 : 0; // Sep
+    case 79: return b === 99 && c === 116 ? 10 : 0; // Oct
+    case 78: return b === 111 && c === 118 ? 11 : 0; // Nov
+    case 68: return b === 101 && c === 99 ? 12 : 0; // Dec
+    default: return 0;
+  }
+}
 
 /** Zone abbreviations seen after ASA timestamps (`EDT:`), minutes east of UTC. */
 const ZONE_ABBREVIATIONS: Record<string, number> = {
@@ -190,8 +202,8 @@ export function isoTimeAt(s: string, i: number, clock: SyslogClock): ParsedTime 
  * ASA may add a zone abbreviation, e.g. `EDT`).
  */
 export function bsdTimeAt(s: string, i: number, clock: SyslogClock): ParsedTime | null {
-  const mo = MONTHS[s.substr(i, 3)];
-  if (mo === undefined || s.charCodeAt(i + 3) !== 32) return null;
+  const mo = monthAt(s, i);
+  if (mo === 0 || s.charCodeAt(i + 3) !== 32) return null;
   let j = i + 4;
   if (s.charCodeAt(j) === 32) j++; // `Jan  5`
   let d = digitsAt(s, j, 2);
@@ -206,7 +218,9 @@ export function bsdTimeAt(s: string, i: number, clock: SyslogClock): ParsedTime 
   j = c[4];
   let offset: number | null = null;
   // A zone abbreviation or offset after one space, when followed by ':' / space / end.
-  if (s.charCodeAt(j) === 32) {
+  // Every zone word starts with A-Z, '+' or '-': a host name such as `fw` is not sliced and looked up.
+  const z0 = s.charCodeAt(j + 1);
+  if (s.charCodeAt(j) === 32 && (z0 >= 65 && z0 <= 90 || z0 === 43 || z0 === 45)) {
     let k = j + 1;
     while (k < s.length && k - j <= 6 && s.charCodeAt(k) !== 32 && s.charCodeAt(k) !== 58) k++;
     const word = s.slice(j + 1, k);
