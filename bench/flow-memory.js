@@ -20,4 +20,4 @@ for (let i = 0; i < flows; i++) {
 }
 const after = mem();
 const perFlow = (after - before) / tracker.openFlows;
-console.log(JSON.stringify({ bench: 'flow-memory', openFlows: tracker.openFlows, bytesPerOpenFlow: Math.round(perFlow), targetBytes: 200 }));
+console.log(JSON.stringify({ bench: 'flow-memory', openFlows: tracker.openFlows, bytesPerOpenFlow: Math.round(perFlow), targetBytes: 150 }));
