@@ -34,75 +34,112 @@ export class FlowSetBuilder {
   gapInfo = new Uint16Array(this.gapCap);
 
   reserve(): number {
-    if (this.count === this.cap) {
-      const n = this.cap * 2;
-      this.proto = growU8(this.proto, n);
-      this.clientAddr = growU32(this.clientAddr, n);
-      this.serverAddr = growU32(this.serverAddr, n);
-      this.clientPort = growU16(this.clientPort, n);
-      this.serverPort = growU16(this.serverPort, n);
-      this.firstUs = growF64(this.firstUs, n);
-      this.lastUs = growF64(this.lastUs, n);
-      this.start = growU8(this.start, n);
-      this.end = growU8(this.end, n);
-      this.endState = growU8(this.endState, n);
-      this.packetsC2S = growF64(this.packetsC2S, n);
-      this.packetsS2C = growF64(this.packetsS2C, n);
-      this.bytesC2S = growF64(this.bytesC2S, n);
-      this.bytesS2C = growF64(this.bytesS2C, n);
-      this.keepAlivesC2S = growU32(this.keepAlivesC2S, n);
-      this.keepAlivesS2C = growU32(this.keepAlivesS2C, n);
-      this.keepAliveAcks = growU32(this.keepAliveAcks, n);
-      this.gapOffset = growU32(this.gapOffset, n + 1);
-      this.cap = n;
-    }
+    if (this.count === this.cap) this.growFlows(this.cap * 2);
     return this.count++;
   }
 
+  /**
+   * Room for exactly `flows` more flows and `gaps` more gaps, when the caller knows how many
+   * are still to come: toFlowSet then hands the columns over without copying them.
+   */
+  reserveExactly(flows: number, gaps: number): void {
+    if (this.count + flows !== this.cap) this.growFlows(this.count + flows);
+    if (this.gapCount + gaps !== this.gapCap) this.growGaps(this.gapCount + gaps);
+  }
+
+  /** Columns of length n (more or fewer than now, never fewer than the flows written). */
+  private growFlows(n: number): void {
+    const k = this.count;
+    this.proto = growU8(this.proto.subarray(0, k), n);
+    this.clientAddr = growU32(this.clientAddr.subarray(0, k), n);
+    this.serverAddr = growU32(this.serverAddr.subarray(0, k), n);
+    this.clientPort = growU16(this.clientPort.subarray(0, k), n);
+    this.serverPort = growU16(this.serverPort.subarray(0, k), n);
+    this.firstUs = growF64(this.firstUs.subarray(0, k), n);
+    this.lastUs = growF64(this.lastUs.subarray(0, k), n);
+    this.start = growU8(this.start.subarray(0, k), n);
+    this.end = growU8(this.end.subarray(0, k), n);
+    this.endState = growU8(this.endState.subarray(0, k), n);
+    this.packetsC2S = growF64(this.packetsC2S.subarray(0, k), n);
+    this.packetsS2C = growF64(this.packetsS2C.subarray(0, k), n);
+    this.bytesC2S = growF64(this.bytesC2S.subarray(0, k), n);
+    this.bytesS2C = growF64(this.bytesS2C.subarray(0, k), n);
+    this.keepAlivesC2S = growU32(this.keepAlivesC2S.subarray(0, k), n);
+    this.keepAlivesS2C = growU32(this.keepAlivesS2C.subarray(0, k), n);
+    this.keepAliveAcks = growU32(this.keepAliveAcks.subarray(0, k), n);
+    this.gapOffset = growU32(this.gapOffset.subarray(0, k + 1), n + 1);
+    this.cap = n;
+  }
+
+  private growGaps(n: number): void {
+    const k = this.gapCount;
+    this.gapStartUs = growF64(this.gapStartUs.subarray(0, k), n);
+    this.gapEndUs = growF64(this.gapEndUs.subarray(0, k), n);
+    this.gapInfo = growU16(this.gapInfo.subarray(0, k), n);
+    this.gapCap = n;
+  }
+
+  /** Room for `n` more gaps of the flow being written: the index of the first, for the caller to fill. */
+  reserveGaps(n: number): number {
+    const at = this.gapCount;
+    if (at + n > this.gapCap) this.growGaps(Math.max(this.gapCap * 2, at + n));
+    this.gapCount = at + n;
+    return at;
+  }
+
   pushGap(startUs: number, endUs: number, info: number): void {
-    if (this.gapCount === this.gapCap) {
-      const n = this.gapCap * 2;
-      this.gapStartUs = growF64(this.gapStartUs, n);
-      this.gapEndUs = growF64(this.gapEndUs, n);
-      this.gapInfo = growU16(this.gapInfo, n);
-      this.gapCap = n;
-    }
+    if (this.gapCount === this.gapCap) this.growGaps(this.gapCap * 2);
     this.gapStartUs[this.gapCount] = startUs;
     this.gapEndUs[this.gapCount] = endUs;
     this.gapInfo[this.gapCount] = info;
     this.gapCount++;
   }
 
-  /** The FlowSet of the flows appended so far (columns copied to their exact length). */
+  /**
+   * The FlowSet of the flows appended so far: columns of exactly the right length are handed
+   * over, others copied to their length; the builder then starts empty (it never writes into a
+   * set it returned).
+   */
   toFlowSet(addresses: string[], gapFloorUs: number, windowStartUs: number, windowEndUs: number): FlowSet {
     const n = this.count;
-    return {
+    const g = this.gapCount;
+    const fs: FlowSet = {
       count: n,
-      proto: this.proto.slice(0, n),
-      clientAddr: this.clientAddr.slice(0, n),
-      serverAddr: this.serverAddr.slice(0, n),
-      clientPort: this.clientPort.slice(0, n),
-      serverPort: this.serverPort.slice(0, n),
-      firstUs: this.firstUs.slice(0, n),
-      lastUs: this.lastUs.slice(0, n),
-      start: this.start.slice(0, n),
-      end: this.end.slice(0, n),
-      endState: this.endState.slice(0, n),
-      packetsC2S: this.packetsC2S.slice(0, n),
-      packetsS2C: this.packetsS2C.slice(0, n),
-      bytesC2S: this.bytesC2S.slice(0, n),
-      bytesS2C: this.bytesS2C.slice(0, n),
-      keepAlivesC2S: this.keepAlivesC2S.slice(0, n),
-      keepAlivesS2C: this.keepAlivesS2C.slice(0, n),
-      keepAliveAcks: this.keepAliveAcks.slice(0, n),
-      gapOffset: this.gapOffset.slice(0, n + 1),
-      gapStartUs: this.gapStartUs.slice(0, this.gapCount),
-      gapEndUs: this.gapEndUs.slice(0, this.gapCount),
-      gapInfo: this.gapInfo.slice(0, this.gapCount),
+      proto: fit(this.proto, n),
+      clientAddr: fit(this.clientAddr, n),
+      serverAddr: fit(this.serverAddr, n),
+      clientPort: fit(this.clientPort, n),
+      serverPort: fit(this.serverPort, n),
+      firstUs: fit(this.firstUs, n),
+      lastUs: fit(this.lastUs, n),
+      start: fit(this.start, n),
+      end: fit(this.end, n),
+      endState: fit(this.endState, n),
+      packetsC2S: fit(this.packetsC2S, n),
+      packetsS2C: fit(this.packetsS2C, n),
+      bytesC2S: fit(this.bytesC2S, n),
+      bytesS2C: fit(this.bytesS2C, n),
+      keepAlivesC2S: fit(this.keepAlivesC2S, n),
+      keepAlivesS2C: fit(this.keepAlivesS2C, n),
+      keepAliveAcks: fit(this.keepAliveAcks, n),
+      gapOffset: fit(this.gapOffset, n + 1),
+      gapStartUs: fit(this.gapStartUs, g),
+      gapEndUs: fit(this.gapEndUs, g),
+      gapInfo: fit(this.gapInfo, g),
       addresses,
       gapFloorUs,
       windowStartUs,
       windowEndUs,
     };
+    this.count = 0;
+    this.gapCount = 0;
+    this.growFlows(1024);
+    this.growGaps(1024);
+    return fs;
   }
+}
+
+/** The first n values: the array itself when that is all of it, else a copy. */
+function fit<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array>(a: T, n: number): T {
+  return a.length === n ? a : a.slice(0, n) as T;
 }

@@ -6,6 +6,7 @@ import { medianSorted, quantileSorted } from 'simple-statistics';
 import { FLOW_END_NAMES, PACKET_KIND_NAMES, PacketKind, GAP_PROBE_RETRY_BIT, gapDirection, gapKind, gapState, type FlowSet } from './types.js';
 import { FLOW_STATE_NAMES, protoName } from '../util/protocols.js';
 import { hostPort } from '../util/endpoints.js';
+import { FlowHash, NONE } from './flow-hash.js';
 
 export type GroupBy = 'flow' | 'pair' | 'service';
 
@@ -38,47 +39,120 @@ export interface GroupRow {
   openAtEnd: number;
 }
 
-/** Groups sorted by their longest gap, then by flows. */
-/** A numeric group key (address ids are interned, far below 2^20), so grouping builds no strings per flow. */
-function numericKey(fs: FlowSet, i: number, by: GroupBy): number {
-  if (by === 'service') return (fs.serverAddr[i]! * 65536 + fs.serverPort[i]!) * 256 + fs.proto[i]!;
-  if (by === 'pair') return (fs.clientAddr[i]! * 1048576 + fs.serverAddr[i]!) * 256 + fs.proto[i]!;
-  return i;
+/** Up to this many rows are kept by insertion into a sorted list while scanning; more by one sort. */
+const SHORT_LIST = 256;
+
+/** How many items `array.slice(0, end)` keeps of `length` (ECMA-262 ToIntegerOrInfinity and clamping). */
+function sliceCount(length: number, end: number): number {
+  const e = end !== end ? 0 : Math.trunc(end);
+  return e < 0 ? Math.max(length + e, 0) : Math.min(e, length);
 }
 
+/** simple-statistics' quantileSorted reads only length and indices, so a sorted typed array serves. */
+function quantileOf(sorted: Float64Array, p: number): number {
+  return quantileSorted(sorted as unknown as number[], p);
+}
+
+/**
+ * Groups sorted by their longest gap, then by flows, then by key; the first `limit`. One pass
+ * over the flows totals every group; only the groups that can make the cut get a text key, and
+ * only the rows kept collect and sort their gaps (for the quantiles).
+ */
 export function groupFlows(fs: FlowSet, by: GroupBy, limit = 50): GroupRow[] {
-  const groups = new Map<number, { first: number; flows: number; packets: number; gaps: number[]; ka: number; open: number }>();
-  for (let i = 0; i < fs.count; i++) {
-    const key = numericKey(fs, i, by);
-    let g = groups.get(key);
-    if (g === undefined) {
-      g = { first: i, flows: 0, packets: 0, gaps: [], ka: 0, open: 0 };
-      groups.set(key, g);
+  // Group ids in order of each group's first flow, found through the flow table's numeric-key
+  // hash (no strings, no Map of float keys); for 'flow' the flow index itself.
+  const gid = by === 'flow' ? null : new Uint32Array(fs.count);
+  const first: number[] = [];
+  if (gid === null) {
+    for (let i = 0; i < fs.count; i++) first.push(i);
+  } else {
+    const index = new FlowHash(fs.count);
+    const service = by === 'service';
+    for (let i = 0; i < fs.count; i++) {
+      const proto = fs.proto[i]!;
+      const a = service ? fs.serverAddr[i]! : fs.clientAddr[i]!;
+      const b = service ? 0 : fs.serverAddr[i]!;
+      const port = service ? fs.serverPort[i]! : 0;
+      let g = index.find(proto, a, b, port);
+      if (g === NONE) {
+        g = first.length;
+        index.insert(g, proto, a, b, port);
+        first.push(i);
+      }
+      gid[i] = g;
     }
-    g.flows++;
-    g.packets += fs.packetsC2S[i]! + fs.packetsS2C[i]!;
-    g.ka += fs.keepAlivesC2S[i]! + fs.keepAlivesS2C[i]!;
-    if (fs.end[i] === 0) g.open++;
-    for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) g.gaps.push((fs.gapEndUs[k]! - fs.gapStartUs[k]!) / 1e6);
   }
-  const rows: GroupRow[] = [];
-  for (const g of groups.values()) {
-    g.gaps.sort((a, b) => a - b);
-    const n = g.gaps.length;
-    rows.push({
-      key: groupKey(fs, g.first, by),
-      flows: g.flows,
-      packets: g.packets,
+  const groups = first.length;
+  const flows = new Uint32Array(groups);
+  const packets = new Float64Array(groups);
+  const ka = new Float64Array(groups);
+  const open = new Uint32Array(groups);
+  const gapCount = new Uint32Array(groups);
+  const maxGapUs = new Float64Array(groups).fill(Number.NEGATIVE_INFINITY);
+  for (let i = 0; i < fs.count; i++) {
+    const g = gid === null ? i : gid[i]!;
+    flows[g]!++;
+    packets[g]! += fs.packetsC2S[i]! + fs.packetsS2C[i]!;
+    ka[g]! += fs.keepAlivesC2S[i]! + fs.keepAlivesS2C[i]!;
+    if (fs.end[i] === 0) open[g]!++;
+    const k1 = fs.gapOffset[i + 1]!;
+    gapCount[g]! += k1 - fs.gapOffset[i]!;
+    for (let k = fs.gapOffset[i]!; k < k1; k++) {
+      const gap = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
+      if (gap > maxGapUs[g]!) maxGapUs[g] = gap;
+    }
+  }
+  // Seconds are the microseconds divided by 1e6: monotone, so the longest gap in either unit is the same gap.
+  // A group without gaps sorts as -1.
+  const maxSeconds = (g: number): number => gapCount[g] === 0 ? -1 : maxGapUs[g]! / 1e6;
+  // Numeric part of the order: longest gap, then flows (both descending).
+  const ahead = (x: number, y: number): number => maxSeconds(y) - maxSeconds(x) || flows[y]! - flows[x]!;
+  const take = sliceCount(groups, limit);
+  if (take === 0) return [];
+  // The best `take` groups by the numeric order (insertion into a short sorted list) ...
+  let best: number[] = [];
+  if (take > SHORT_LIST) {
+    // Most of the groups asked for: a sort, not quadratic insertion.
+    best = Array.from({ length: groups }, (_, g) => g).sort(ahead).slice(0, take);
+  } else for (let g = 0; g < groups; g++) {
+    if (best.length === take && ahead(g, best[take - 1]!) >= 0) continue;
+    let at = best.length === take ? take - 1 : best.length;
+    if (best.length < take) best.push(g);
+    while (at > 0 && ahead(g, best[at - 1]!) < 0) { best[at] = best[at - 1]!; at--; }
+    best[at] = g;
+  }
+  // ... and every group tied with the last of them: the text key decides among those.
+  const last = best[best.length - 1]!;
+  const candidates: Array<{ g: number; key: string }> = [];
+  for (let g = 0; g < groups; g++) if (ahead(g, last) <= 0) candidates.push({ g, key: groupKey(fs, first[g]!, by) });
+  // Equal keys (port reuse under --by flow) stay in order of first flow, as a stable sort leaves them.
+  candidates.sort((a, b) => ahead(a.g, b.g) || (a.key < b.key ? -1 : a.key > b.key ? 1 : a.g - b.g));
+  const kept = candidates.slice(0, take);
+  // The kept groups' gaps, in seconds, sorted for the quantiles.
+  const row = new Int32Array(groups).fill(-1);
+  const gapsOf = kept.map(({ g }, r) => { row[g] = r; return new Float64Array(gapCount[g]!); });
+  const filled = new Uint32Array(kept.length);
+  for (let i = 0; i < fs.count; i++) {
+    const r = row[gid === null ? i : gid[i]!]!;
+    if (r < 0) continue;
+    const into = gapsOf[r]!;
+    for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) into[filled[r]!++] = (fs.gapEndUs[k]! - fs.gapStartUs[k]!) / 1e6;
+  }
+  return kept.map(({ g, key }, r) => {
+    const gaps = gapsOf[r]!.sort();
+    const n = gaps.length;
+    return {
+      key,
+      flows: flows[g]!,
+      packets: packets[g]!,
       longGaps: n,
-      maxGapSeconds: n > 0 ? g.gaps[n - 1]! : null,
-      p50GapSeconds: n > 0 ? quantileSorted(g.gaps, 0.5) : null,
-      p90GapSeconds: n > 0 ? quantileSorted(g.gaps, 0.9) : null,
-      keepAliveProbes: g.ka,
-      openAtEnd: g.open,
-    });
-  }
-  rows.sort((a, b) => (b.maxGapSeconds ?? -1) - (a.maxGapSeconds ?? -1) || b.flows - a.flows || (a.key < b.key ? -1 : 1));
-  return rows.slice(0, limit);
+      maxGapSeconds: n > 0 ? gaps[n - 1]! : null,
+      p50GapSeconds: n > 0 ? quantileOf(gaps, 0.5) : null,
+      p90GapSeconds: n > 0 ? quantileOf(gaps, 0.9) : null,
+      keepAliveProbes: ka[g]!,
+      openAtEnd: open[g]!,
+    };
+  });
 }
 
 export interface LongestGapRow {
@@ -93,20 +167,37 @@ export interface LongestGapRow {
   flowEnd: string;
 }
 
-/** The `limit` longest single gaps, one per flow. */
+/** The `limit` longest single gaps, one per flow (the first of equal gaps in a flow; equal flows by index): one pass, keeping the best few. */
 export function longestGaps(fs: FlowSet, limit = 10): LongestGapRow[] {
+  // How many rows slice(0, limit) of all flows with a gap would keep (only a negative limit needs the count).
+  let withGaps = 0;
+  if (limit < 0) {
+    for (let i = 0; i < fs.count; i++) {
+      for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) if (fs.gapEndUs[k]! - fs.gapStartUs[k]! > -1) { withGaps++; break; }
+    }
+  }
+  const take = limit < 0 ? sliceCount(withGaps, limit) : sliceCount(Number.POSITIVE_INFINITY, limit);
   const best: Array<{ i: number; k: number; gap: number }> = [];
-  for (let i = 0; i < fs.count; i++) {
+  const insert = take <= SHORT_LIST; // else collect all and sort once
+  for (let i = 0; take > 0 && i < fs.count; i++) {
     let bk = -1;
     let bg = -1;
     for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) {
       const g = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
       if (g > bg) { bg = g; bk = k; }
     }
-    if (bk >= 0) best.push({ i, k: bk, gap: bg });
+    if (bk < 0) continue;
+    if (!insert) { best.push({ i, k: bk, gap: bg }); continue; }
+    // Flows come in index order, so an equal gap never displaces one already kept.
+    if (best.length === take && !(bg > best[take - 1]!.gap)) continue;
+    let at = best.length === take ? take - 1 : best.length;
+    const entry = { i, k: bk, gap: bg };
+    if (best.length < take) best.push(entry);
+    while (at > 0 && bg > best[at - 1]!.gap) { best[at] = best[at - 1]!; at--; }
+    best[at] = entry;
   }
-  best.sort((a, b) => b.gap - a.gap || a.i - b.i);
-  return best.slice(0, limit).map(({ i, k, gap }) => ({
+  if (!insert) best.sort((a, b) => b.gap - a.gap || a.i - b.i).splice(take);
+  return best.map(({ i, k, gap }) => ({
     flow: flowLabel(fs, i),
     gapSeconds: gap / 1e6,
     endedAt: new Date(fs.gapEndUs[k]! / 1000).toISOString(),
@@ -136,24 +227,28 @@ export interface KeepAliveSender {
  * Probes after gaps shorter than the gap floor are counted but not timed.
  */
 export function keepAliveSenders(fs: FlowSet): KeepAliveSender[] {
-  const senders = new Map<string, { flows: Set<number>; probes: number; idles: number[]; intervals: number[] }>();
+  // Grouped first on numbers (server address id and port, or client address id), then the few
+  // groups merged by their text, which is what names a sender.
+  const byNumber = new Map<number, { name: string; flows: number; probes: number; idles: number[]; intervals: number[] }>();
   for (let i = 0; i < fs.count; i++) {
     const probesC = fs.keepAlivesC2S[i]!;
     const probesS = fs.keepAlivesS2C[i]!;
     if (probesC + probesS === 0) continue;
-    for (const dir of [0, 1] as const) {
-      const n = dir === 0 ? probesC : probesS!;
+    for (let dir = 0; dir < 2; dir++) {
+      const n = dir === 0 ? probesC : probesS;
       if (n === 0) continue;
-      const addr = fs.addresses[dir === 0 ? fs.clientAddr[i]! : fs.serverAddr[i]!]!;
-      const port = dir === 0 ? fs.clientPort[i]! : fs.serverPort[i]!;
-      // Servers are named by their port; clients' ephemeral ports vary, so they are named by address.
-      const key = dir === 1 ? hostPort(addr, port) : `${addr.includes(':') ? `[${addr}]` : addr}:*`;
-      let s = senders.get(key);
+      const id = dir === 0 ? fs.clientAddr[i]! : fs.serverAddr[i]!;
+      const numeric = dir === 1 ? id * 65536 + fs.serverPort[i]! : -1 - id;
+      let s = byNumber.get(numeric);
       if (s === undefined) {
-        s = { flows: new Set(), probes: 0, idles: [], intervals: [] };
-        senders.set(key, s);
+        const addr = fs.addresses[id]!;
+        // Servers are named by their port; clients' ephemeral ports vary, so they are named by address.
+        const name = dir === 1 ? hostPort(addr, fs.serverPort[i]!) : `${addr.includes(':') ? `[${addr}]` : addr}:*`;
+        s = { name, flows: 0, probes: 0, idles: [], intervals: [] };
+        byNumber.set(numeric, s);
       }
-      s.flows.add(i);
+      // A flow meets a sender once per direction, and the two directions' names differ (":*" or a port).
+      s.flows++;
       s.probes += n;
       for (let k = fs.gapOffset[i]!; k < fs.gapOffset[i + 1]!; k++) {
         const info = fs.gapInfo[k]!;
@@ -164,13 +259,22 @@ export function keepAliveSenders(fs: FlowSet): KeepAliveSender[] {
       }
     }
   }
+  const senders = new Map<string, { flows: number; probes: number; idles: number[]; intervals: number[] }>();
+  for (const g of byNumber.values()) {
+    const s = senders.get(g.name);
+    if (s === undefined) { senders.set(g.name, g); continue; }
+    s.flows += g.flows;
+    s.probes += g.probes;
+    for (const x of g.idles) s.idles.push(x);
+    for (const x of g.intervals) s.intervals.push(x);
+  }
   const rows: KeepAliveSender[] = [];
   for (const [sender, s] of senders) {
     s.idles.sort((a, b) => a - b);
     s.intervals.sort((a, b) => a - b);
     rows.push({
       sender,
-      flows: s.flows.size,
+      flows: s.flows,
       probes: s.probes,
       idleSeconds: s.idles.length > 0 ? medianSorted(s.idles) : null,
       intervalSeconds: s.intervals.length > 0 ? medianSorted(s.intervals) : null,

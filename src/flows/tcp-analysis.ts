@@ -7,7 +7,7 @@
  * State is kept per direction in typed-array columns indexed [slot * 2 + keyDir], where keyDir is
  * the direction relative to the flow KEY (0 = address A to B), not client/server.
  */
-import { growU32, growU8 } from '../util/typed-arrays.js';
+import { growU16, growU32, growU8 } from '../util/typed-arrays.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Decoded } from '../ingest/packet.js';
 
 /** Bits of TcpSequenceAnalysis.analyse()'s result. */
@@ -18,21 +18,22 @@ export const TCP_RETRANSMISSION = 4; // the segment resends data already seen
 // tFlags bits
 const BASE_SET = 1;
 const LAST_WAS_KEEPALIVE = 2; // Wireshark's TCP_A_KEEP_ALIVE on this direction's previous segment
+const WINDOW_SET = 4; // window[] holds this direction's last advertised window (none yet: never a zero window, never repeated)
 
 export class TcpSequenceAnalysis {
   private base: Uint32Array; // base sequence number (ISN, or seq - 1 when joined mid-stream)
   private nextSeq: Uint32Array; // next expected sequence number (absolute), 0 = unknown
   private maxSeqToBeAcked: Uint32Array; // Wireshark's maxseqtobeacked
   private lastAck: Uint32Array;
-  private window: Uint32Array;
-  private flags: Uint8Array; // BASE_SET | LAST_WAS_KEEPALIVE
+  private window: Uint16Array; // the header's 16-bit window, valid once WINDOW_SET
+  private flags: Uint8Array; // BASE_SET | LAST_WAS_KEEPALIVE | WINDOW_SET
 
   constructor(slotCapacity: number) {
     this.base = new Uint32Array(slotCapacity * 2);
     this.nextSeq = new Uint32Array(slotCapacity * 2);
     this.maxSeqToBeAcked = new Uint32Array(slotCapacity * 2);
     this.lastAck = new Uint32Array(slotCapacity * 2);
-    this.window = new Uint32Array(slotCapacity * 2);
+    this.window = new Uint16Array(slotCapacity * 2);
     this.flags = new Uint8Array(slotCapacity * 2);
   }
 
@@ -42,7 +43,7 @@ export class TcpSequenceAnalysis {
     this.nextSeq = growU32(this.nextSeq, n);
     this.maxSeqToBeAcked = growU32(this.maxSeqToBeAcked, n);
     this.lastAck = growU32(this.lastAck, n);
-    this.window = growU32(this.window, n);
+    this.window = growU16(this.window, n);
     this.flags = growU8(this.flags, n);
   }
 
@@ -53,8 +54,7 @@ export class TcpSequenceAnalysis {
     this.nextSeq[s2] = 0; this.nextSeq[s2 + 1] = 0;
     this.maxSeqToBeAcked[s2] = 0; this.maxSeqToBeAcked[s2 + 1] = 0;
     this.lastAck[s2] = 0; this.lastAck[s2 + 1] = 0;
-    // A window no header can carry, so the first segment of a direction is never a keep-alive ACK.
-    this.window[s2] = 0xffffffff; this.window[s2 + 1] = 0xffffffff;
+    // No WINDOW_SET: the first segment of a direction is never a keep-alive ACK.
     this.flags[s2] = 0; this.flags[s2 + 1] = 0;
   }
 
@@ -103,14 +103,16 @@ export class TcpSequenceAnalysis {
     let zeroWindowProbe = false;
     let isKeepAlive = false;
     let isKeepAliveAck = false;
-    if (segLen === 1 && seq === nextSeq && this.window[rev] === 0) {
+    const revFlags = this.flags[rev]!;
+    const fwdFlags = this.flags[fwd]!;
+    if (segLen === 1 && seq === nextSeq && this.window[rev] === 0 && (revFlags & WINDOW_SET) !== 0) {
       zeroWindowProbe = true;
     } else {
       // KEEP ALIVE: 0 or 1 byte starting one byte before the next expected sequence number; never SYN/FIN/RST.
       if ((segLen === 0 || segLen === 1) && seq === ((nextSeq - 1) >>> 0) && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) isKeepAlive = true;
       // KEEP ALIVE ACK: repeats this direction's previous ACK and window right after a keep-alive the other way.
-      if (segLen === 0 && d.window !== 0 && d.window === this.window[fwd] && seq === nextSeq && ack === this.lastAck[fwd] &&
-        (this.flags[rev]! & LAST_WAS_KEEPALIVE) !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) isKeepAliveAck = true;
+      if (segLen === 0 && d.window !== 0 && d.window === this.window[fwd] && (fwdFlags & WINDOW_SET) !== 0 && seq === nextSeq && ack === this.lastAck[fwd] &&
+        (revFlags & LAST_WAS_KEEPALIVE) !== 0 && (flags & (TCP_SYN | TCP_FIN | TCP_RST)) === 0) isKeepAliveAck = true;
     }
     // ACKED LOST PACKET: only its effect on the other side's maxseqtobeacked matters.
     const revMax = this.maxSeqToBeAcked[rev]!;
@@ -124,8 +126,7 @@ export class TcpSequenceAnalysis {
     }
     this.window[fwd] = d.window;
     this.lastAck[fwd] = ack;
-    if (isKeepAlive) this.flags[fwd]! |= LAST_WAS_KEEPALIVE;
-    else this.flags[fwd]! &= ~LAST_WAS_KEEPALIVE;
+    this.flags[fwd] = (this.flags[fwd]! & ~LAST_WAS_KEEPALIVE) | WINDOW_SET | (isKeepAlive ? LAST_WAS_KEEPALIVE : 0);
     let result = retrans ? TCP_RETRANSMISSION : 0;
     // Wireshark shows the flags only when the whole header was captured.
     if (d.tcpFlagsVisible) {

@@ -39,6 +39,8 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
 
 /** fState of a freed slot, so a fragment lookup that finds it knows its flow is gone. */
 const FREED = 255;
+/** fLastKind of a flow before its first packet. */
+const NO_PACKET = 255;
 /** Protocol 136: UDP-Lite (RFC 3828), tracked like UDP. */
 const PROTO_UDPLITE = 136;
 
@@ -92,22 +94,25 @@ export class FlowTracker {
   private cap = 1024;
   private used = 0; // slots ever handed out
   private open = 0;
-  private readonly keys = new FlowHash(this.cap);
-  private readonly lru = new SlotLru(this.cap);
-  private readonly gaps = new GapPool(this.cap);
-  private readonly tcp = new TcpSequenceAnalysis(this.cap);
+  private keys = new FlowHash(this.cap);
+  private lru = new SlotLru(this.cap);
+  private gaps = new GapPool(this.cap);
+  private tcp = new TcpSequenceAnalysis(this.cap);
   private clientIsB = new Uint8Array(this.cap);
   private fFirst = new Float64Array(this.cap);
   private fLast = new Float64Array(this.cap);
-  private fPkts = new Float64Array(this.cap * 2); // [slot*2 + dir], dir 0 = client->server
-  private fBytes = new Float64Array(this.cap * 2);
+  // [slot*2 + dir], dir 0 = client->server: the low 32 bits; a count past 2^32 keeps its high part in `wide`.
+  private fPkts = new Uint32Array(this.cap * 2);
+  private fBytes = new Uint32Array(this.cap * 2);
+  /** High parts (multiples of 2^32) of counters that overflowed, by (slot*2 + dir) * 2 + (0 packets, 1 bytes); rare. */
+  private wide = new Map<number, number>();
   private fState = new Uint8Array(this.cap);
   private fStart = new Uint8Array(this.cap);
   private fFin = new Uint8Array(this.cap); // tcp-lifecycle.ts's finBits
   private fFinEnd = new Uint32Array(this.cap * 2); // sequence number just past each side's FIN
   private fKa = new Uint32Array(this.cap * 2); // keep-alive probes per dir
   private fKaAck = new Uint32Array(this.cap);
-  private fLastKind = new Uint8Array(this.cap); // PacketKind | dir << 3 of the previous packet
+  private fLastKind = new Uint8Array(this.cap); // PacketKind | dir << 3 of the previous packet, NO_PACKET before the first
   private fStream = new Uint8Array(this.cap); // 1 once a packet with a readable TCP header counted this flow as a tcp.stream
 
   // ---- IP fragments: (src, dst, proto, id) -> slot of the first fragment's flow; rare, so a Map ----
@@ -119,8 +124,20 @@ export class FlowTracker {
   private lastDst4 = -1;
   private lastDst4Id = 0;
 
+  // The options read per packet, as plain number fields.
+  private readonly gapFloorUs: number;
+  private readonly idleLimitUs: number;
+  private readonly maxFlows: number;
+  private readonly shardCount: number; // 0 = no sharding
+  private readonly shardIndex: number;
+
   constructor(opts: Partial<TrackerOptions> = {}) {
     this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
+    this.gapFloorUs = this.opts.gapFloorUs;
+    this.idleLimitUs = this.opts.idleLimitUs;
+    this.maxFlows = this.opts.maxFlows;
+    this.shardCount = this.opts.shard?.count ?? 0;
+    this.shardIndex = this.opts.shard?.index ?? 0;
   }
 
   /** Offer one decoded IP packet (decode() returned DECODE_IP). */
@@ -133,7 +150,7 @@ export class FlowTracker {
       if (!(ts >= this.windowStartUs)) this.windowStartUs = ts;
       if (!(ts <= this.windowEndUs)) this.windowEndUs = ts;
     }
-    if (this.opts.shard !== undefined && shardOf(d, this.opts.shard.count) !== this.opts.shard.index) {
+    if (this.shardCount !== 0 && shardOf(d, this.shardCount) !== this.shardIndex) {
       this.stats.shardSkipped++;
       return;
     }
@@ -184,7 +201,7 @@ export class FlowTracker {
     const isTcp = proto === PROTO_TCP && d.tcpStream;
     const flags = isTcp ? d.tcpFlags : 0;
 
-    if (slot !== NONE && this.opts.idleLimitUs > 0 && ts - this.fLast[slot]! > this.opts.idleLimitUs) {
+    if (slot !== NONE && this.idleLimitUs > 0 && ts - this.fLast[slot]! > this.idleLimitUs) {
       this.stats.evictedIdle++;
       this.finalize(slot, FlowEnd.Evicted);
       slot = NONE;
@@ -234,7 +251,7 @@ export class FlowTracker {
   }
 
   private growSlots(): void {
-    const n = this.cap * 2;
+    const n = Math.max(this.cap * 2, 1024);
     this.keys.growSlots(n);
     this.lru.growSlots(n);
     this.gaps.growSlots(n);
@@ -242,8 +259,8 @@ export class FlowTracker {
     this.clientIsB = growU8(this.clientIsB, n);
     this.fFirst = growF64(this.fFirst, n);
     this.fLast = growF64(this.fLast, n);
-    this.fPkts = growF64(this.fPkts, n * 2);
-    this.fBytes = growF64(this.fBytes, n * 2);
+    this.fPkts = growU32(this.fPkts, n * 2);
+    this.fBytes = growU32(this.fBytes, n * 2);
     this.fState = growU8(this.fState, n);
     this.fStart = growU8(this.fStart, n);
     this.fFin = growU8(this.fFin, n);
@@ -277,7 +294,8 @@ export class FlowTracker {
     this.fFinEnd[s2] = 0; this.fFinEnd[s2 + 1] = 0;
     this.tcp.clear(slot);
     this.fStream[slot] = 0;
-    this.fLastKind[slot] = 255;
+    this.fLastKind[slot] = NO_PACKET;
+    if (this.wide.size > 0) for (let k = s2 * 2; k < s2 * 2 + 4; k++) this.wide.delete(k);
     this.gaps.clear(slot);
     if (proto === PROTO_TCP) {
       this.stats.tcpFlows++;
@@ -306,10 +324,15 @@ export class FlowTracker {
   private touch(slot: number, ts: number, dir: Direction, wireLen: number, kind: PacketKind, retrans: boolean, stateBefore: number): void {
     const last = this.fLast[slot]!;
     const i = slot * 2 + dir;
-    const first = this.fPkts[slot * 2]! + this.fPkts[slot * 2 + 1]! === 0;
-    this.fPkts[i]!++;
-    this.fBytes[i]! += wireLen;
-    if (ts === ts && !first) {
+    const prev = this.fLastKind[slot]!;
+    const packets = this.fPkts[i]! + 1;
+    const bytes = this.fBytes[i]! + wireLen;
+    // Uint32 stores wrap: the carry goes to the high part.
+    this.fPkts[i] = packets;
+    this.fBytes[i] = bytes;
+    if (packets > 0xffffffff) this.carry(i * 2);
+    if (bytes > 0xffffffff) this.carry(i * 2 + 1);
+    if (ts === ts && prev !== NO_PACKET) {
       if (last !== last) {
         // The flow's first timed packet.
         this.fFirst[slot] = ts;
@@ -322,8 +345,7 @@ export class FlowTracker {
         }
         const gap = end - last;
         this.gapsAll.add(gap);
-        if (gap >= this.opts.gapFloorUs) {
-          const prev = this.fLastKind[slot];
+        if (gap >= this.gapFloorUs) {
           const probeRetry = kind === PacketKind.KeepAliveProbe && prev === (PacketKind.KeepAliveProbe | (dir << 3));
           // The entry spent the gap in the state the previous packet left it in.
           this.gaps.push(slot, last, end, packGapInfo(stateBefore, kind, dir, probeRetry, retrans));
@@ -335,8 +357,17 @@ export class FlowTracker {
     this.lru.moveToTail(slot);
   }
 
+  private carry(key: number): void {
+    this.wide.set(key, (this.wide.get(key) ?? 0) + 4294967296);
+  }
+
+  /** Counter `k` (0 packets, 1 bytes) of direction index i = slot*2 + dir. */
+  private counter(column: Uint32Array, i: number, k: number): number {
+    return column[i]! + (this.wide.size > 0 ? this.wide.get(i * 2 + k) ?? 0 : 0);
+  }
+
   private maybeEvictForSpace(): void {
-    const idle = this.opts.idleLimitUs;
+    const idle = this.idleLimitUs;
     if (idle > 0) {
       // Flows idle past the limit can be finished now; the LRU head is the most idle.
       while (this.lru.head !== NONE && this.lastTsUs - this.fLast[this.lru.head]! > idle) {
@@ -344,7 +375,7 @@ export class FlowTracker {
         this.finalize(this.lru.head, FlowEnd.Evicted);
       }
     }
-    while (this.open > this.opts.maxFlows) {
+    while (this.open > this.maxFlows) {
       this.stats.evictedForSpace++;
       this.finalize(this.lru.head, FlowEnd.Evicted);
     }
@@ -370,10 +401,10 @@ export class FlowTracker {
     const end = flowEndOf(this.fFin[slot]!, endHint);
     o.end[f] = end;
     o.endState[f] = this.fState[slot]!;
-    o.packetsC2S[f] = this.fPkts[slot * 2]!;
-    o.packetsS2C[f] = this.fPkts[slot * 2 + 1]!;
-    o.bytesC2S[f] = this.fBytes[slot * 2]!;
-    o.bytesS2C[f] = this.fBytes[slot * 2 + 1]!;
+    o.packetsC2S[f] = this.counter(this.fPkts, slot * 2, 0);
+    o.packetsS2C[f] = this.counter(this.fPkts, slot * 2 + 1, 0);
+    o.bytesC2S[f] = this.counter(this.fBytes, slot * 2, 1);
+    o.bytesS2C[f] = this.counter(this.fBytes, slot * 2 + 1, 1);
     o.keepAlivesC2S[f] = this.fKa[slot * 2]!;
     o.keepAlivesS2C[f] = this.fKa[slot * 2 + 1]!;
     o.keepAliveAcks[f] = this.fKaAck[slot]!;
@@ -398,7 +429,35 @@ export class FlowTracker {
   /** Finish every open flow and return the FlowSet. The tracker must not be used afterwards. */
   finish(): FlowSet {
     this.finishing = true;
+    // The output is sized once for everything still open, so its columns need no copy at the end.
+    this.out.reserveExactly(this.open, this.gaps.live);
     while (this.lru.head !== NONE) this.finalize(this.lru.head, FlowEnd.Open);
-    return this.out.toFlowSet(this.addresses.texts(), this.opts.gapFloorUs, this.windowStartUs, this.windowEndUs);
+    this.dropOpenFlowColumns();
+    return this.out.toFlowSet(this.addresses.texts(), this.gapFloorUs, this.windowStartUs, this.windowEndUs);
+  }
+
+  /** Let the open-flow table go before the caller builds on the result (peak memory). */
+  private dropOpenFlowColumns(): void {
+    this.cap = 0;
+    this.used = 0;
+    this.keys = new FlowHash(0);
+    this.lru = new SlotLru(0);
+    this.gaps = new GapPool(0);
+    this.tcp = new TcpSequenceAnalysis(0);
+    this.clientIsB = new Uint8Array(0);
+    this.fFirst = new Float64Array(0);
+    this.fLast = new Float64Array(0);
+    this.fPkts = new Uint32Array(0);
+    this.fBytes = new Uint32Array(0);
+    this.wide.clear();
+    this.fState = new Uint8Array(0);
+    this.fStart = new Uint8Array(0);
+    this.fFin = new Uint8Array(0);
+    this.fFinEnd = new Uint32Array(0);
+    this.fKa = new Uint32Array(0);
+    this.fKaAck = new Uint32Array(0);
+    this.fLastKind = new Uint8Array(0);
+    this.fStream = new Uint8Array(0);
+    this.fragments.clear();
   }
 }
