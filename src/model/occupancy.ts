@@ -26,7 +26,7 @@ export interface Occupancy {
  * precomputed orders. With a ServiceSweep (and the extras' service slots), every start and end of
  * a tracked service's flow is counted in its slot as well, in the same loops (service-figures.ts).
  */
-export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedList: number[], extraStartList: F64List, extraEndList: F64List,
+export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedList: Int32Array, extraStartList: F64List, extraEndList: F64List,
   svc: ServiceSweep | null = null, extraStartSlots: I16List | null = null, extraEndSlots: I16List | null = null): Occupancy {
   const ws = p.windowStartUs;
   const we = p.windowEndUs;
@@ -46,7 +46,8 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   const slotOf = svc !== null ? svc.index.slotOf : null;
   const sNet = svc?.net ?? null;
   const B1 = B + 1;
-  for (const i of replayedList) {
+  for (let r = 0; r < replayedList.length; r++) {
+    const i = replayedList[r]!;
     const k = p.fixedPos[i]!;
     if (k < 0) continue;
     net[fixedBucket[k]!]!++;
