@@ -130,7 +130,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     }
   }
 
-  const startsUs = Float64Array.from(fs.firstUs).sort();
+  const startsUs = fs.firstUs.slice().sort();
   const fixedIdx: number[] = [];
   const candIdx: number[] = [];
   for (let i = 0; i < n; i++) ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0 ? candIdx : fixedIdx).push(i);
@@ -159,14 +159,24 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   for (let i = 0; i < n; i++) {
     if (fixedBreak[i]! >= 0 || evidence[i]! >= 0 || maxCandGapUs[i]! > 0 || (keptByKeepAlive[i] === 1 && fs.end[i] === FlowEnd.Open)) sensitiveList.push(i);
   }
-  const fixedPos = new Int32Array(n).fill(-1);
-  for (let k = 0!; k < fixedEndOrder.length; k++) fixedPos[fixedEndOrder[k]!] = k;
+  const fixedBucketOf = new Int32Array(n).fill(-1);
+  const fixedClippedUs = new Float64Array(n);
+  for (let k = 0; k < fixedEndOrder.length; k++) {
+    const i = fixedEndOrder[k]!;
+    fixedBucketOf[i] = fixedBucket[k]!;
+    fixedClippedUs[i] = clipToWindow(fixedEndUs[k]!, windowStartUs, windowEndUs) - windowStartUs;
+  }
   const fixedNetAll = new Int32Array(grid.buckets + 1);
   let fixedEndSumAll = 0;
   for (let k = 0; k < fixedEndUs.length; k++) {
     fixedNetAll[fixedBucket[k]!]!++;
     fixedEndSumAll += clipToWindow(fixedEndUs[k]!, windowStartUs, windowEndUs) - windowStartUs;
   }
+  const baseNet = new Int32Array(grid.buckets + 1);
+  for (let b = 0; b < grid.buckets; b++) baseNet[b] = startCum[b + 1]! - startCum[b]!;
+  for (let b = 0; b <= grid.buckets; b++) baseNet[b]! -= fixedNetAll[b]!;
+  const candPos = new Int32Array(n).fill(-1);
+  for (let k = 0; k < candEndOrder.length; k++) candPos[candEndOrder[k]!] = k;
   let startSumUs = 0;
   // Entries that began before the window (conntrack series, merged inputs) count from its start.
   for (let k = 0; k < n; k++) startSumUs += Math.max(startsUs[k]!, windowStartUs) - windowStartUs;
@@ -176,7 +186,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
     startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
     buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
-    sensitive: Uint32Array.from(sensitiveList), fixedPos, fixedNetAll, fixedEndSumAll,
+    sensitive: Uint32Array.from(sensitiveList), fixedBucketOf, fixedClippedUs, fixedNetAll, fixedEndSumAll, baseNet, candPos,
     labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
     services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,

@@ -25,6 +25,8 @@ export interface ReplayOutcome {
   replayed: Uint8Array;
   /** The flows with replayed[i] === 1, in flow order. */
   replayedList: Int32Array;
+  /** replayed, in candEndOrder (aligned with it): the sweep reads it in order. */
+  candReplayed: Uint8Array;
   /** Entry starts and ends this replay adds (re-pickups; expiries and ends of replayed flows). */
   extraStarts: F64List;
   extraEnds: F64List;
@@ -67,6 +69,8 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
   const sensitive = p.sensitive;
   const replayedList = new Int32Array(sensitive.length);
   let replayedCount = 0;
+  const candPos = p.candPos;
+  const candReplayed = new Uint8Array(p.candEndOrder.length);
   for (let si = 0; si < sensitive.length; si++) {
     const i = sensitive[si]!;
     const fixedBreak = fixedBreaks[i]!;
@@ -77,6 +81,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       if (flowEnd[i] === FlowEnd.Open && keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
         replayed[i] = 1;
         replayedList[replayedCount++] = i;
+        if (candPos[i]! >= 0) candReplayed[candPos[i]!] = 1;
         extraEnds.push(Number.POSITIVE_INFINITY); if (slotOf !== null) extraEndSlots.push(slotOf[i]!);
         neverExpiring++;
       }
@@ -85,6 +90,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
     // Walk the stored gaps in order.
     replayed[i] = 1;
     replayedList[replayedCount++] = i;
+    if (candPos[i]! >= 0) candReplayed[candPos[i]!] = 1;
     const isTcp = proto[i] === PROTO_TCP;
     const ti = timeoutIndex[i]!;
     const mask = followsCandidate[ti]!;
@@ -166,7 +172,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       }
     }
   }
-  return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList: replayedList.subarray(0, replayedCount), extraStarts, extraEnds, extraStartSlots, extraEndSlots, affected, services };
+  return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList: replayedList.subarray(0, replayedCount), candReplayed, extraStarts, extraEnds, extraStartSlots, extraEndSlots, affected, services };
 }
 
 /** A session whose keep-alive idle is within its established timeout never expires. */
