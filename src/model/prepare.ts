@@ -131,9 +131,14 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   }
 
   const startsUs = fs.firstUs.slice().sort();
-  const fixedIdx: number[] = [];
-  const candIdx: number[] = [];
-  for (let i = 0; i < n; i++) ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0 ? candIdx : fixedIdx).push(i);
+  // Flows whose last state follows the candidate, and the others (typed, filled from the front).
+  let candCount = 0;
+  for (let i = 0; i < n; i++) if ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0) candCount++;
+  const candIdx = new Uint32Array(candCount);
+  const fixedIdx = new Uint32Array(n - candCount);
+  for (let i = 0, c = 0, f = 0; i < n; i++) {
+    if ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0) candIdx[c++] = i; else fixedIdx[f++] = i;
+  }
   const fixedEnd = (i: number): number => fs.lastUs[i]! + timeouts[timeoutIndex[i]!]![fs.endState[i]!]! * 1e6;
   const fixedKeys = new Float64Array(fixedIdx.length);
   for (let k = 0; k < fixedIdx.length; k++) fixedKeys[k] = fixedEnd(fixedIdx[k]!);
@@ -155,9 +160,10 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const fixedCum = cumulativeByBucket(fixedEndUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
   const fixedBucket = new Int32Array(fixedEndUs.length);
   for (let k = 0; k < fixedEndUs.length; k++) fixedBucket[k] = bucketOf(fixedEndUs[k]!, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
-  const sensitiveList: number[] = [];
+  const sensitiveAll = new Uint32Array(n);
+  let sensitiveCount = 0;
   for (let i = 0; i < n; i++) {
-    if (fixedBreak[i]! >= 0 || evidence[i]! >= 0 || maxCandGapUs[i]! > 0 || (keptByKeepAlive[i] === 1 && fs.end[i] === FlowEnd.Open)) sensitiveList.push(i);
+    if (fixedBreak[i]! >= 0 || evidence[i]! >= 0 || maxCandGapUs[i]! > 0 || (keptByKeepAlive[i] === 1 && fs.end[i] === FlowEnd.Open)) sensitiveAll[sensitiveCount++] = i;
   }
   const fixedBucketOf = new Int32Array(n).fill(-1);
   const fixedClippedUs = new Float64Array(n);
@@ -186,7 +192,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
     startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
     buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
-    sensitive: Uint32Array.from(sensitiveList), fixedBucketOf, fixedClippedUs, fixedNetAll, fixedEndSumAll, baseNet, candPos,
+    sensitive: sensitiveAll.slice(0, sensitiveCount), fixedBucketOf, fixedClippedUs, fixedNetAll, fixedEndSumAll, baseNet, candPos,
     labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
     services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
