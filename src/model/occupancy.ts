@@ -34,7 +34,6 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   if (p.fs.count === 0 || !(we >= ws)) return { mean: 0, peak: 0, p99: 0, atEnd: 0, series: new Array(points).fill(0) };
   const B = p.buckets, W = p.bucketUs;
   const Tus = T * 1e6;
-  const fixedEnd = p.fixedEndUs, fixedBucket = p.fixedBucket;
   const candOrder = p.candEndOrder, candLast = p.candLastUs;
   // 1. Net entries per bucket, and the exact area (sum of clipped lifetimes).
   const startCum = p.startCum;
