@@ -95,7 +95,9 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const fixedBreak = new Int32Array(n).fill(-1);
   const evidence = new Int32Array(n).fill(-1);
   const keptByKeepAlive = new Uint8Array(n);
-  const survivalEvents: number[] = [];
+  // Candidate-state gaps (seconds), filled from the front: at most every stored gap is one.
+  const survivalEvents = new Float64Array(fs.gapStartUs.length);
+  let survivalEventCount = 0;
   const survivalCensored: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = timeouts[timeoutIndex[i]!]!;
@@ -108,7 +110,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
       const gapUs = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
       if ((mask & (1 << s)) !== 0) {
         if (gapUs > maxCand) maxCand = gapUs;
-        survivalEvents.push(gapUs / 1e6);
+        survivalEvents[survivalEventCount++] = gapUs / 1e6;
       } else if (fixedBreak[i]! < 0 && gapUs > t[s]! * 1e6) {
         fixedBreak[i] = k;
       }
@@ -196,7 +198,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
     services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
-    survival: kaplanMeier(survivalEvents, survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
+    survival: kaplanMeier(survivalEvents.subarray(0, survivalEventCount), survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
   };
 }
 
