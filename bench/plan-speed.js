@@ -1,8 +1,12 @@
 // Planning speed: a synthetic FlowSet of N flows (a day of sessions: short closed ones, pooled
 // ones with long gaps and keep-alives), 50 candidates from 1 minute to 2 days.
+// The same path as `fwtp plan` (src/cli/plan.ts, model-options.ts): plan() with the current
+// timeout of the platform and per-service figures for the default 10 services (--services).
+// CPU milliseconds (user + system of this process) are printed beside wall time: on a shared
+// machine wall time includes waiting for a core.
 // Run: node bench/plan-speed.js [flows] [candidates]
-import { makePlanner } from '../dist/model/plan.js';
-import { getPlatform } from '../dist/model/platforms.js';
+import { makePlanner, plan } from '../dist/model/plan.js';
+import { currentTimeoutSeconds, getPlatform } from '../dist/model/platforms.js';
 import { parseTimeouts } from '../dist/util/duration.js';
 import { packGapInfo } from '../dist/flows/types.js';
 
@@ -46,11 +50,25 @@ for (let i = 0; i < n; i++) {
 }
 const distribution = { count: 0, exactSorted: new Float64Array(0), sketch: new Float64Array(2048), sketchBase: 2 ** (1 / 32), censoredSeconds: new Float64Array(0) };
 const timeouts = parseTimeouts('1m..2d', k);
+const options = { platform: getPlatform('linux'), keepalive: 'linux', keepaliveSource: 'profile', protocol: 'tcp', rules: [], serviceLimit: 10 };
+options.currentSeconds = currentTimeoutSeconds(options.platform, 'tcp');
+const cpuMs = (c) => { const d = process.cpuUsage(c); return Math.round((d.user + d.system) / 1000); };
+// Preparation alone, then the whole plan as the command runs it (preparation included).
+const p0 = performance.now();
+const c0 = process.cpuUsage();
+makePlanner({ flows: fs, distribution }, options);
+const prepareMs = Math.round(performance.now() - p0);
+const prepareCpuMs = cpuMs(c0);
 const t0 = performance.now();
-const planner = makePlanner({ flows: fs, distribution }, { platform: getPlatform('linux'), keepalive: 'linux', keepaliveSource: 'profile', protocol: 'tcp' });
-const t1 = performance.now();
-let broken = 0;
-for (const t of timeouts) broken += planner.evaluate(t).sessionsWithDrops;
+const c1 = process.cpuUsage();
+const r = plan({ flows: fs, distribution }, { ...options, timeouts, inputs: [{ path: 'synthetic', format: 'synthetic' }] });
 const t2 = performance.now();
-console.log(JSON.stringify({ bench: 'plan-speed', flows: n, candidates: timeouts.length, prepareMs: Math.round(t1 - t0), evaluateAllMs: Math.round(t2 - t1),
-  perCandidateMs: +((t2 - t1) / timeouts.length).toFixed(1), totalAfterReadMs: Math.round(t2 - t0), targetMs: 2000, brokenSum: broken, heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }));
+const totalCpuMs = cpuMs(c1);
+let broken = 0;
+for (const c of r.candidates) broken += c.sessionsWithDrops;
+const services = r.candidates[0]?.services.length ?? 0;
+if (services === 0) throw new Error('no per-service figures: the bench must run the path fwtp plan runs');
+const evaluateAllMs = Math.round(t2 - t0) - prepareMs;
+console.log(JSON.stringify({ bench: 'plan-speed', flows: n, candidates: timeouts.length, services, prepareMs, prepareCpuMs, evaluateAllMs,
+  perCandidateMs: +(evaluateAllMs / timeouts.length).toFixed(1), totalAfterReadMs: Math.round(t2 - t0), totalAfterReadCpuMs: totalCpuMs, targetMs: 2000,
+  brokenSum: broken, heapMiB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }));

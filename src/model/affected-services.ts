@@ -36,23 +36,26 @@ export class AffectedTally {
 }
 
 export function noteAffected(tally: AffectedTally, p: FlowModel, i: number, dir: 0 | 1, kind: number, idleSeconds: number): void {
-  let id = p.labelIds[i * 2 + dir]!;
+  // The label is made once per flow side (labelFor); the common case is one array read.
+  const id = p.labelIds[i * 2 + dir]!;
+  tally.add(id >= 0 ? id : labelFor(p, i, dir), kind, idleSeconds);
+}
+
+function labelFor(p: FlowModel, i: number, dir: 0 | 1): number {
+  // As a drop log shows the first dropped packet: its source -> destination, ephemeral client ports as *.
+  const fs = p.fs;
+  const server = hostPort(fs.addresses[fs.serverAddr[i]!]!, fs.serverPort[i]!);
+  const clientAddr = fs.addresses[fs.clientAddr[i]!]!;
+  const client = `${clientAddr.includes(':') ? `[${clientAddr}]` : clientAddr}:*`;
+  const label = `${protoName(fs.proto[i]!)} ${dir === 1 ? `${server} -> ${client}` : `${client} -> ${server}`}`;
+  let id = p.labelIndex.get(label) ?? -1;
   if (id < 0) {
-    // As a drop log shows the first dropped packet: its source -> destination, ephemeral client ports as *.
-    const fs = p.fs;
-    const server = hostPort(fs.addresses[fs.serverAddr[i]!]!, fs.serverPort[i]!);
-    const clientAddr = fs.addresses[fs.clientAddr[i]!]!;
-    const client = `${clientAddr.includes(':') ? `[${clientAddr}]` : clientAddr}:*`;
-    const label = `${protoName(fs.proto[i]!)} ${dir === 1 ? `${server} -> ${client}` : `${client} -> ${server}`}`;
-    id = p.labelIndex.get(label) ?? -1;
-    if (id < 0) {
-      id = p.labels.length;
-      p.labels.push(label);
-      p.labelIndex.set(label, id);
-    }
-    p.labelIds[i * 2 + dir] = id;
+    id = p.labels.length;
+    p.labels.push(label);
+    p.labelIndex.set(label, id);
   }
-  tally.add(id, kind, idleSeconds);
+  p.labelIds[i * 2 + dir] = id;
+  return id;
 }
 
 export function topAffected(tally: AffectedTally, labels: string[], limit: number): AffectedService[] {

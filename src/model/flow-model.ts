@@ -41,11 +41,20 @@ export interface FlowModel {
   startsUs: Float64Array;
   /** The flows a candidate can change (long gaps, evidence, or kept by keep-alives): the only ones evaluate() visits. */
   sensitive: Uint32Array;
-  /** Per flow: its position in fixedEndOrder, or -1 when its last state follows the candidate. */
-  fixedPos: Int32Array;
+  /**
+   * Per flow (flow order, so the sweep reads them in the replay's order): the bucket of its
+   * fixed-state end, or -1 when its last state follows the candidate; and that end clipped to the
+   * window, minus the window start (us).
+   */
+  fixedBucketOf: Int32Array;
+  fixedClippedUs: Float64Array;
   /** Net entries ending per bucket and the clipped end sum over all fixed-state flows (before exceptions). */
   fixedNetAll: Int32Array;
   fixedEndSumAll: number;
+  /** Per bucket (buckets + 1): entry starts minus all fixed-state ends, the sweep's net before this candidate's changes. */
+  baseNet: Int32Array;
+  /** Per flow: its position in candEndOrder, or -1 (so the replay can mark replayed flows in that order). */
+  candPos: Int32Array;
   /** Flows whose last state has a fixed timeout, by end of entry; and flows whose last state follows the candidate, by last packet. */
   fixedEndOrder: Uint32Array;
   fixedEndUs: Float64Array; // aligned with fixedEndOrder

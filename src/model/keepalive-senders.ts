@@ -25,7 +25,8 @@ export function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Sou
   const senders = new Map<number, { label: string; gaps: number[]; retry: boolean[]; flows: number[]; side: 0 | 1 }>();
   for (let i = 0; i < fs.count; i++) {
     if (fs.proto[i] !== PROTO_TCP) continue;
-    for (const side of [0, 1] as const) {
+    for (let sideIndex = 0; sideIndex < 2; sideIndex++) { // not `of [0, 1]`: an array per flow
+      const side = sideIndex as 0 | 1;
       const probes = side === 0 ? fs.keepAlivesC2S[i] : fs.keepAlivesS2C[i];
       if (probes === 0) continue;
       const key = senderKey(fs, i, side);
@@ -72,7 +73,8 @@ export function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Sou
   }
   for (let i = 0; i < fs.count && (bySender.size > 0 || flagForAllServers >= 0); i++) {
     if (fs.proto[i] !== PROTO_TCP) continue;
-    for (const side of [0, 1] as const) {
+    for (let sideIndex = 0; sideIndex < 2; sideIndex++) { // not `of [0, 1]`: an array per flow
+      const side = sideIndex as 0 | 1;
       const s = bySender.get(senderKey(fs, i, side));
       if (s !== undefined) kaSchedule[i * 2 + side] = s;
       else if (side === 1 && flagForAllServers >= 0) kaSchedule[i * 2 + 1] = flagForAllServers;

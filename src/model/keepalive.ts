@@ -123,20 +123,28 @@ export function inferKeepAlive(idleSeconds: ArrayLike<number>, isRetry: ArrayLik
   if (idleSeconds.length !== isRetry.length) {
     throw new RangeError(`inferKeepAlive: ${idleSeconds.length} gaps but ${isRetry.length} retry flags`);
   }
-  const first: number[] = [];
+  // Typed arrays sorted natively (no comparator call per comparison: a sender can have 100 000s of probes).
+  let nFirst = 0;
+  for (let i = 0; i < idleSeconds.length; i++) {
+    const gap = idleSeconds[i]!;
+    if (Number.isFinite(gap) && gap >= 0 && !isRetry[i]) nFirst++;
+  }
+  if (nFirst === 0) return null;
+  const first = new Float64Array(nFirst);
   const retries: number[] = [];
+  let f = 0;
   for (let i = 0; i < idleSeconds.length; i++) {
     const gap = idleSeconds[i]!;
     if (!Number.isFinite(gap) || gap < 0) continue;
     if (isRetry[i]) retries.push(gap);
-    else first.push(gap);
+    else first[f++] = gap + 0; // + 0: -0 as 0, which Array#sort by a - b does not tell apart
   }
-  if (first.length === 0) return null;
-  first.sort((a, b) => a - b);
-  retries.sort((a, b) => a - b);
+  first.sort();
+  const retriesSorted = Float64Array.from(retries).sort();
+  // simple-statistics reads only length and indices: typed arrays serve.
   return {
-    idleSeconds: medianSorted(first),
-    intervalSeconds: retries.length > 0 ? medianSorted(retries) : null,
+    idleSeconds: medianSorted(first as unknown as number[]),
+    intervalSeconds: retries.length > 0 ? medianSorted(retriesSorted as unknown as number[]) : null,
     probes: first.length + retries.length,
   };
 }

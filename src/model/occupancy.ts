@@ -22,11 +22,11 @@ export interface Occupancy {
  * three sorted sources: fixed-state ends (sorted once), candidate-state ends (last packet + T, in
  * last-packet order), and this candidate's exceptions. An end at the same instant as a start is
  * taken first. Time-weighted mean and 99th percentile; peak; count at window end; a series.
- * Flows with `replayed[i] === 1` take their ends from the replay (extraEndList), not the
- * precomputed orders. With a ServiceSweep (and the extras' service slots), every start and end of
+ * Flows with `replayed[i] === 1` (`candReplayed[k]` in candEndOrder) take their ends from the
+ * replay (extraEndList), not the precomputed orders. With a ServiceSweep (and the extras' service slots), every start and end of
  * a tracked service's flow is counted in its slot as well, in the same loops (service-figures.ts).
  */
-export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedList: number[], extraStartList: F64List, extraEndList: F64List,
+export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedList: Int32Array, candReplayed: Uint8Array, extraStartList: F64List, extraEndList: F64List,
   svc: ServiceSweep | null = null, extraStartSlots: I16List | null = null, extraEndSlots: I16List | null = null): Occupancy {
   const ws = p.windowStartUs;
   const we = p.windowEndUs;
@@ -34,29 +34,28 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   if (p.fs.count === 0 || !(we >= ws)) return { mean: 0, peak: 0, p99: 0, atEnd: 0, series: new Array(points).fill(0) };
   const B = p.buckets, W = p.bucketUs;
   const Tus = T * 1e6;
-  const fixedEnd = p.fixedEndUs, fixedBucket = p.fixedBucket;
   const candOrder = p.candEndOrder, candLast = p.candLastUs;
   // 1. Net entries per bucket, and the exact area (sum of clipped lifetimes).
-  const net = new Int32Array(B + 1);
   const startCum = p.startCum;
-  for (let b = 0; b < B; b++) net[b] = startCum[b + 1]! - startCum[b]!;
-  // Fixed-state ends were summed once (prepare); take back this candidate's exceptions.
+  // Starts minus fixed-state ends were counted once (prepare); take back this candidate's exceptions.
+  const net = p.baseNet.slice();
   let endSumUs = p.fixedEndSumAll;
-  for (let b = 0; b <= B; b++) net[b]! -= p.fixedNetAll[b]!;
   const slotOf = svc !== null ? svc.index.slotOf : null;
   const sNet = svc?.net ?? null;
   const B1 = B + 1;
-  for (const i of replayedList) {
-    const k = p.fixedPos[i]!;
-    if (k < 0) continue;
-    net[fixedBucket[k]!]!++;
-    const clipped = clipToWindow(fixedEnd[k]!, ws, we) - ws;
+  const fixedBucketOf = p.fixedBucketOf, fixedClippedUs = p.fixedClippedUs;
+  for (let r = 0; r < replayedList.length; r++) {
+    const i = replayedList[r]!;
+    const fb = fixedBucketOf[i]!;
+    if (fb < 0) continue;
+    net[fb]!++;
+    const clipped = fixedClippedUs[i]!;
     endSumUs -= clipped;
-    if (slotOf !== null) { const s = slotOf[i]!; if (s >= 0) { sNet![s * B1 + fixedBucket[k]!]!++; svc!.endSumUs[s]! -= clipped; } }
+    if (slotOf !== null) { const s = slotOf[i]!; if (s >= 0) { sNet![s * B1 + fb]!++; svc!.endSumUs[s]! -= clipped; } }
   }
   const candSlot = svc !== null ? svc.index.candSlot : null;
   for (let k = 0; k < candOrder.length; k++) {
-    if (replayed[candOrder[k]!] === 1) continue;
+    if (candReplayed[k] === 1) continue;
     const e = candLast[k]! + Tus;
     const b = bucketOf(e, B, W, ws, we);
     net[b]!--;

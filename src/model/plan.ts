@@ -45,7 +45,7 @@ export function evaluate(p: FlowModel, T: number, current: CurrentEntries | null
   const warnings: string[] = [];
 
   const svc = p.services !== null ? new ServiceSweep(p.services) : null;
-  const occ = sweep(p, T, replay.replayed, replay.replayedList, replay.extraStarts, replay.extraEnds, svc, replay.extraStartSlots, replay.extraEndSlots);
+  const occ = sweep(p, T, replay.replayed, replay.replayedList, replay.candReplayed, replay.extraStarts, replay.extraEnds, svc, replay.extraStartSlots, replay.extraEndSlots);
   const services = svc !== null && replay.services !== null ? serviceResults(p, T, replay.replayed, svc, replay.services) : [];
   const bytesPerEntry = p.platform.bytesPerEntry;
   const fixed = p.platform.fixedBytes;

@@ -95,7 +95,9 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const fixedBreak = new Int32Array(n).fill(-1);
   const evidence = new Int32Array(n).fill(-1);
   const keptByKeepAlive = new Uint8Array(n);
-  const survivalEvents: number[] = [];
+  // Candidate-state gaps (seconds), filled from the front: at most every stored gap is one.
+  const survivalEvents = new Float64Array(fs.gapStartUs.length);
+  let survivalEventCount = 0;
   const survivalCensored: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = timeouts[timeoutIndex[i]!]!;
@@ -108,7 +110,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
       const gapUs = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
       if ((mask & (1 << s)) !== 0) {
         if (gapUs > maxCand) maxCand = gapUs;
-        survivalEvents.push(gapUs / 1e6);
+        survivalEvents[survivalEventCount++] = gapUs / 1e6;
       } else if (fixedBreak[i]! < 0 && gapUs > t[s]! * 1e6) {
         fixedBreak[i] = k;
       }
@@ -130,10 +132,15 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     }
   }
 
-  const startsUs = Float64Array.from(fs.firstUs).sort();
-  const fixedIdx: number[] = [];
-  const candIdx: number[] = [];
-  for (let i = 0; i < n; i++) ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0 ? candIdx : fixedIdx).push(i);
+  const startsUs = fs.firstUs.slice().sort();
+  // Flows whose last state follows the candidate, and the others (typed, filled from the front).
+  let candCount = 0;
+  for (let i = 0; i < n; i++) if ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0) candCount++;
+  const candIdx = new Uint32Array(candCount);
+  const fixedIdx = new Uint32Array(n - candCount);
+  for (let i = 0, c = 0, f = 0; i < n; i++) {
+    if ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0) candIdx[c++] = i; else fixedIdx[f++] = i;
+  }
   const fixedEnd = (i: number): number => fs.lastUs[i]! + timeouts[timeoutIndex[i]!]![fs.endState[i]!]! * 1e6;
   const fixedKeys = new Float64Array(fixedIdx.length);
   for (let k = 0; k < fixedIdx.length; k++) fixedKeys[k] = fixedEnd(fixedIdx[k]!);
@@ -155,18 +162,29 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const fixedCum = cumulativeByBucket(fixedEndUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
   const fixedBucket = new Int32Array(fixedEndUs.length);
   for (let k = 0; k < fixedEndUs.length; k++) fixedBucket[k] = bucketOf(fixedEndUs[k]!, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
-  const sensitiveList: number[] = [];
+  const sensitiveAll = new Uint32Array(n);
+  let sensitiveCount = 0;
   for (let i = 0; i < n; i++) {
-    if (fixedBreak[i]! >= 0 || evidence[i]! >= 0 || maxCandGapUs[i]! > 0 || (keptByKeepAlive[i] === 1 && fs.end[i] === FlowEnd.Open)) sensitiveList.push(i);
+    if (fixedBreak[i]! >= 0 || evidence[i]! >= 0 || maxCandGapUs[i]! > 0 || (keptByKeepAlive[i] === 1 && fs.end[i] === FlowEnd.Open)) sensitiveAll[sensitiveCount++] = i;
   }
-  const fixedPos = new Int32Array(n).fill(-1);
-  for (let k = 0!; k < fixedEndOrder.length; k++) fixedPos[fixedEndOrder[k]!] = k;
+  const fixedBucketOf = new Int32Array(n).fill(-1);
+  const fixedClippedUs = new Float64Array(n);
+  for (let k = 0; k < fixedEndOrder.length; k++) {
+    const i = fixedEndOrder[k]!;
+    fixedBucketOf[i] = fixedBucket[k]!;
+    fixedClippedUs[i] = clipToWindow(fixedEndUs[k]!, windowStartUs, windowEndUs) - windowStartUs;
+  }
   const fixedNetAll = new Int32Array(grid.buckets + 1);
   let fixedEndSumAll = 0;
   for (let k = 0; k < fixedEndUs.length; k++) {
     fixedNetAll[fixedBucket[k]!]!++;
     fixedEndSumAll += clipToWindow(fixedEndUs[k]!, windowStartUs, windowEndUs) - windowStartUs;
   }
+  const baseNet = new Int32Array(grid.buckets + 1);
+  for (let b = 0; b < grid.buckets; b++) baseNet[b] = startCum[b + 1]! - startCum[b]!;
+  for (let b = 0; b <= grid.buckets; b++) baseNet[b]! -= fixedNetAll[b]!;
+  const candPos = new Int32Array(n).fill(-1);
+  for (let k = 0; k < candEndOrder.length; k++) candPos[candEndOrder[k]!] = k;
   let startSumUs = 0;
   // Entries that began before the window (conntrack series, merged inputs) count from its start.
   for (let k = 0; k < n; k++) startSumUs += Math.max(startsUs[k]!, windowStartUs) - windowStartUs;
@@ -176,11 +194,11 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
     startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
     buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
-    sensitive: Uint32Array.from(sensitiveList), fixedPos, fixedNetAll, fixedEndSumAll,
+    sensitive: sensitiveAll.slice(0, sensitiveCount), fixedBucketOf, fixedClippedUs, fixedNetAll, fixedEndSumAll, baseNet, candPos,
     labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
     services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
-    survival: kaplanMeier(survivalEvents, survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
+    survival: kaplanMeier(survivalEvents.subarray(0, survivalEventCount), survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
   };
 }
 

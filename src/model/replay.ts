@@ -23,7 +23,10 @@ export interface ReplayOutcome {
   neverExpiring: number;
   /** Per flow: 1 when this replay computed its entry's end (broken, evidence survivor, re-picked, kept alive). */
   replayed: Uint8Array;
-  replayedList: number[];
+  /** The flows with replayed[i] === 1, in flow order. */
+  replayedList: Int32Array;
+  /** replayed, in candEndOrder (aligned with it): the sweep reads it in order. */
+  candReplayed: Uint8Array;
   /** Entry starts and ends this replay adds (re-pickups; expiries and ends of replayed flows). */
   extraStarts: F64List;
   extraEnds: F64List;
@@ -40,6 +43,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
   const n = fs.count;
   const Tus = T * 1e6;
   const strict = p.platform.pickup === 'strict';
+  const flagKeepAlive = p.keepalive.source === 'flag';
   let sessionsWithDrops = 0;
   let droppedKeepAlives = 0;
   let droppedPackets = 0;
@@ -54,44 +58,57 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
   const services = p.services !== null ? new ServiceTally(p.services.services.length) : null;
   const extraStartSlots = new I16List();
   const extraEndSlots = new I16List();
-  // Every extra start and end carries its flow's service slot, for the per-service sweep.
-  const pushStart = (t: number, i: number): void => { extraStarts.push(t); if (slotOf !== null) extraStartSlots.push(slotOf[i]!); };
-  const pushEnd = (t: number, i: number): void => { extraEnds.push(t); if (slotOf !== null) extraEndSlots.push(slotOf[i]!); };
+  // The hot loop reads the flow and model arrays through locals (one property load each, not per gap).
+  const gapOffset = fs.gapOffset, gapInfo = fs.gapInfo, gapStartUs = fs.gapStartUs, gapEndUs = fs.gapEndUs;
+  const proto = fs.proto, flowEnd = fs.end, lastUs = fs.lastUs, endState = fs.endState;
+  const timeoutIndex = p.timeoutIndex, followsCandidate = p.followsCandidate, timeouts = p.timeouts;
+  const fixedBreaks = p.fixedBreak, evidence = p.evidence, maxCandGapUs = p.maxCandGapUs, keptByKeepAlive = p.keptByKeepAlive;
+  const drops = dropsScratch;
 
-  const replayedList: number[] = [];
+  // At most every sensitive flow is replayed: a list of that size, filled from the front.
   const sensitive = p.sensitive;
+  const replayedList = new Int32Array(sensitive.length);
+  let replayedCount = 0;
+  const candPos = p.candPos;
+  const candReplayed = new Uint8Array(p.candEndOrder.length);
   for (let si = 0; si < sensitive.length; si++) {
     const i = sensitive[si]!;
-    const fixedBreak = p.fixedBreak[i]!;
-    const ev = p.evidence[i]!;
-    if (fixedBreak < 0 && ev < 0 && p.maxCandGapUs[i]! <= Tus) {
+    const fixedBreak = fixedBreaks[i]!;
+    const ev = evidence[i]!;
+    if (fixedBreak < 0 && ev < 0 && maxCandGapUs[i]! <= Tus) {
       // Unbroken flow: its entry ends after its last packet (precomputed order), unless a
       // keep-alive keeps it alive for good.
-      if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
+      if (flowEnd[i] === FlowEnd.Open && keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
         replayed[i] = 1;
-        replayedList.push(i);
-        pushEnd(Number.POSITIVE_INFINITY, i);
+        replayedList[replayedCount++] = i;
+        if (candPos[i]! >= 0) candReplayed[candPos[i]!] = 1;
+        extraEnds.push(Number.POSITIVE_INFINITY); if (slotOf !== null) extraEndSlots.push(slotOf[i]!);
         neverExpiring++;
       }
       continue;
     }
     // Walk the stored gaps in order.
     replayed[i] = 1;
-    replayedList.push(i);
-    const isTcp = fs.proto[i] === PROTO_TCP;
+    replayedList[replayedCount++] = i;
+    if (candPos[i]! >= 0) candReplayed[candPos[i]!] = 1;
+    const isTcp = proto[i] === PROTO_TCP;
+    const ti = timeoutIndex[i]!;
+    const mask = followsCandidate[ti]!;
+    const fixed = timeouts[ti]!;
     let broken = false;
     let alive = true; // an entry exists
     let ended = false;
-    const g1 = fs.gapOffset[i + 1]!;
-    for (let k = fs.gapOffset[i]!; k < g1; k++) {
-      const info = fs.gapInfo[k]!;
+    const g1 = gapOffset[i + 1]!;
+    for (let k = gapOffset[i]!; k < g1; k++) {
+      const info = gapInfo[k]!;
       const s = gapState(info);
-      const tau = timeoutOf(p, i, s, T) * 1e6;
-      const gapUs = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
+      // timeoutOf (flow-model.ts), inlined: the candidate for the states that follow it.
+      const tau = (mask & (1 << s)) !== 0 ? Tus : fixed[s]! * 1e6;
+      const gapUs = gapEndUs[k]! - gapStartUs[k]!;
       if (k === ev && gapUs <= tau && alive) {
         // The capture shows the path dropping here, but this candidate keeps the state: the
         // probes are answered and the session lives on, refreshed by keep-alives.
-        pushEnd(Number.POSITIVE_INFINITY, i);
+        extraEnds.push(Number.POSITIVE_INFINITY); if (slotOf !== null) extraEndSlots.push(slotOf[i]!);
         if (gapKind(info) === PacketKind.KeepAliveProbe) neverExpiring++;
         ended = true;
         break;
@@ -100,28 +117,28 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
         // No entry: with loose pickup, or for a datagram flow when the client sends, a packet creates one again.
         if ((isTcp && !strict) || (!isTcp && gapDirection(info) === 0)) {
           alive = true;
-          pushStart(fs.gapEndUs[k]!, i);
+          extraStarts.push(gapEndUs[k]!); if (slotOf !== null) extraStartSlots.push(slotOf[i]!);
         } else if (!isTcp) droppedPackets++;
         continue;
       }
       if (gapUs <= tau) continue;
       // A keep-alive schedule the user gives (not the one the capture shows) probes after its
       // idle time of silence: within the timeout, each probe refreshes the entry (docs/MODEL.md).
-      if (isTcp && s === FlowState.Established && p.keepalive.source === 'flag' && isKeptAlive(p, i, T)) continue;
+      if (isTcp && s === FlowState.Established && flagKeepAlive && isKeptAlive(p, i, T)) continue;
       // The entry expired at gap start + tau; the packet that ends the gap finds no state.
-      const expiredAt = fs.gapStartUs[k]! + tau;
-      pushEnd(expiredAt, i);
+      const expiredAt = gapStartUs[k]! + tau;
+      extraEnds.push(expiredAt); if (slotOf !== null) extraEndSlots.push(slotOf[i]!);
       const kind = gapKind(info);
       const dir = gapDirection(info);
       if (isTcp && !strict) {
         // Loose pickup: the mid-stream packet creates a new entry; nothing is dropped.
-        pushStart(fs.gapEndUs[k]!, i);
+        extraStarts.push(gapEndUs[k]!); if (slotOf !== null) extraStartSlots.push(slotOf[i]!);
         continue;
       }
       if (!isTcp) {
         if (dir === 0) {
           // A datagram from the client creates a new entry.
-          pushStart(fs.gapEndUs[k]!, i);
+          extraStarts.push(gapEndUs[k]!); if (slotOf !== null) extraStartSlots.push(slotOf[i]!);
           continue;
         }
         // A reply to a forgotten datagram flow is dropped.
@@ -137,7 +154,7 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       const bk = breakKind(kind);
       byKind[bk]!++;
       noteAffected(affected, p, i, dir, bk, gapUs / 1e6);
-      const drops = dropsAfterBreak(p, i, k, bk, dir);
+      dropsAfterBreak(p, i, k, bk, dir, drops);
       droppedKeepAlives += drops.keepAlives;
       droppedPackets += drops.packets;
       if (services !== null) services.addBreak(slotOf![i]!, bk, drops.keepAlives);
@@ -146,15 +163,16 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
     if (!ended) {
       if (alive) {
         // Entry lives past the last packet for the timeout of the final state.
-        const end = fs.lastUs[i]! + timeoutOf(p, i, fs.endState[i]!, T) * 1e6;
-        if (fs.end[i] === FlowEnd.Open && p.keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
-          pushEnd(Number.POSITIVE_INFINITY, i);
+        const es = endState[i]!;
+        const end = lastUs[i]! + ((mask & (1 << es)) !== 0 ? Tus : fixed[es]! * 1e6);
+        if (flowEnd[i] === FlowEnd.Open && keptByKeepAlive[i] === 1 && isKeptAlive(p, i, T)) {
+          extraEnds.push(Number.POSITIVE_INFINITY); if (slotOf !== null) extraEndSlots.push(slotOf[i]!);
           neverExpiring++;
-        } else pushEnd(end, i);
+        } else { extraEnds.push(end); if (slotOf !== null) extraEndSlots.push(slotOf[i]!); }
       }
     }
   }
-  return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList, extraStarts, extraEnds, extraStartSlots, extraEndSlots, affected, services };
+  return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList: replayedList.subarray(0, replayedCount), candReplayed, extraStarts, extraEnds, extraStartSlots, extraEndSlots, affected, services };
 }
 
 /** A session whose keep-alive idle is within its established timeout never expires. */
@@ -165,6 +183,10 @@ function isKeptAlive(p: FlowModel, i: number, T: number): boolean {
   return (a !== null && a.idleSeconds <= tau) || (b !== null && b.idleSeconds <= tau);
 }
 
+/** What dropsAfterBreak found, written into one reused object (one per broken session was an allocation each). */
+interface Drops { keepAlives: number; packets: number }
+const dropsScratch: Drops = { keepAlives: 0, packets: 0 };
+
 /**
  * What is dropped once a session broke at gap k (docs/MODEL.md, "After a break"):
  * - a keep-alive probe is retried until COUNT probes went unanswered, then the sender resets;
@@ -173,7 +195,7 @@ function isKeptAlive(p: FlowModel, i: number, T: number): boolean {
  *   gives up after COUNT probes as well.
  * Packets the capture shows after the break are dropped too.
  */
-function dropsAfterBreak(p: FlowModel, i: number, k: number, bk: number, dir: 0 | 1): { keepAlives: number; packets: number } {
+function dropsAfterBreak(p: FlowModel, i: number, k: number, bk: number, dir: 0 | 1, out: Drops): void {
   const fs = p.fs;
   let keepAlives = 0;
   let packets = 0;
@@ -196,7 +218,8 @@ function dropsAfterBreak(p: FlowModel, i: number, k: number, bk: number, dir: 0 
       packets += peer.count + 1;
     }
   }
-  return { keepAlives, packets };
+  out.keepAlives = keepAlives;
+  out.packets = packets;
 }
 
 /** Probes the capture shows from `dir` at and after gap k, for senders with no known schedule. */

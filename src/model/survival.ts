@@ -29,10 +29,13 @@ export interface Survival {
  * @example kaplanMeier([1, 2, 3], [2.5]) // S(1) = 3/4, S(2) = 3/4 * 2/3 = 1/2, S(3) = 1/2 * 0 = 0
  */
 export function kaplanMeier(eventTimes: ArrayLike<number>, censoredTimes: ArrayLike<number>): Survival {
-  const ev = Float64Array.from(eventTimes).sort();
+  // A typed array is copied as it is (Float64Array.from would go through its iterator).
+  const ev = (eventTimes instanceof Float64Array ? eventTimes.slice() : Float64Array.from(eventTimes)).sort();
   const ce = Float64Array.from(censoredTimes).sort();
-  const times: number[] = [];
-  const surv: number[] = [];
+  // At most one distinct time per event: filled from the front, cut to size at the end.
+  const times = new Float64Array(ev.length);
+  const surv = new Float64Array(ev.length);
+  let distinct = 0;
   let atRisk = ev.length + ce.length;
   let s = 1;
   let i = 0;
@@ -44,8 +47,8 @@ export function kaplanMeier(eventTimes: ArrayLike<number>, censoredTimes: ArrayL
     let d = 0;
     while (i < ev.length && ev[i] === t) { d++; i++; }
     s *= 1 - d / atRisk;
-    times.push(t);
-    surv.push(s);
+    times[distinct] = t;
+    surv[distinct++] = s;
     atRisk -= d;
   }
   // Tail threshold: the 90th percentile of event times (or the largest, for few events).
@@ -59,7 +62,7 @@ export function kaplanMeier(eventTimes: ArrayLike<number>, censoredTimes: ArrayL
     for (const x of ce) if (x > tailFrom) sumExcess += x - tailFrom;
     tailRate = sumExcess > 0 ? exceed / sumExcess : 0;
   }
-  return { times: Float64Array.from(times), survival: Float64Array.from(surv), tailFrom, tailRate, events: ev.length, censored: ce.length };
+  return { times: times.slice(0, distinct), survival: surv.slice(0, distinct), tailFrom, tailRate, events: ev.length, censored: ce.length };
 }
 
 /** S(t): the KM step function up to `tailFrom`, the fitted exponential beyond. */

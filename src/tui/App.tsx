@@ -75,14 +75,18 @@ function neededJob(s: UiState, order: readonly number[], store: PlanStore): [num
   return null;
 }
 
-/** So that p, k, P and K answer at once: the selected candidate under the neighbouring profiles. */
-function prefetchJob(s: UiState, store: PlanStore): [number, number, number] | null {
+/**
+ * So that p, k, P and K answer at once with every figure: the selected candidate under each
+ * neighbouring profile, then the other candidates under them, nearest to the selected first.
+ */
+function prefetchJob(s: UiState, order: readonly number[], store: PlanStore): [number, number, number] | null {
   const { platformIndex: pi, keepAliveIndex: ki, selectedSeconds: sel } = s;
-  for (const [p, k] of [[pi + 1, ki], [pi, ki + 1], [pi - 1, ki], [pi, ki - 1]] as Array<[number, number]>) {
-    const pn = mod(p, store.platformChoices.length);
-    const kn = mod(k, store.keepAliveChoices.length);
-    if (store.peek(pn, kn, sel) === undefined) return [pn, kn, sel];
-  }
+  const neighbours = ([[pi + 1, ki], [pi, ki + 1], [pi - 1, ki], [pi, ki - 1]] as Array<[number, number]>)
+    .map(([p, k]): [number, number] => [mod(p, store.platformChoices.length), mod(k, store.keepAliveChoices.length)]);
+  for (const [pn, kn] of neighbours) if (store.peek(pn, kn, sel) === undefined) return [pn, kn, sel];
+  const at = order.indexOf(sel);
+  const byDistance = order.map((t, i) => ({ t, d: Math.abs(i - at) })).sort((a, b) => a.d - b.d);
+  for (const [pn, kn] of neighbours) for (const { t } of byDistance) if (store.peek(pn, kn, t) === undefined) return [pn, kn, t];
   return null;
 }
 
@@ -105,8 +109,9 @@ export function App(props: CompareAppProps) {
   const view = useMemo(() => viewOf(ui, store, meta.protocol), [ui, store, meta.protocol, version]);
   const layout = layoutFor(columns, rows, ui.timeouts.length);
 
-  // Background evaluation, in slices between frames: what the view shows first, then (small
-  // inputs, after a pause in typing) the neighbouring profiles.
+  // Background evaluation, in slices between frames: what the view shows first, then (inputs up
+  // to PREFETCH_MAX_FLOWS, after a pause in typing) the neighbouring profiles, one evaluation
+  // per slice so that a key waits at most for one.
   const lastKeyAt = useRef(0);
   useEffect(() => {
     if (!interactive) return;
@@ -123,9 +128,9 @@ export function App(props: CompareAppProps) {
       }, sinceKey < 100 ? AFTER_KEY_GAP_MS : SLICE_GAP_MS);
       return () => clearTimeout(timer);
     }
-    if (meta.flows > PREFETCH_MAX_FLOWS || prefetchJob(ui, store) === null) return;
+    if (meta.flows > PREFETCH_MAX_FLOWS || prefetchJob(ui, order, store) === null) return;
     const timer = setTimeout(() => {
-      const job = prefetchJob(latest.current, store);
+      const job = prefetchJob(latest.current, order, store);
       if (job !== null) store.evaluate(job[0], job[1], job[2]);
       setVersion((v) => v + 1);
     }, Math.max(SLICE_GAP_MS, PREFETCH_IDLE_MS - sinceKey));
