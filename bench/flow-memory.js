@@ -17,7 +17,8 @@ for (let i = 0; i < flows; i++) {
   d.src4 = (0xc0000200 + (i >>> 14)) >>> 0; // 192.0.2.0 + i/16384: 62 client addresses for 1M flows
   d.sport = 1024 + (i & 0x3fff);
   d.seq = (i * 2654435761) >>> 0;
-  tracker.packet(t0 + i * 10, d, 60);
+  d.tsUs = t0 + i * 10;
+  tracker.packet(d, 60);
 }
 const after = mem();
 const perFlow = (after - before) / tracker.openFlows;

@@ -10,7 +10,7 @@
  */
 import { FlowEnd, FlowStart, PacketKind, type Direction } from './types.js';
 import { FlowState } from '../util/protocols.js';
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../ingest/packet.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Decoded } from '../ingest/packet.js';
 
 export const FIN_RST = 16;
 
@@ -28,13 +28,17 @@ export function tcpInitialState(flags: number): FlowState {
 }
 
 /**
- * Advance the state of the flow in `slot` for one analysed segment sent in direction `dir`,
+ * Advance the state of the flow in `slot` for one analysed segment `d` sent in direction `dir`,
  * and return its PacketKind (keep-alive flags from the sequence analysis decide Data's kind).
+ * The segment's fields are read from the record, not passed: sequence numbers past 2^30 are not
+ * small integers, and as arguments to a call V8 does not inline each would be boxed (a heap
+ * number per packet).
  */
 export function tcpLifecycleStep(
   state: Uint8Array, finBits: Uint8Array, finEnd: Uint32Array, slot: number, dir: Direction,
-  flags: number, seq: number, segLen: number, ack: number, isKeepAlive: boolean, isKeepAliveAck: boolean,
+  d: Decoded, isKeepAlive: boolean, isKeepAliveAck: boolean,
 ): PacketKind {
+  const flags = d.tcpFlags;
   const before = state[slot];
   let fin = finBits[slot]!;
   let kind: PacketKind;
@@ -51,14 +55,14 @@ export function tcpLifecycleStep(
     if (before === FlowState.SynSent || before === FlowState.SynRecv) state[slot] = FlowState.Established;
     if ((flags & TCP_FIN) !== 0) {
       fin |= 1 << dir;
-      finEnd[slot * 2 + dir] = (seq + segLen + 1) >>> 0;
+      finEnd[slot * 2 + dir] = (d.seq + d.segLen + 1) >>> 0;
       kind = PacketKind.Fin;
     } else {
       kind = isKeepAlive ? PacketKind.KeepAliveProbe : isKeepAliveAck ? PacketKind.KeepAliveAck : PacketKind.Data;
     }
     // An ACK from this side at or past the peer's FIN acknowledges it.
     const peer = 1 - dir;
-    if ((flags & TCP_ACK) !== 0 && (fin & (1 << peer)) !== 0 && ((ack - finEnd[slot * 2 + peer]!) | 0) >= 0) fin |= 4 << peer;
+    if ((flags & TCP_ACK) !== 0 && (fin & (1 << peer)) !== 0 && ((d.ack - finEnd[slot * 2 + peer]!) | 0) >= 0) fin |= 4 << peer;
     if ((fin & FIN_RST) === 0 && (fin & 3) !== 0) {
       if ((fin & 3) === 3) state[slot] = (fin & 12) === 12 ? FlowState.TimeWait : FlowState.LastAck;
       else state[slot] = (fin & 12) !== 0 ? FlowState.CloseWait : FlowState.FinWait;

@@ -86,6 +86,8 @@ export class FlowTracker {
   windowStartUs = Number.NaN;
   windowEndUs = Number.NaN;
   private lastTsUs = 0;
+  /** The current packet's time, for touch() and create(): a double argument to a call V8 does not inline is boxed, a heap number per packet. */
+  private packetTsUs = Number.NaN;
 
   private readonly opts: TrackerOptions;
   private readonly out = new FlowSetBuilder();
@@ -140,11 +142,12 @@ export class FlowTracker {
     this.shardIndex = this.opts.shard?.index ?? 0;
   }
 
-  /** Offer one decoded IP packet (decode() returned DECODE_IP). */
-  packet(tsIn: number, d: Decoded, wireLen: number): void {
+  /** Offer one decoded IP packet (decode() returned DECODE_IP), its capture time in d.tsUs. */
+  packet(d: Decoded, wireLen: number): void {
     this.stats.ipPackets++;
     // An untimed packet (pcapng simple packet block) is counted in its flow but adds no gap.
-    const ts = tsIn;
+    const ts = d.tsUs;
+    this.packetTsUs = ts;
     if (ts === ts) {
       this.lastTsUs = ts;
       if (!(ts >= this.windowStartUs)) this.windowStartUs = ts;
@@ -156,10 +159,16 @@ export class FlowTracker {
     }
     let aId: number, bId: number;
     if (d.family === 4) {
-      if (d.src4 === this.lastSrc4) aId = this.lastSrc4Id;
-      else { aId = this.addresses.internV4(d.src4); this.lastSrc4 = d.src4; this.lastSrc4Id = aId; }
-      if (d.dst4 === this.lastDst4) bId = this.lastDst4Id;
-      else { bId = this.addresses.internV4(d.dst4); this.lastDst4 = d.dst4; this.lastDst4Id = bId; }
+      // A reply swaps the previous packet's addresses: look both up on each side.
+      const src4 = d.src4, dst4 = d.dst4;
+      if (src4 === this.lastSrc4) aId = this.lastSrc4Id;
+      else if (src4 === this.lastDst4) aId = this.lastDst4Id;
+      else aId = this.addresses.internV4Of(d, false);
+      if (dst4 === this.lastDst4) bId = this.lastDst4Id;
+      else if (dst4 === this.lastSrc4) bId = this.lastSrc4Id;
+      else bId = this.addresses.internV4Of(d, true);
+      this.lastSrc4 = src4; this.lastSrc4Id = aId;
+      this.lastDst4 = dst4; this.lastDst4Id = bId;
     } else {
       aId = this.addresses.internV6(d.src6);
       bId = this.addresses.internV6(d.dst6);
@@ -179,7 +188,7 @@ export class FlowTracker {
       }
       const fromA = this.keys.addrA[slot] === aId;
       const dir: Direction = fromA === (this.clientIsB[slot] === 0) ? 0 : 1;
-      this.touch(slot, ts, dir, wireLen, PacketKind.Data, false, this.fState[slot]!);
+      this.touch(slot, dir, wireLen, PacketKind.Data, false, this.fState[slot]!);
       return;
     }
 
@@ -215,7 +224,7 @@ export class FlowTracker {
       this.tcp.synAckSeen(slot, keyDir, d.seq);
     }
     if (slot === NONE) {
-      slot = this.create(proto, ka, kb, ports, keyDir, ts, isTcp, flags);
+      slot = this.create(proto, ka, kb, ports, keyDir, isTcp, flags);
       if (d.firstFragment) this.fragments.set(fragmentKey(d, aId, bId), slot);
     } else if (d.firstFragment) {
       this.fragments.set(fragmentKey(d, aId, bId), slot);
@@ -241,12 +250,12 @@ export class FlowTracker {
         this.fKaAck[slot]!++;
         this.stats.keepAliveAcks++;
       }
-      kind = tcpLifecycleStep(this.fState, this.fFin, this.fFinEnd, slot, dir, d.tcpFlags, d.seq, d.segLen, d.ack, isKeepAlive, isKeepAliveAck);
+      kind = tcpLifecycleStep(this.fState, this.fFin, this.fFinEnd, slot, dir, d, isKeepAlive, isKeepAliveAck);
       retrans = (a & TCP_RETRANSMISSION) !== 0;
     } else if (proto === PROTO_UDP || proto === PROTO_UDPLITE) {
       if (dir === 1) this.fState[slot] = FlowState.UdpReplied;
     }
-    this.touch(slot, ts, dir, wireLen, kind, retrans, stateBefore);
+    this.touch(slot, dir, wireLen, kind, retrans, stateBefore);
     this.maybeEvictForSpace();
   }
 
@@ -272,7 +281,8 @@ export class FlowTracker {
     this.cap = n;
   }
 
-  private create(proto: number, ka: number, kb: number, ports: number, keyDir: number, ts: number, isTcp: boolean, flags: number): number {
+  private create(proto: number, ka: number, kb: number, ports: number, keyDir: number, isTcp: boolean, flags: number): number {
+    const ts = this.packetTsUs;
     let slot = this.lru.takeFree();
     if (slot === NONE) {
       if (this.used === this.cap) this.growSlots();
@@ -321,7 +331,8 @@ export class FlowTracker {
   }
 
   /** Account one packet to a flow: counters, gap, LRU position. */
-  private touch(slot: number, ts: number, dir: Direction, wireLen: number, kind: PacketKind, retrans: boolean, stateBefore: number): void {
+  private touch(slot: number, dir: Direction, wireLen: number, kind: PacketKind, retrans: boolean, stateBefore: number): void {
+    const ts = this.packetTsUs;
     const last = this.fLast[slot]!;
     const i = slot * 2 + dir;
     const prev = this.fLastKind[slot]!;

@@ -29,9 +29,12 @@ export interface CaptureSummary {
   warnings: string[];
 }
 
-/** Where decoded IP packets go: the flow tracker (src/flows/tracker.ts), one record at a time. */
+/**
+ * Where decoded IP packets go: the flow tracker (src/flows/tracker.ts), one record at a time,
+ * its capture time in `decoded.tsUs`. The record is reused: read it during the call only.
+ */
 export interface DecodedPacketSink {
-  packet(tsUs: number, decoded: Decoded, wireLen: number): void;
+  packet(decoded: Decoded, wireLen: number): void;
 }
 
 export interface Progress {
@@ -48,10 +51,12 @@ class TrackerSink implements PacketSink {
   constructor(private readonly tracker: DecodedPacketSink) {}
 
   packet(tsUs: number, linkType: number, buf: Buffer, offset: number, capLen: number, wireLen: number): void {
-    const r = decode(linkType, buf, offset, capLen, this.decoded, wireLen);
+    const d = this.decoded;
+    const r = decode(linkType, buf, offset, capLen, d, wireLen);
     if (r === DECODE_IP) {
       this.ip++;
-      this.tracker.packet(tsUs, this.decoded, wireLen);
+      d.tsUs = tsUs;
+      this.tracker.packet(d, wireLen);
     } else if (r === DECODE_NOT_IP) this.nonIp++;
     else if (r === DECODE_UNKNOWN_LINK) this.unknown.set(linkType, (this.unknown.get(linkType) ?? 0) + 1);
     else if (r === DECODE_MALFORMED) this.malformed++;

@@ -11,6 +11,13 @@ export const TCP_ACK = 0x10;
 
 /** The decoded packet. One instance is reused for every packet. */
 export class Decoded {
+  /**
+   * Capture time, microseconds since the epoch (NaN when the container has none): set by the
+   * capture reader (captures.ts) from the record header, not by decode(). It travels in the record
+   * rather than as an argument: a double passed to a call V8 does not inline is boxed, a heap
+   * number per packet.
+   */
+  tsUs = Number.NaN;
   family = 4;
   /** IPv4 addresses, or word 0..3 of the IPv6 addresses in src6/dst6. */
   src4 = 0;

@@ -13,12 +13,17 @@ function udp(): Decoded {
   return d;
 }
 
+function at(t: FlowTracker, d: Decoded, tsUs: number, wireLen: number): void {
+  d.tsUs = tsUs;
+  t.packet(d, wireLen);
+}
+
 describe('flow counters past 2^32', () => {
   it('adds byte counts beyond 32 bits exactly, per direction', () => {
     const t = new FlowTracker();
     const d = udp();
     const big = 0xffffffff;
-    for (let k = 0; k < 3; k++) t.packet(1e15 + k, d, big);
+    for (let k = 0; k < 3; k++) at(t, d, 1e15 + k, big);
     const fs = t.finish();
     expect(fs.count).toBe(1);
     expect(fs.bytesC2S[0]).toBe(3 * big);
@@ -29,12 +34,12 @@ describe('flow counters past 2^32', () => {
   it('a reused slot starts from zero after an overflowed flow', () => {
     const t = new FlowTracker({ maxFlows: 1 });
     const d = udp();
-    t.packet(1e15, d, 0xffffffff);
-    t.packet(1e15 + 1, d, 0xffffffff);
+    at(t, d, 1e15, 0xffffffff);
+    at(t, d, 1e15 + 1, 0xffffffff);
     d.sport = 40001; // a second flow evicts the first (the first's slot is freed) ...
-    t.packet(1e15 + 2, d, 100);
+    at(t, d, 1e15 + 2, 100);
     d.sport = 40002; // ... and a third takes that slot
-    t.packet(1e15 + 3, d, 7);
+    at(t, d, 1e15 + 3, 7);
     const fs = t.finish();
     expect(fs.count).toBe(3);
     const byPort = new Map<number, number>();

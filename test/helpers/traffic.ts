@@ -54,7 +54,8 @@ export class Feeder {
   frame(tsUs: number, frame: Buffer): this {
     const r = decode(1, frame, 0, frame.length, this.d, frame.length);
     if (r !== DECODE_IP) throw new Error(`test frame did not decode as IP (${r})`);
-    this.tracker.packet(tsUs, this.d, frame.length);
+    this.d.tsUs = tsUs;
+    this.tracker.packet(this.d, frame.length);
     this.wireBytes += frame.length;
     return this;
   }
