@@ -10,9 +10,18 @@ import type { GapSummary } from './types.js';
 export const SKETCH_BINS_PER_OCTAVE = 32;
 const SKETCH_BINS = 64 * SKETCH_BINS_PER_OCTAVE; // up to 2^64 us
 
+/** Exact gaps are kept in blocks that are never copied: 4096 values first, doubling up to this. */
+const EXACT_BLOCK_MAX = 1 << 16;
+const NO_BLOCK = new Float64Array(0);
+
 export class GapCollector {
   count = 0;
-  private exact: Float64Array | null = new Float64Array(1 << 12);
+  // The exact values, in microseconds, while count <= exactLimit: filled blocks, then `block`
+  // up to blockUsed. Blocks, not one growing array: growing copied every value again at each
+  // doubling, for a list that is dropped anyway once a capture has more than exactLimit gaps.
+  private readonly blocks: Float64Array[] = [];
+  private block: Float64Array = NO_BLOCK;
+  private blockUsed = 0;
   readonly sketch = new Float64Array(SKETCH_BINS);
   private readonly censored: number[] = [];
 
@@ -21,17 +30,21 @@ export class GapCollector {
   /** Add one gap, in microseconds (>= 0). */
   add(gapUs: number): void {
     const n = this.count++;
-    if (this.exact !== null) {
-      if (n >= this.exactLimit) {
-        this.exact = null;
-      } else if (n >= this.exact.length) {
-        const grown = new Float64Array(Math.min(this.exact.length * 2, this.exactLimit));
-        grown.set(this.exact);
-        this.exact = grown;
-      }
-      if (this.exact !== null) this.exact[n] = gapUs;
+    if (n < this.exactLimit) {
+      if (this.blockUsed === this.block.length) this.nextBlock();
+      this.block[this.blockUsed++] = gapUs;
+    } else if (n === this.exactLimit) {
+      this.blocks.length = 0;
+      this.block = NO_BLOCK;
+      this.blockUsed = 0;
     }
     this.sketch[gapUs < 1 ? 0 : Math.min(SKETCH_BINS - 1, Math.floor(Math.log2(gapUs) * SKETCH_BINS_PER_OCTAVE))]!++;
+  }
+
+  private nextBlock(): void {
+    if (this.block.length > 0) this.blocks.push(this.block);
+    this.block = new Float64Array(Math.min(Math.max(this.block.length * 2, 4096), EXACT_BLOCK_MAX));
+    this.blockUsed = 0;
   }
 
   addCensored(seconds: number): void {
@@ -40,8 +53,14 @@ export class GapCollector {
 
   result(): GapDistribution {
     let exactSorted: Float64Array | null = null;
-    if (this.exact !== null) {
-      exactSorted = this.exact.slice(0, this.count);
+    if (this.count <= this.exactLimit) {
+      exactSorted = new Float64Array(this.count);
+      let at = 0;
+      for (const b of this.blocks) {
+        exactSorted.set(b, at);
+        at += b.length;
+      }
+      exactSorted.set(this.block.subarray(0, this.blockUsed), at);
       for (let i = 0; i < exactSorted.length; i++) exactSorted[i]! /= 1e6;
       exactSorted.sort();
     }
