@@ -158,7 +158,42 @@ export function canonicalFlowSet(fs: FlowSet): FlowSet {
     s = e;
   }
   const out = allocateFlowSet(fs.count, fs.gapStartUs.length, addresses, fs.gapFloorUs, fs.windowStartUs, fs.windowEndUs);
-  return trimGaps(out, gather(out, [fs], [remap], new Uint32Array(fs.count), order, Number.NEGATIVE_INFINITY));
+  gatherOne(out, fs, remap, order);
+  return out;
+}
+
+/** gather() for one set and every gap: no per-flow set lookup, no gap filter, no staging arrays. */
+function gatherOne(out: FlowSet, s: FlowSet, remap: Uint32Array, order: Uint32Array): void {
+  const n = out.count;
+  let g = 0;
+  for (let f = 0; f < n; f++) {
+    const i = order[f]!;
+    out.proto[f] = s.proto[i]!;
+    out.clientAddr[f] = remap[s.clientAddr[i]!]!;
+    out.serverAddr[f] = remap[s.serverAddr[i]!]!;
+    out.clientPort[f] = s.clientPort[i]!;
+    out.serverPort[f] = s.serverPort[i]!;
+    out.firstUs[f] = s.firstUs[i]!;
+    out.lastUs[f] = s.lastUs[i]!;
+    out.start[f] = s.start[i]!;
+    out.end[f] = s.end[i]!;
+    out.endState[f] = s.endState[i]!;
+    out.packetsC2S[f] = s.packetsC2S[i]!;
+    out.packetsS2C[f] = s.packetsS2C[i]!;
+    out.bytesC2S[f] = s.bytesC2S[i]!;
+    out.bytesS2C[f] = s.bytesS2C[i]!;
+    out.keepAlivesC2S[f] = s.keepAlivesC2S[i]!;
+    out.keepAlivesS2C[f] = s.keepAlivesS2C[i]!;
+    out.keepAliveAcks[f] = s.keepAliveAcks[i]!;
+    out.gapOffset[f] = g;
+    const g1 = s.gapOffset[i + 1]!;
+    for (let k = s.gapOffset[i]!; k < g1; k++, g++) {
+      out.gapStartUs[g] = s.gapStartUs[k]!;
+      out.gapEndUs[g] = s.gapEndUs[k]!;
+      out.gapInfo[g] = s.gapInfo[k]!;
+    }
+  }
+  out.gapOffset[n] = g;
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -192,6 +227,9 @@ function orderByFirstPacket(fs: FlowSet): Uint32Array {
     const shift = (pass & 1) * 16;
     counts.fill(0);
     for (let k = 0; k < n; k++) counts[((words[order[k]!]! >>> shift) & 0xffff) + 1]!++;
+    // Every key has the same digit (the high words of times within a few days mostly do): the
+    // pass would keep the order as it is.
+    if (n === 0 || counts[((words[0]! >>> shift) & 0xffff) + 1] === n) continue;
     for (let d = 0; d < 65536; d++) counts[d + 1]! += counts[d]!;
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
