@@ -1,6 +1,7 @@
 /**
- * The worker thread (node:worker_threads) of a parallel capture read: reads one shard
- * (capture-shard.ts) and sends it back with its typed-array columns transferred, not copied.
+ * A worker thread (node:worker_threads) of a parallel capture read: reads one shard
+ * (capture-shard.ts) and sends it back with its typed-array columns transferred, not copied
+ * (progress is the calling thread's own shard's, parallel-capture.ts).
  * The main thread (parallel-capture.ts) loads the compiled dist/read/capture-worker.js.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,12 +14,9 @@ export interface ShardJob {
   count: number;
   tracker: Partial<TrackerOptions>;
   maxDecompressedBytes?: number;
-  /** Whether this reader reports its progress (one reader speaks for all: they read the same bytes). */
-  progress: boolean;
 }
 
 export type ShardMessage =
-  | { kind: 'progress'; bytes: number; packets: number }
   | { kind: 'done'; read: ShardRead }
   | { kind: 'not-capture' }
   | { kind: 'failed'; reason: string };
@@ -36,8 +34,7 @@ async function main(): Promise<void> {
   const job = workerData as ShardJob;
   const post = (m: ShardMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
   try {
-    const progress = job.progress ? (bytes: number, packets: number): void => post({ kind: 'progress', bytes, packets }) : undefined;
-    const read = await readCaptureShard(job.path, job.index, job.count, job.tracker, job.maxDecompressedBytes, progress);
+    const read = await readCaptureShard(job.path, job.index, job.count, job.tracker, job.maxDecompressedBytes);
     if (read === null) post({ kind: 'not-capture' });
     else post({ kind: 'done', read }, buffersOf([...Object.values(read.flows), ...Object.values(read.distribution)]));
   } catch (e) {

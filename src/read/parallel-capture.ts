@@ -1,6 +1,7 @@
 /**
- * Reading one large capture file on several cores (issue 15): each of N worker threads reads the
- * whole file itself and tracks only the flows whose address pair falls in its shard
+ * Reading one large capture file on several cores (issue 15): each of N readers (the calling
+ * thread and N-1 worker threads) reads the whole file itself and tracks only the flows whose
+ * address pair falls in its shard
  * (capture-shard.ts); their canonical flow sets and distributions then merge into exactly what
  * one tracker of every packet gives, as shard profiles do (src/flows/canonical.ts,
  * src/profile/profile.ts). Parsing and decoding are done N times, the tracking (most of the cost)
@@ -18,7 +19,7 @@ import { STDIN_PATH } from '../ingest/source.js';
 import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions, type TrackerStats } from '../flows/tracker.js';
 import { EXACT_GAPS_LIMIT, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
 import type { FlowSet, GapDistribution } from '../flows/types.js';
-import type { ShardRead } from './capture-shard.js';
+import { readCaptureShard, type ShardRead } from './capture-shard.js';
 import type { ShardJob, ShardMessage } from './capture-worker.js';
 
 /** Below this size one thread reads faster than it takes to start the others. */
@@ -90,8 +91,8 @@ function workerFile(): string | null {
   return existsSync(fromDist) ? fromDist : null;
 }
 
-/** Runs one reader; resolves with its shard, or null when it failed or found no capture. */
-function runReader(file: string, job: ShardJob, workers: Worker[], onProgress?: (bytes: number, packets: number) => void): Promise<ShardRead | null> {
+/** Runs one reader on a worker thread; resolves with its shard, or null when it failed or found no capture. */
+function runReader(file: string, job: ShardJob, workers: Worker[]): Promise<ShardRead | null> {
   return new Promise((resolve) => {
     const w = new Worker(file, { workerData: job });
     workers.push(w);
@@ -102,8 +103,7 @@ function runReader(file: string, job: ShardJob, workers: Worker[], onProgress?: 
       resolve(r);
     };
     w.on('message', (m: ShardMessage) => {
-      if (m.kind === 'progress') onProgress?.(m.bytes, m.packets);
-      else settle(m.kind === 'done' ? m.read : null);
+      settle(m.kind === 'done' ? m.read : null);
     });
     w.on('error', () => settle(null));
     w.on('exit', () => settle(null));
@@ -153,15 +153,18 @@ export async function readCaptureParallel(path: string, readers: number, opts: P
   };
   const workers: Worker[] = [];
   const progress = opts.onProgress === undefined ? undefined : (bytes: number, packets: number): void => opts.onProgress!(bytes, sizeBytes, packets);
+  const stopOthers = (r: ShardRead | null): ShardRead | null => {
+    // One reader failing means the file is read again on one thread: stop the others now.
+    if (r === null) for (const w of workers) void w.terminate();
+    return r;
+  };
   const runs: Array<Promise<ShardRead | null>> = [];
-  for (let index = 0; index < readers; index++) {
-    const job: ShardJob = { path, index, count: readers, tracker, maxDecompressedBytes: opts.maxDecompressedBytes, progress: index === 0 };
-    runs.push(runReader(file, job, workers, index === 0 ? progress : undefined).then((r) => {
-      // One reader failing means the file is read again on one thread: stop the others now.
-      if (r === null) for (const w of workers) void w.terminate();
-      return r;
-    }));
+  for (let index = 1; index < readers; index++) {
+    const job: ShardJob = { path, index, count: readers, tracker, maxDecompressedBytes: opts.maxDecompressedBytes };
+    runs.push(runReader(file, job, workers).then(stopOthers));
   }
+  // Shard 0 on this thread, which would otherwise wait: one thread fewer to start, and its progress is the read's.
+  runs.push(readCaptureShard(path, 0, readers, tracker, opts.maxDecompressedBytes, progress).catch(() => null).then(stopOthers));
   const parts = await Promise.all(runs);
   if (parts.some((p) => p === null)) return null;
   return mergeShards(parts as ShardRead[], opts.tracker.maxFlows ?? DEFAULT_TRACKER_OPTIONS.maxFlows);
