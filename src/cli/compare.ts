@@ -87,6 +87,7 @@ export async function openCompare(o: OpenCompareOptions): Promise<void> {
     color: false,
     inputPaths: o.paths,
     initialSelectedSeconds: o.timeouts.includes(current) ? current : o.timeouts[0],
+    ...(o.options.currentSeconds !== undefined ? { currentSeconds: o.options.currentSeconds } : {}),
   };
 
   const print = (): void => {

@@ -22,6 +22,7 @@ export interface InputArgs {
   'flow-idle-limit': string;
   'max-flows': number;
   'max-decompressed': number;
+  threads?: string;
   quiet: boolean;
   output?: string;
   map?: string;
@@ -64,6 +65,7 @@ export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option('flow-idle-limit', { describe: 'end a flow idle this long (0 = never); a later packet starts a new flow', type: 'string', default: '0' })
     .option('max-flows', { describe: 'most flows held open at once; beyond it the least recently active is ended', type: 'number', default: 4_000_000 })
     .option('max-decompressed', { describe: 'stop reading a gzip input that inflates beyond this many bytes', type: 'number', default: 64 * 1024 ** 3 })
+    .option('threads', { describe: 'threads that read one large capture file (auto = the idle cores, 1 = one); the same output either way', type: 'string', default: 'auto' })
     .option('map', { describe: 'flow exports: column map for any CSV/TSV, e.g. start=ts,end=te,src=sa,dst=da,sport=sp,dport=dp,proto=pr', type: 'string' })
     .option('strict', { describe: 'text inputs: a line that cannot be read stops the run (default: skipped, counted, reported)', type: 'boolean', default: false })
     .option('export-inactive-timeout', { describe: "flow exports: the exporter's inactive timeout (default: detected); shorter gaps are invisible", type: 'string' })
@@ -152,7 +154,21 @@ export function readOptionsFromArgs(args: Omit<InputArgs, 'inputs' | 'quiet' | '
     ...(args.at !== undefined ? { at: parseAt(String(args.at)) } : {}),
     ...(args.year !== undefined ? { year: parseYear(args.year) } : {}),
     ...(args.tz !== undefined ? { tz: String(args.tz) } : {}),
+    ...threadOptions(args.threads === undefined ? undefined : String(args.threads)),
   };
+}
+
+/**
+ * --threads: undefined for auto. FWTP_PARALLEL_MIN_BYTES lowers the size from which a file is
+ * read on several threads (tests make small files take that path).
+ */
+function threadOptions(threads: string | undefined): Pick<ReadOptions, 'threads' | 'parallelMinBytes'> {
+  const minBytes = process.env.FWTP_PARALLEL_MIN_BYTES;
+  const out: Pick<ReadOptions, 'threads' | 'parallelMinBytes'> = minBytes !== undefined && minBytes !== '' && Number.isInteger(Number(minBytes)) ? { parallelMinBytes: Number(minBytes) } : {};
+  if (threads === undefined || threads === 'auto') return out;
+  const n = Number(threads);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw usageError('CLI_INVALID_THREADS', `--threads must be auto or a whole number from 1 to 64 (got ${threads})`);
+  return { ...out, threads: n };
 }
 
 function parseYear(y: unknown): number {

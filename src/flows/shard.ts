@@ -27,6 +27,27 @@ export function shardOf(d: Decoded, count: number): number {
   return (h >>> 0) % count;
 }
 
+/**
+ * The shard of a packet's address pair, whatever its protocol: the split of one file's packets
+ * between the readers of a parallel read (src/read/capture-shard.ts). Every packet of a flow, and
+ * every fragment of a datagram, shares the address pair, even IPv6 fragments whose next header
+ * differs (RFC 8200 section 4.5), which shardOf's protocol could send to different shards.
+ */
+export function pairShardOf(d: Decoded, count: number): number {
+  let ha: number, hb: number;
+  if (d.family === 4) {
+    ha = mixWords(0, 0, 0, d.src4);
+    hb = mixWords(0, 0, 0, d.dst4);
+  } else {
+    ha = mixWords(d.src6[0]!, d.src6[1]!, d.src6[2]!, d.src6[3]!);
+    hb = mixWords(d.dst6[0]!, d.dst6[1]!, d.dst6[2]!, d.dst6[3]!);
+  }
+  let h = (ha ^ hb) + Math.imul(ha + hb, 0x9e3779b1);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 16;
+  return (h >>> 0) % count;
+}
+
 function mixWords(a: number, b: number, c: number, d: number): number {
   let h = Math.imul(a ^ 0x27d4eb2f, 0x165667b1);
   h = Math.imul(h ^ (h >>> 15) ^ b, 0x85ebca6b);

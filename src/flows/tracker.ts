@@ -29,6 +29,8 @@ export interface TrackerOptions {
   maxFlows: number;
   /** Keep only the flows whose key hashes to shard `index` of `count` (fwtp extract --shard I/N). */
   shard?: { index: number; count: number };
+  /** Exact gap values kept while at most this many (GapCollector's exactLimit; default its own). */
+  exactGapsLimit?: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
@@ -78,7 +80,7 @@ export interface TrackerStats {
 
 export class FlowTracker {
   readonly addresses = new AddressTable();
-  readonly gapsAll = new GapCollector();
+  readonly gapsAll: GapCollector;
   readonly stats: TrackerStats = {
     ipPackets: 0, fragmentsAttributed: 0, fragmentsOrphaned: 0, evictedIdle: 0, evictedForSpace: 0,
     timeReversals: 0, shardSkipped: 0, tcpFlows: 0, tcpStreams: 0, udpFlows: 0, otherFlows: 0, keepAliveProbes: 0, keepAliveAcks: 0,
@@ -140,6 +142,7 @@ export class FlowTracker {
     this.maxFlows = this.opts.maxFlows;
     this.shardCount = this.opts.shard?.count ?? 0;
     this.shardIndex = this.opts.shard?.index ?? 0;
+    this.gapsAll = new GapCollector(opts.exactGapsLimit);
   }
 
   /** Offer one decoded IP packet (decode() returned DECODE_IP), its capture time in d.tsUs. */
@@ -431,6 +434,21 @@ export class FlowTracker {
     this.lru.release(slot);
     this.fState[slot] = FREED;
     this.open--;
+  }
+
+  /**
+   * A packet another reader tracks (a parallel read of one file, src/read/capture-shard.ts):
+   * counted and kept in the window (its time in d.tsUs) as packet() counts one left to another shard, nothing else.
+   */
+  skipPacket(d: Decoded): void {
+    this.stats.ipPackets++;
+    this.stats.shardSkipped++;
+    const ts = d.tsUs;
+    if (ts === ts) {
+      this.lastTsUs = ts;
+      if (!(ts >= this.windowStartUs)) this.windowStartUs = ts;
+      if (!(ts <= this.windowEndUs)) this.windowEndUs = ts;
+    }
   }
 
   get openFlows(): number {

@@ -5,7 +5,7 @@
  * snapshots are kept for the dump analysis. Everything ends in one canonical FlowSet, so the
  * same data gives the same plan however it was split and merged.
  */
-import { openInput, type OpenedInput } from '../ingest/source.js';
+import { openInput } from '../ingest/source.js';
 import type { InputSummary } from '../ingest/input-summary.js';
 import { captureFormat, readCapture, type Progress } from '../ingest/captures.js';
 import { FlowTracker, type TrackerOptions, type TrackerStats } from '../flows/tracker.js';
@@ -18,6 +18,8 @@ import { conntrackFlows } from '../flows/conntrack-flows.js';
 import { addTrackerStats, isProfile, readProfile } from '../profile/profile.js';
 import { canonicalFlowSet, isCanonicalFlowSet, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
 import type { FwVendor } from '../ingest/fwlog/types.js';
+import { peek, PEEK_BYTES } from './peek.js';
+import { parallelReaders, readCaptureParallel, type ParallelCaptureRead } from './parallel-capture.js';
 import { eventLogFlows, joinEventsAsSessions, joinLogsAcross, logFlows, readFirewallLogInput, sniffFirewallLogInput, type FirewallLogRead, type JoinedFirewallLog, type LogTimeout } from './firewall-logs.js';
 
 
@@ -49,34 +51,12 @@ export interface ReadOptions extends Partial<TrackerOptions> {
   year?: number;
   tz?: string;
   logTimeout?: (vendor: FwVendor) => LogTimeout;
+  /** Worker threads for one large capture file (parallel-capture.ts): undefined = auto, 1 = never. */
+  threads?: number;
+  /** Files smaller than this are read on one thread (default 32 MiB). */
+  parallelMinBytes?: number;
   /** Called with (input index, bytes read of that input, its size or null, packets so far). */
   onProgress?: (input: number, bytes: number, sizeBytes: number | null, packets: number) => void;
-}
-
-const PEEK_BYTES = 4096;
-
-/** Peek at the first bytes without losing them. */
-async function peek(input: OpenedInput): Promise<{ head: Buffer; chunks: AsyncIterable<Buffer> }> {
-  // A pipe may deliver a few bytes at a time: gather enough to recognise any format.
-  const it = input.chunks[Symbol.asyncIterator]();
-  const parts: Buffer[] = [];
-  let have = 0;
-  while (have < PEEK_BYTES) {
-    const r = await it.next();
-    if (r.done) break;
-    parts.push(r.value);
-    have += r.value.length;
-  }
-  const head = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  async function* rest(): AsyncGenerator<Buffer> {
-    if (head.length > 0) yield head;
-    for (;;) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  }
-  return { head, chunks: rest() };
 }
 
 const FORMATS_READ = 'a pcap or pcapng capture (optionally gzip), a fwtp profile, a conntrack dump (-L, -o extended, -o xml, /proc/net/nf_conntrack, -E events, a series, sysctl), or a flow export (Zeek conn.log, nfdump/Argus/CICFlowMeter CSV, AWS VPC flow logs, any CSV with --map), or a firewall log (Cisco ASA/FTD, PAN-OS, FortiGate, Juniper SRX, Check Point, Linux LOG, pf filterlog)';
@@ -88,7 +68,18 @@ function emptySummary(path: string, format: string, gzip: boolean): InputSummary
   };
 }
 
+/** One large capture file on several threads, when that gives the same result (else null). */
+async function readParallel(paths: string[], opts: ReadOptions): Promise<ParallelCaptureRead | null> {
+  const popts = {
+    threads: opts.threads, parallelMinBytes: opts.parallelMinBytes, tracker: opts, maxDecompressedBytes: opts.maxDecompressedBytes,
+    ...(opts.onProgress !== undefined ? { onProgress: (bytes: number, size: number, packets: number) => opts.onProgress!(0, bytes, size, packets) } : {}),
+  };
+  const readers = parallelReaders(paths, { ...popts, shard: opts.shard });
+  return readers < 2 ? null : readCaptureParallel(paths[0]!, readers, popts);
+}
+
 export async function readInputs(paths: string[], opts: ReadOptions = {}): Promise<ReadResult> {
+  const parallel = await readParallel(paths, opts);
   const tracker = new FlowTracker(opts);
   const gapFloorUs = opts.gapFloorUs ?? 1e6;
   const inputs: InputSummary[] = [];
@@ -102,7 +93,11 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
   const firewallLogs: FirewallLogRead[] = [];
   // Firewall logs become flows after all are read (their drops may belong to another log's sessions); where they go in inputs and parts.
   const joinedLogs: Array<{ log: JoinedFirewallLog; inputAt: number; partAt: number }> = [];
-  for (let i = 0; i < paths.length; i++) {
+  if (parallel !== null) {
+    inputs.push(parallel.summary);
+    captures++;
+  }
+  for (let i = parallel !== null ? paths.length : 0; i < paths.length; i++) {
     const input = await openInput(paths[i]!, opts.maxDecompressedBytes);
     const { head, chunks } = await peek(input);
     const format = captureFormat(head);
@@ -196,9 +191,9 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
     dumps.push(snapshotsOnly[0]!);
   }
 
-  const stats = tracker.stats;
-  const trackerFlows = tracker.finish();
-  const trackerDist = tracker.gapsAll.result();
+  const stats = parallel?.stats ?? tracker.stats;
+  const trackerFlows = parallel?.flows ?? tracker.finish();
+  const trackerDist = parallel?.distribution ?? tracker.gapsAll.result();
   for (const extra of extraStats) addTrackerStats(stats, extra);
   let flows: FlowSet;
   let distribution: GapDistribution;

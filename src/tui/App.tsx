@@ -50,6 +50,8 @@ export interface CompareAppProps {
   /** Where exports go (default: an atomic write). */
   writeReport?: (path: string, text: string) => void;
   initialSelectedSeconds?: number;
+  /** --current: the timeout in force (the C mark), else the platform profile's. */
+  currentSeconds?: number;
 }
 
 function useTerminalSize(fixed: CompareAppProps['size']): { columns: number; rows: number | undefined } {
@@ -106,7 +108,7 @@ export function App(props: CompareAppProps) {
     if (!interactive) for (const t of ui.timeouts) store.evaluate(ui.platformIndex, ui.keepAliveIndex, t);
   }, [interactive, store, ui.timeouts, ui.platformIndex, ui.keepAliveIndex]);
 
-  const view = useMemo(() => viewOf(ui, store, meta.protocol), [ui, store, meta.protocol, version]);
+  const view = useMemo(() => viewOf(ui, store, meta.protocol, props.currentSeconds), [ui, store, meta.protocol, props.currentSeconds, version]);
   const layout = layoutFor(columns, rows, ui.timeouts.length);
 
   // Background evaluation, in slices between frames: what the view shows first, then (inputs up

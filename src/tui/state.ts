@@ -77,7 +77,7 @@ export function recommendedOf(timeouts: readonly number[], peek: (t: number) => 
 export interface View {
   rows: TableRow[];
   selectedIndex: number;
-  /** The platform's own timeout for the state the candidate replaces; undefined while its planner is being made. */
+  /** --current, else the platform's own timeout for the state the candidate replaces; undefined while its planner is being made. */
   currentSeconds: number | undefined;
   recommendedSeconds: number | null | undefined;
   /** Largest peak of the evaluated candidates (the sparklines' full block). */
@@ -86,10 +86,11 @@ export interface View {
 }
 
 /** What the view shows for a state: reads the memo only (no model work). */
-export function viewOf(s: UiState, store: PlanStore, protocol: 'tcp' | 'udp'): View {
+export function viewOf(s: UiState, store: PlanStore, protocol: 'tcp' | 'udp', givenCurrentSeconds?: number): View {
   const peek = (t: number): CandidateResult | undefined => store.peek(s.platformIndex, s.keepAliveIndex, t);
   const planner = store.hasPlanner(s.platformIndex, s.keepAliveIndex) ? store.planner(s.platformIndex, s.keepAliveIndex) : undefined;
-  const currentSeconds = (planner ? currentTimeoutSeconds(planner.platform, protocol) : undefined);
+  // --current names the timeout in force whatever profile is being tried; else the profile's own.
+  const currentSeconds = givenCurrentSeconds ?? (planner ? currentTimeoutSeconds(planner.platform, protocol) : undefined);
   const recommendedSeconds = recommendedOf(s.timeouts, peek);
   const rows = sortRows(s.timeouts.map((t) => ({ timeoutSeconds: t, result: peek(t), current: t === currentSeconds, recommended: t === recommendedSeconds })), s.sort);
   return {

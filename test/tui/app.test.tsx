@@ -42,6 +42,21 @@ describe('compare view: the story', () => {
     expect(f).toContain('idle gaps ≤ 1h: 95.7% of 46'); // 40 short gaps and 1800, 100, 80, 8 s of the 6 long ones
   });
 
+  it('--current marks the timeout in force, not the profile\'s own (cisco-asa 1h): C on 2h30m, and on it whatever profile is tried', async () => {
+    const store = storyStore('cisco-asa');
+    const { lastFrame, stdin } = render(
+      <App store={store} timeouts={STORY_TIMEOUTS} meta={STORY_META} color={false} size={{ columns: 100, rows: 30 }}
+        initialSelectedSeconds={3600} currentSeconds={9000} inputPaths={['story.pcap']} />,
+    );
+    const f = await settled(lastFrame);
+    expect(rowLine(f, '1h')).toMatch(/^>   1h /);
+    expect(rowLine(f, '2h30m')).toMatch(/^ CR 2h30m /);
+    expect(f).toContain('C current 2h30m  R recommended 2h30m');
+    await press(stdin, 'p');
+    const g = await frameWhere(lastFrame, (x) => x.includes('platform ') && !x.includes('platform cisco-asa') && !x.includes('evaluating'));
+    expect(rowLine(g, '2h30m')).toMatch(/^ C/);
+  });
+
   it('moves the selection with up/down, home/end', async () => {
     const { lastFrame, stdin } = open();
     await settled(lastFrame);
