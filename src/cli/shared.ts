@@ -65,7 +65,7 @@ export function inputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option('flow-idle-limit', { describe: 'end a flow idle this long (0 = never); a later packet starts a new flow', type: 'string', default: '0' })
     .option('max-flows', { describe: 'most flows held open at once; beyond it the least recently active is ended', type: 'number', default: 4_000_000 })
     .option('max-decompressed', { describe: 'stop reading a gzip input that inflates beyond this many bytes', type: 'number', default: 64 * 1024 ** 3 })
-    .option('threads', { describe: 'threads that read one large capture file (auto = the idle cores, 1 = one); the same output either way', type: 'string', default: 'auto' })
+    .option('threads', { describe: 'threads that read one large capture file (auto = 1: two readers measured slower on 2 cores, docs/LIMITS.md); the same output either way', type: 'string', default: 'auto' })
     .option('map', { describe: 'flow exports: column map for any CSV/TSV, e.g. start=ts,end=te,src=sa,dst=da,sport=sp,dport=dp,proto=pr', type: 'string' })
     .option('strict', { describe: 'text inputs: a line that cannot be read stops the run (default: skipped, counted, reported)', type: 'boolean', default: false })
     .option('export-inactive-timeout', { describe: "flow exports: the exporter's inactive timeout (default: detected); shorter gaps are invisible", type: 'string' })
