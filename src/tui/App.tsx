@@ -10,6 +10,7 @@ import { formatDuration } from '../util/duration.js';
 import { sanitizeText } from '../util/text.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { PlanStore, mod } from './store.js';
+import { stepTimeout } from './grid.js';
 import { layoutFor } from './layout.js';
 import { keyHint } from './keys.js';
 import type { ChartMarker } from './chart.js';
@@ -80,9 +81,16 @@ function neededJob(s: UiState, order: readonly number[], store: PlanStore): [num
 /**
  * So that p, k, P and K answer at once with every figure: the selected candidate under each
  * neighbouring profile, then the other candidates under them, nearest to the selected first.
+ * Before those, the grid values left and right of the selected timeout under the profile shown,
+ * so that the arrows (a new candidate each) answer from the memo too.
  */
 function prefetchJob(s: UiState, order: readonly number[], store: PlanStore): [number, number, number] | null {
   const { platformIndex: pi, keepAliveIndex: ki, selectedSeconds: sel } = s;
+  const taken = new Set(s.timeouts);
+  for (const dir of [1, -1] as const) {
+    const t = stepTimeout(sel, dir, taken);
+    if (t !== null && store.peek(pi, ki, t) === undefined) return [pi, ki, t];
+  }
   const neighbours = ([[pi + 1, ki], [pi, ki + 1], [pi - 1, ki], [pi, ki - 1]] as Array<[number, number]>)
     .map(([p, k]): [number, number] => [mod(p, store.platformChoices.length), mod(k, store.keepAliveChoices.length)]);
   for (const [pn, kn] of neighbours) if (store.peek(pn, kn, sel) === undefined) return [pn, kn, sel];

@@ -4,6 +4,7 @@ import { App } from '../../src/tui/App.js';
 import { makePlanner, plan } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
 import { planMarkdown } from '../../src/report/plan.js';
+import { stepTimeout } from '../../src/tui/grid.js';
 import { KEY, STORY_META, STORY_TIMEOUTS, frameWhere, press, rowLine, rowNumbers, settled, storyData, storyOptions, storyStore } from './fixtures.js';
 
 afterEach(() => cleanup());
@@ -56,6 +57,19 @@ describe('compare view: the story', () => {
     const g = await frameWhere(lastFrame, (x) => x.includes('platform ') && !x.includes('platform cisco-asa') && !x.includes('evaluating'));
     expect(rowLine(g, '2h30m')).toMatch(/^ C/);
   });
+
+  it('after a pause, the grid values left and right of the selection are evaluated ahead, so the arrows answer from the memo', async () => {
+    const { lastFrame, store } = open();
+    await settled(lastFrame);
+    const taken = new Set(STORY_TIMEOUTS);
+    const [right, left] = [stepTimeout(3600, 1, taken)!, stepTimeout(3600, -1, taken)!];
+    expect([right, left]).toEqual([3800, 3500]);
+    // A condition, not a fixed wait: the prefetch starts 1.5 s after the last key; the deadline only bounds a failure.
+    const deadline = Date.now() + 60_000;
+    while ((store.peek(0, 0, right) === undefined || store.peek(0, 0, left) === undefined) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(store.peek(0, 0, right)?.timeoutSeconds).toBe(3800);
+    expect(store.peek(0, 0, left)?.timeoutSeconds).toBe(3500);
+  }, 90_000);
 
   it('moves the selection with up/down, home/end', async () => {
     const { lastFrame, stdin } = open();
