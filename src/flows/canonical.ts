@@ -77,6 +77,27 @@ function compareFlows(a: FlowSet, i: number, rankA: Uint32Array, b: FlowSet, j: 
 }
 
 
+/** Copies flow `i` of `s` into row `f` of `out` (every per-flow column; address ids through `remap`), gaps aside. */
+function copyFlowColumns(out: FlowSet, f: number, s: FlowSet, i: number, remap: Uint32Array): void {
+  out.proto[f] = s.proto[i]!;
+  out.clientAddr[f] = remap[s.clientAddr[i]!]!;
+  out.serverAddr[f] = remap[s.serverAddr[i]!]!;
+  out.clientPort[f] = s.clientPort[i]!;
+  out.serverPort[f] = s.serverPort[i]!;
+  out.firstUs[f] = s.firstUs[i]!;
+  out.lastUs[f] = s.lastUs[i]!;
+  out.start[f] = s.start[i]!;
+  out.end[f] = s.end[i]!;
+  out.endState[f] = s.endState[i]!;
+  out.packetsC2S[f] = s.packetsC2S[i]!;
+  out.packetsS2C[f] = s.packetsS2C[i]!;
+  out.bytesC2S[f] = s.bytesC2S[i]!;
+  out.bytesS2C[f] = s.bytesS2C[i]!;
+  out.keepAlivesC2S[f] = s.keepAlivesC2S[i]!;
+  out.keepAlivesS2C[f] = s.keepAlivesS2C[i]!;
+  out.keepAliveAcks[f] = s.keepAliveAcks[i]!;
+}
+
 /**
  * Copies flows into `out` in the order given by (set, index) pairs, remapping address ids and
  * dropping stored gaps shorter than `dropBelowUs`. Returns the number of gaps written.
@@ -87,23 +108,7 @@ function gather(out: FlowSet, sets: FlowSet[], remaps: Uint32Array[], fromSet: U
     const s = sets[fromSet[f]!]!;
     const r = remaps[fromSet[f]!]!;
     const i = fromIdx[f]!;
-    out.proto[f] = s.proto[i]!;
-    out.clientAddr[f] = r[s.clientAddr[i]!]!;
-    out.serverAddr[f] = r[s.serverAddr[i]!]!;
-    out.clientPort[f] = s.clientPort[i]!;
-    out.serverPort[f] = s.serverPort[i]!;
-    out.firstUs[f] = s.firstUs[i]!;
-    out.lastUs[f] = s.lastUs[i]!;
-    out.start[f] = s.start[i]!;
-    out.end[f] = s.end[i]!;
-    out.endState[f] = s.endState[i]!;
-    out.packetsC2S[f] = s.packetsC2S[i]!;
-    out.packetsS2C[f] = s.packetsS2C[i]!;
-    out.bytesC2S[f] = s.bytesC2S[i]!;
-    out.bytesS2C[f] = s.bytesS2C[i]!;
-    out.keepAlivesC2S[f] = s.keepAlivesC2S[i]!;
-    out.keepAlivesS2C[f] = s.keepAlivesS2C[i]!;
-    out.keepAliveAcks[f] = s.keepAliveAcks[i]!;
+    copyFlowColumns(out, f, s, i, r);
     out.gapOffset[f] = g;
     const g1 = s.gapOffset[i + 1]!;
     for (let k = s.gapOffset[i]!; k < g1; k++) {
@@ -168,23 +173,7 @@ function gatherOne(out: FlowSet, s: FlowSet, remap: Uint32Array, order: Uint32Ar
   let g = 0;
   for (let f = 0; f < n; f++) {
     const i = order[f]!;
-    out.proto[f] = s.proto[i]!;
-    out.clientAddr[f] = remap[s.clientAddr[i]!]!;
-    out.serverAddr[f] = remap[s.serverAddr[i]!]!;
-    out.clientPort[f] = s.clientPort[i]!;
-    out.serverPort[f] = s.serverPort[i]!;
-    out.firstUs[f] = s.firstUs[i]!;
-    out.lastUs[f] = s.lastUs[i]!;
-    out.start[f] = s.start[i]!;
-    out.end[f] = s.end[i]!;
-    out.endState[f] = s.endState[i]!;
-    out.packetsC2S[f] = s.packetsC2S[i]!;
-    out.packetsS2C[f] = s.packetsS2C[i]!;
-    out.bytesC2S[f] = s.bytesC2S[i]!;
-    out.bytesS2C[f] = s.bytesS2C[i]!;
-    out.keepAlivesC2S[f] = s.keepAlivesC2S[i]!;
-    out.keepAlivesS2C[f] = s.keepAlivesS2C[i]!;
-    out.keepAliveAcks[f] = s.keepAliveAcks[i]!;
+    copyFlowColumns(out, f, s, i, remap);
     out.gapOffset[f] = g;
     const g1 = s.gapOffset[i + 1]!;
     for (let k = s.gapOffset[i]!; k < g1; k++, g++) {

@@ -78,6 +78,9 @@ export interface TrackerStats {
   keepAliveAcks: number;
 }
 
+/** Open-flow slots a tracker starts with (they double as needed). */
+const INITIAL_SLOTS = 1024;
+
 export class FlowTracker {
   readonly addresses = new AddressTable();
   readonly gapsAll: GapCollector;
@@ -95,29 +98,30 @@ export class FlowTracker {
   private readonly out = new FlowSetBuilder();
 
   // ---- open-flow columns, indexed by slot ----
-  private cap = 1024;
+  // Allocated by allocateSlots (at 1024 slots, and at 0 once finished), grown by growSlots.
+  private cap = 0;
   private used = 0; // slots ever handed out
   private open = 0;
-  private keys = new FlowHash(this.cap);
-  private lru = new SlotLru(this.cap);
-  private gaps = new GapPool(this.cap);
-  private tcp = new TcpSequenceAnalysis(this.cap);
-  private clientIsB = new Uint8Array(this.cap);
-  private fFirst = new Float64Array(this.cap);
-  private fLast = new Float64Array(this.cap);
+  private keys!: FlowHash;
+  private lru!: SlotLru;
+  private gaps!: GapPool;
+  private tcp!: TcpSequenceAnalysis;
+  private clientIsB!: Uint8Array;
+  private fFirst!: Float64Array;
+  private fLast!: Float64Array;
   // [slot*2 + dir], dir 0 = client->server: the low 32 bits; a count past 2^32 keeps its high part in `wide`.
-  private fPkts = new Uint32Array(this.cap * 2);
-  private fBytes = new Uint32Array(this.cap * 2);
+  private fPkts!: Uint32Array;
+  private fBytes!: Uint32Array;
   /** High parts (multiples of 2^32) of counters that overflowed, by (slot*2 + dir) * 2 + (0 packets, 1 bytes); rare. */
   private wide = new Map<number, number>();
-  private fState = new Uint8Array(this.cap);
-  private fStart = new Uint8Array(this.cap);
-  private fFin = new Uint8Array(this.cap); // tcp-lifecycle.ts's finBits
-  private fFinEnd = new Uint32Array(this.cap * 2); // sequence number just past each side's FIN
-  private fKa = new Uint32Array(this.cap * 2); // keep-alive probes per dir
-  private fKaAck = new Uint32Array(this.cap);
-  private fLastKind = new Uint8Array(this.cap); // PacketKind | dir << 3 of the previous packet, NO_PACKET before the first
-  private fStream = new Uint8Array(this.cap); // 1 once a packet with a readable TCP header counted this flow as a tcp.stream
+  private fState!: Uint8Array;
+  private fStart!: Uint8Array;
+  private fFin!: Uint8Array; // tcp-lifecycle.ts's finBits
+  private fFinEnd!: Uint32Array; // sequence number just past each side's FIN
+  private fKa!: Uint32Array; // keep-alive probes per dir
+  private fKaAck!: Uint32Array;
+  private fLastKind!: Uint8Array; // PacketKind | dir << 3 of the previous packet, NO_PACKET before the first
+  private fStream!: Uint8Array; // 1 once a packet with a readable TCP header counted this flow as a tcp.stream
 
   // ---- IP fragments: (src, dst, proto, id) -> slot of the first fragment's flow; rare, so a Map ----
   private fragments = new Map<string, number>();
@@ -136,6 +140,7 @@ export class FlowTracker {
   private readonly shardIndex: number;
 
   constructor(opts: Partial<TrackerOptions> = {}) {
+    this.allocateSlots(INITIAL_SLOTS);
     this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
     this.gapFloorUs = this.opts.gapFloorUs;
     this.idleLimitUs = this.opts.idleLimitUs;
@@ -467,26 +472,31 @@ export class FlowTracker {
 
   /** Let the open-flow table go before the caller builds on the result (peak memory). */
   private dropOpenFlowColumns(): void {
-    this.cap = 0;
+    this.allocateSlots(0);
     this.used = 0;
-    this.keys = new FlowHash(0);
-    this.lru = new SlotLru(0);
-    this.gaps = new GapPool(0);
-    this.tcp = new TcpSequenceAnalysis(0);
-    this.clientIsB = new Uint8Array(0);
-    this.fFirst = new Float64Array(0);
-    this.fLast = new Float64Array(0);
-    this.fPkts = new Uint32Array(0);
-    this.fBytes = new Uint32Array(0);
     this.wide.clear();
-    this.fState = new Uint8Array(0);
-    this.fStart = new Uint8Array(0);
-    this.fFin = new Uint8Array(0);
-    this.fFinEnd = new Uint32Array(0);
-    this.fKa = new Uint32Array(0);
-    this.fKaAck = new Uint32Array(0);
-    this.fLastKind = new Uint8Array(0);
-    this.fStream = new Uint8Array(0);
     this.fragments.clear();
+  }
+
+  /** Every open-flow column at `cap` slots, empty (the one list of them; growSlots grows the same). */
+  private allocateSlots(cap: number): void {
+    this.cap = cap;
+    this.keys = new FlowHash(cap);
+    this.lru = new SlotLru(cap);
+    this.gaps = new GapPool(cap);
+    this.tcp = new TcpSequenceAnalysis(cap);
+    this.clientIsB = new Uint8Array(cap);
+    this.fFirst = new Float64Array(cap);
+    this.fLast = new Float64Array(cap);
+    this.fPkts = new Uint32Array(cap * 2);
+    this.fBytes = new Uint32Array(cap * 2);
+    this.fState = new Uint8Array(cap);
+    this.fStart = new Uint8Array(cap);
+    this.fFin = new Uint8Array(cap);
+    this.fFinEnd = new Uint32Array(cap * 2);
+    this.fKa = new Uint32Array(cap * 2);
+    this.fKaAck = new Uint32Array(cap);
+    this.fLastKind = new Uint8Array(cap);
+    this.fStream = new Uint8Array(cap);
   }
 }
