@@ -78,8 +78,7 @@ export interface TrackerStats {
   keepAliveAcks: number;
 }
 
-/** Open-flow slots a tracker starts with (they double as needed). */
-const INITIAL_SLOTS = 1024;
+const INITIAL_SLOTS = 1024; // open-flow slots a tracker starts with (they double as needed)
 
 export class FlowTracker {
   readonly addresses = new AddressTable();
