@@ -465,16 +465,12 @@ export class FlowTracker {
     // The output is sized once for everything still open, so its columns need no copy at the end.
     this.out.reserveExactly(this.open, this.gaps.live);
     while (this.lru.head !== NONE) this.finalize(this.lru.head, FlowEnd.Open);
-    this.dropOpenFlowColumns();
-    return this.out.toFlowSet(this.addresses.texts(), this.gapFloorUs, this.windowStartUs, this.windowEndUs);
-  }
-
-  /** Let the open-flow table go before the caller builds on the result (peak memory). */
-  private dropOpenFlowColumns(): void {
+    // Let the open-flow table go before the caller builds on the result (peak memory).
     this.allocateSlots(0);
     this.used = 0;
     this.wide.clear();
     this.fragments.clear();
+    return this.out.toFlowSet(this.addresses.texts(), this.gapFloorUs, this.windowStartUs, this.windowEndUs);
   }
 
   /** Every open-flow column at `cap` slots, empty (the one list of them; growSlots grows the same). */
