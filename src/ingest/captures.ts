@@ -8,7 +8,7 @@ import { Decoded } from './packet.js';
 import { isPcapMagic, PcapParser } from './pcap.js';
 import { isPcapngMagic, PcapngParser } from './pcapng.js';
 import type { ContainerParser, PacketSink } from './packets.js';
-import { gzipTruncated, type OpenedInput } from './source.js';
+import { consumeInPlace, gzipTruncated, type OpenedInput } from './source.js';
 
 export interface CaptureSummary {
   path: string;
@@ -80,6 +80,8 @@ export async function readCapture(input: OpenedInput, chunks: AsyncIterable<Buff
   const parser: ContainerParser = format === 'pcap' ? new PcapParser(input.name, sink) : new PcapngParser(input.name, sink);
   let bytes = 0;
   let damaged: FwtpError | null = null;
+  // The parser keeps no view of a chunk after feed() (packets.ts: the sink reads a record during its call).
+  consumeInPlace(input);
   try {
     for await (const chunk of chunks) {
       bytes += chunk.length;

@@ -3,9 +3,9 @@
  * decompressed on the fly (node:zlib), with a bound on the decompressed size so that a
  * decompression bomb stops with a clear message instead of filling the disk or memory.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
 import { inputError } from '../util/errors.js';
 
 export const STDIN_PATH = '-';
@@ -28,12 +28,92 @@ export function displayName(path: string): string {
 }
 
 /** Open an input and look at its first bytes to see whether it is gzip. */
+/** Bytes asked of the file per read. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * A regular file read with one handle, the next chunk read ahead while the current one is
+ * parsed (as createReadStream does). Each read used to get a fresh 1 MiB buffer: on a 213 MiB
+ * capture that was a fault on every new page. After `inPlace()` (a reader that consumes each
+ * chunk before asking for the next, as readCapture does) reads alternate between two reused
+ * buffers: the one handed out, and the one being filled.
+ */
+function fileChunks(path: string, counted: (n: number) => void, inPlace: () => boolean): AsyncIterator<Buffer> {
+  type Read = { chunk: Buffer | null } | { error: unknown };
+  let handle: FileHandle | null = null;
+  const reused: Buffer[] = [];
+  let turn = 0;
+  let ahead: Promise<Read> | null = null;
+  let done = false;
+  const close = async (): Promise<void> => {
+    done = true;
+    const h = handle;
+    handle = null;
+    if (h !== null) await h.close();
+  };
+  const readOne = async (): Promise<Read> => {
+    try {
+      handle ??= await open(path, 'r');
+      let buf: Buffer;
+      if (inPlace()) {
+        turn ^= 1;
+        buf = reused[turn] ??= Buffer.allocUnsafeSlow(READ_CHUNK_BYTES);
+      } else buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return { chunk: null };
+      counted(bytesRead);
+      return { chunk: bytesRead === buf.length ? buf : buf.subarray(0, bytesRead) };
+    } catch (error) {
+      return { error };
+    }
+  };
+  return {
+    async next(): Promise<IteratorResult<Buffer>> {
+      if (done) return { done: true, value: undefined };
+      const r = await (ahead ?? readOne());
+      ahead = null;
+      if ('error' in r) {
+        await close().catch(() => undefined);
+        throw r.error;
+      }
+      if (r.chunk === null) {
+        await close();
+        return { done: true, value: undefined };
+      }
+      ahead = readOne();
+      return { done: false, value: r.chunk };
+    },
+    async return(): Promise<IteratorResult<Buffer>> {
+      if (ahead !== null) await ahead;
+      ahead = null;
+      await close();
+      return { done: true, value: undefined };
+    },
+  };
+}
+
+/**
+ * Lets the input put every chunk after the first into one reused buffer: the caller reads
+ * each chunk completely, keeping none of its bytes, before it asks for the next.
+ */
+export function consumeInPlace(o: OpenedInput): void {
+  const f = (o as { consumeInPlace?: () => void }).consumeInPlace;
+  if (f !== undefined) f();
+}
+
+/** Open an input and look at its first bytes to see whether it is gzip. */
 export async function openInput(path: string, maxDecompressed = DEFAULT_MAX_DECOMPRESSED): Promise<OpenedInput> {
   const name = displayName(path);
-  let raw: Readable;
+  let rawIter: AsyncIterator<Buffer>;
+  let rawBytes = 0;
+  let inPlace = false;
   let sizeBytes: number | null = null;
+  // Reuse is for the bytes as read; gzip's inflater keeps the chunks it is given.
+  let gzip = false;
+  const destroyRaw = (): void => { void rawIter.return?.(); };
   if (path === STDIN_PATH) {
-    raw = process.stdin;
+    process.stdin.on('data', (c: Buffer) => { rawBytes += c.length; });
+    rawIter = process.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   } else {
     try {
       const st = statSync(path);
@@ -45,11 +125,8 @@ export async function openInput(path: string, maxDecompressed = DEFAULT_MAX_DECO
       }
       throw e;
     }
-    raw = createReadStream(path, { highWaterMark: 1 << 20 });
+    rawIter = fileChunks(path, (n) => { rawBytes += n; }, () => inPlace && !gzip);
   }
-  let rawBytes = 0;
-  raw.on('data', (c: Buffer) => { rawBytes += c.length; });
-  const rawIter = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let first: IteratorResult<Buffer>;
   try {
     first = await rawIter.next();
@@ -57,7 +134,7 @@ export async function openInput(path: string, maxDecompressed = DEFAULT_MAX_DECO
     throw inputError('INPUT_UNREADABLE', `cannot read: ${(e as Error).message}`, { file: name });
   }
   const head: Buffer | null = first.done ? null : first.value;
-  const gzip = head !== null && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  gzip = head !== null && head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 
   async function* replay(): AsyncGenerator<Buffer> {
     if (head !== null) yield head;
@@ -74,7 +151,10 @@ export async function openInput(path: string, maxDecompressed = DEFAULT_MAX_DECO
   }
 
   if (!gzip) {
-    return { name, chunks: replay(), gzip: false, sizeBytes, rawBytesRead: () => rawBytes };
+    const plain: OpenedInput & { consumeInPlace(): void } = {
+      name, chunks: replay(), gzip: false, sizeBytes, rawBytesRead: () => rawBytes, consumeInPlace: () => { inPlace = true; },
+    };
+    return plain;
   }
 
   async function* gunzipped(): AsyncGenerator<Buffer> {
@@ -95,7 +175,7 @@ export async function openInput(path: string, maxDecompressed = DEFAULT_MAX_DECO
           }
         }
         if (gunzip.destroyed) {
-          if (path !== STDIN_PATH) raw.destroy();
+          if (path !== STDIN_PATH) destroyRaw();
         } else gunzip.end();
       } catch (e) {
         gunzip.destroy(e as Error);
