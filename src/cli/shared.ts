@@ -10,7 +10,7 @@ import { formatBytes } from '../util/bytes.js';
 import { writeFileAtomic, assertNotAnInput } from '../util/atomic.js';
 import { usageError } from '../util/errors.js';
 import { sanitizeText } from '../util/text.js';
-import { parseColumnMap } from '../ingest/flowexport/index.js';
+import { parseColumnMap } from '../ingest/flowexport/column-map.js';
 import { logTimeoutFromArgs } from './log-timeout.js';
 
 /** yargs drops a lone `-` from positionals (yargs#1312): it is swapped for this before parsing. */

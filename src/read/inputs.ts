@@ -11,16 +11,20 @@ import { captureFormat, readCapture, type Progress } from '../ingest/captures.js
 import { FlowTracker, type TrackerOptions, type TrackerStats } from '../flows/tracker.js';
 import type { FlowSet, GapDistribution } from '../flows/types.js';
 import { inputError } from '../util/errors.js';
-import { sniffFlowExport } from '../ingest/flowexport/index.js';
-import { readFlowExport } from '../flows/export-flows.js';
-import { readConntrack, sniffConntrack, type ConntrackInput } from '../ingest/conntrack.js';
-import { conntrackFlows } from '../flows/conntrack-flows.js';
+import type { ConntrackInput } from '../ingest/conntrack.js';
 import { addTrackerStats, isProfile, readProfile } from '../profile/profile.js';
 import { canonicalFlowSet, isCanonicalFlowSet, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
 import type { FwVendor } from '../ingest/fwlog/types.js';
 import { peek, PEEK_BYTES } from './peek.js';
 import { parallelReaders, readCaptureParallel, type ParallelCaptureRead } from './parallel-capture.js';
-import { eventLogFlows, joinEventsAsSessions, joinLogsAcross, logFlows, readFirewallLogInput, sniffFirewallLogInput, type FirewallLogRead, type JoinedFirewallLog, type LogTimeout } from './firewall-logs.js';
+import type { FirewallLogRead, JoinedFirewallLog, LogTimeout } from './firewall-logs.js';
+
+type TextReaders = typeof import('./text-readers.js');
+let textReaders: TextReaders | null = null;
+/** Loaded the first time an input is neither a capture nor a profile (text-readers.ts). */
+async function loadTextReaders(): Promise<TextReaders> {
+  return textReaders ??= await import('./text-readers.js');
+}
 
 
 export interface ReadResult {
@@ -117,6 +121,7 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
       continue;
     }
     const text = head.toString('utf8', 0, Math.min(head.length, PEEK_BYTES));
+    const { readConntrack, sniffConntrack, readFlowExport, sniffFlowExport, readFirewallLogInput, sniffFirewallLogInput } = await loadTextReaders();
     const ct = sniffConntrack(text);
     if (ct !== null) {
       const c = await readConntrack(input.name, chunks, { strict: opts.strict, at: opts.at });
@@ -155,40 +160,43 @@ export async function readInputs(paths: string[], opts: ReadOptions = {}): Promi
     }
     throw inputError('INPUT_UNKNOWN_FORMAT', `not a format fwtp reads (expected ${FORMATS_READ})`, { file: input.name, byteOffset: 0 });
   }
-  // conntrack -E events beside a Linux drop log are its session-end log (issue 13, item 1): their
-  // entries become sessions of the join, and then flows through the join only, not also through
-  // conntrackFlows (one source per session, so plan counts each once). The join's flows are the
-  // ones that carry the gap a later drop reveals (which the event flows cannot see) and the
-  // sessions the model's lower-bound marks count (firewallLogs).
-  const eventLogs = conntrack.flatMap((c) => { const e = joinEventsAsSessions(c, joinedLogs.map((x) => x.log)); return e === null ? [] : [{ c, e }]; });
-  joinLogsAcross([...joinedLogs.map((x) => x.log), ...eventLogs.map((x) => x.e)]);
-  const joinedEvents = new Set(eventLogs.map((x) => x.c));
-  for (const { c, e } of eventLogs) {
-    const l = eventLogFlows(e);
-    conntrackSummaries.get(c)?.warnings.push(...l.warnings);
-    parts.push({ flows: l.flows, distribution: l.distribution });
-    firewallLogs.push(l.read);
-  }
-  // Inserted in order: the k logs placed before this one have shifted its place by k.
-  joinedLogs.forEach(({ log, inputAt, partAt }, k) => {
-    const l = logFlows(log);
-    inputs.splice(inputAt + k, 0, l.summary);
-    parts.splice(partAt + k, 0, { flows: l.flows, distribution: l.distribution });
-    firewallLogs.push(l.read);
-  });
-  // conntrack: series (several timed snapshots) and event streams become flows; single snapshots stay dumps.
   const dumps: ConntrackInput[] = [];
-  const flowing = conntrack.filter((c) => c.format !== 'sysctl' && !joinedEvents.has(c) && (c.events !== undefined || c.snapshots.length > 1));
-  const snapshotsOnly = conntrack.filter((c) => c.format !== 'sysctl' && c.events === undefined && c.snapshots.length === 1);
-  if (flowing.length > 0 || snapshotsOnly.length > 1) {
-    const series = [...flowing, ...(snapshotsOnly.length > 1 ? snapshotsOnly : [])];
-    const timeouts = { ...(opts.conntrackTimeouts ?? {}) };
-    const cf = conntrackFlows(sysctl !== null ? [...series, ...conntrack.filter((c) => c.format === 'sysctl')] : series, timeouts, { gapFloorSeconds: gapFloorUs / 1e6 });
-    parts.push({ flows: cf.flows, distribution: cf.distribution });
-    warnings.push(...cf.warnings);
-    if (snapshotsOnly.length === 1) dumps.push(snapshotsOnly[0]!);
-  } else if (snapshotsOnly.length === 1) {
-    dumps.push(snapshotsOnly[0]!);
+  if (conntrack.length + joinedLogs.length > 0) {
+    const { conntrackFlows, eventLogFlows, joinEventsAsSessions, joinLogsAcross, logFlows } = await loadTextReaders();
+    // conntrack -E events beside a Linux drop log are its session-end log (issue 13, item 1): their
+    // entries become sessions of the join, and then flows through the join only, not also through
+    // conntrackFlows (one source per session, so plan counts each once). The join's flows are the
+    // ones that carry the gap a later drop reveals (which the event flows cannot see) and the
+    // sessions the model's lower-bound marks count (firewallLogs).
+    const eventLogs = conntrack.flatMap((c) => { const e = joinEventsAsSessions(c, joinedLogs.map((x) => x.log)); return e === null ? [] : [{ c, e }]; });
+    joinLogsAcross([...joinedLogs.map((x) => x.log), ...eventLogs.map((x) => x.e)]);
+    const joinedEvents = new Set(eventLogs.map((x) => x.c));
+    for (const { c, e } of eventLogs) {
+      const l = eventLogFlows(e);
+      conntrackSummaries.get(c)?.warnings.push(...l.warnings);
+      parts.push({ flows: l.flows, distribution: l.distribution });
+      firewallLogs.push(l.read);
+    }
+    // Inserted in order: the k logs placed before this one have shifted its place by k.
+    joinedLogs.forEach(({ log, inputAt, partAt }, k) => {
+      const l = logFlows(log);
+      inputs.splice(inputAt + k, 0, l.summary);
+      parts.splice(partAt + k, 0, { flows: l.flows, distribution: l.distribution });
+      firewallLogs.push(l.read);
+    });
+    // conntrack: series (several timed snapshots) and event streams become flows; single snapshots stay dumps.
+    const flowing = conntrack.filter((c) => c.format !== 'sysctl' && !joinedEvents.has(c) && (c.events !== undefined || c.snapshots.length > 1));
+    const snapshotsOnly = conntrack.filter((c) => c.format !== 'sysctl' && c.events === undefined && c.snapshots.length === 1);
+    if (flowing.length > 0 || snapshotsOnly.length > 1) {
+      const series = [...flowing, ...(snapshotsOnly.length > 1 ? snapshotsOnly : [])];
+      const timeouts = { ...(opts.conntrackTimeouts ?? {}) };
+      const cf = conntrackFlows(sysctl !== null ? [...series, ...conntrack.filter((c) => c.format === 'sysctl')] : series, timeouts, { gapFloorSeconds: gapFloorUs / 1e6 });
+      parts.push({ flows: cf.flows, distribution: cf.distribution });
+      warnings.push(...cf.warnings);
+      if (snapshotsOnly.length === 1) dumps.push(snapshotsOnly[0]!);
+    } else if (snapshotsOnly.length === 1) {
+      dumps.push(snapshotsOnly[0]!);
+    }
   }
 
   const stats = parallel?.stats ?? tracker.stats;

@@ -8,11 +8,12 @@ import { RecordTable } from './records.js';
 import { inputError, usageError } from '../../util/errors.js';
 import { normaliseHeader } from './fields.js';
 import {
-  AWS_DEFAULT_FIELDS, FLOW_EXPORT_FORMATS, MAP_KEYS, ReadContext, makeReader, type FlowExportFormat,
+  AWS_DEFAULT_FIELDS, FLOW_EXPORT_FORMATS, ReadContext, makeReader, type FlowExportFormat,
 } from './formats.js';
 import { tokenise, type Engine } from './tokenise.js';
 
 export { FLOW_EXPORT_FORMATS, MAP_KEYS, type FlowExportFormat } from './formats.js';
+export { parseColumnMap } from './column-map.js';
 export type { Engine } from './tokenise.js';
 
 export type SniffedFormat = 'zeek-tsv' | 'zeek-json' | 'nfdump-csv' | 'argus-csv' | 'aws-vpc' | 'cicflowmeter';
@@ -52,30 +53,6 @@ export function sniffFlowExport(head: string): SniffedFormat | null {
   if (has('StartTime', 'Proto') && (has('SrcAddr') || has('saddr'))) return 'argus-csv';
   if (has('Flow Duration', 'Timestamp') && (has('Src IP') || has('Source IP'))) return 'cicflowmeter';
   return null;
-}
-
-/**
- * `--map start=ts,end=te,src=sa,...` into a map from field to column name. Keys are those of
- * MAP_KEYS; start, src, dst and proto are required; timeunit takes auto, s, ms or us.
- */
-export function parseColumnMap(text: string): Record<string, string> {
-  const bad = (why: string): never => { throw usageError('CLI_INVALID_MAP', `--map ${JSON.stringify(text)}: ${why}`); };
-  const map: Record<string, string> = {};
-  if (text.trim().length === 0) bad('empty');
-  for (const part of text.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) bad(`${JSON.stringify(part)} is not key=column`);
-    const key = part.slice(0, eq).trim();
-    const value = part.slice(eq + 1).trim();
-    if (!Object.prototype.hasOwnProperty.call(MAP_KEYS, key)) bad(`unknown key ${JSON.stringify(key)} (known: ${Object.keys(MAP_KEYS).join(', ')})`);
-    if (value.length === 0) bad(`no column for ${key}`);
-    if (map[key] !== undefined) bad(`${key} given twice`);
-    map[key] = value;
-  }
-  for (const k of ['start', 'src', 'dst', 'proto']) if (map[k] === undefined) bad(`${k}= is required`);
-  if (map.end !== undefined && map.duration !== undefined) bad('give end= or duration=, not both');
-  if (map.timeunit !== undefined && !['auto', 's', 'ms', 'us'].includes(map.timeunit)) bad('timeunit= takes auto, s, ms or us');
-  return map;
 }
 
 export interface FlowExportOptions {

@@ -7,22 +7,7 @@ import { type EpochUnit, normaliseHeader, parseAnyTimeUs, parseProto } from './f
 import { ReadContext } from './reader.js';
 import { REC_UNIDIRECTIONAL, STATE_UNKNOWN } from './records.js';
 
-/** Keys of --map and what they name. */
-export const MAP_KEYS: Readonly<Record<string, string>> = {
-  start: 'column with the record start time (epoch s, ms, us or ISO 8601)',
-  end: 'column with the record end time',
-  duration: 'column with the record duration in seconds (instead of end)',
-  src: 'column with the source address',
-  dst: 'column with the destination address',
-  sport: 'column with the source port',
-  dport: 'column with the destination port',
-  proto: 'column with the protocol (number or name)',
-  packets: 'column with packets from source to destination',
-  bytes: 'column with bytes from source to destination',
-  rpackets: 'column with packets from destination to source',
-  rbytes: 'column with bytes from destination to source',
-  timeunit: 'not a column: unit of numeric times, auto (default), s, ms or us',
-};
+export { MAP_KEYS } from './column-map.js';
 
 export class MappedReader extends HeaderReader {
   readonly format = 'csv' as const;
