@@ -152,6 +152,17 @@ function sortedAddresses(fs: FlowSet): { addresses: string[]; remap: Uint32Array
  */
 export function canonicalFlowSet(fs: FlowSet): FlowSet {
   if (isCanonicalFlowSet(fs)) return fs;
+  const { addresses, remap, order } = canonicalOrder(fs);
+  const out = allocateFlowSet(fs.count, fs.gapStartUs.length, addresses, fs.gapFloorUs, fs.windowStartUs, fs.windowEndUs);
+  gatherOne(out, fs, remap, order);
+  return out;
+}
+
+/**
+ * Where each flow of `fs` goes in its canonical form: the sorted address texts, each old
+ * address id's new id, and the flow indices in canonical order. Time O(n log n).
+ */
+export function canonicalOrder(fs: FlowSet): { addresses: string[]; remap: Uint32Array; order: Uint32Array } {
   const { addresses, remap } = sortedAddresses(fs);
   const order = orderByFirstPacket(fs);
   // Flows that start at the same instant: the full comparison, within each (short) run.
@@ -162,9 +173,7 @@ export function canonicalFlowSet(fs: FlowSet): FlowSet {
     if (e - s > 1) order.subarray(s, e).sort(cmp);
     s = e;
   }
-  const out = allocateFlowSet(fs.count, fs.gapStartUs.length, addresses, fs.gapFloorUs, fs.windowStartUs, fs.windowEndUs);
-  gatherOne(out, fs, remap, order);
-  return out;
+  return { addresses, remap, order };
 }
 
 /** gather() for one set and every gap: no per-flow set lookup, no gap filter, no staging arrays. */

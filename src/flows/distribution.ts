@@ -6,6 +6,7 @@
 import { quantileSorted } from 'simple-statistics';
 import type { GapDistribution } from './types.js';
 import type { GapSummary } from './types.js';
+import { sketchBin } from './sketch-bin.js';
 
 export const SKETCH_BINS_PER_OCTAVE = 32;
 const SKETCH_BINS = 64 * SKETCH_BINS_PER_OCTAVE; // up to 2^64 us
@@ -38,7 +39,7 @@ export class GapCollector {
       this.block = NO_BLOCK;
       this.blockUsed = 0;
     }
-    this.sketch[gapUs < 1 ? 0 : Math.min(SKETCH_BINS - 1, Math.floor(Math.log2(gapUs) * SKETCH_BINS_PER_OCTAVE))]!++;
+    this.sketch[sketchBin(gapUs)]!++; // Math.min(SKETCH_BINS - 1, Math.floor(Math.log2(gapUs) * 32)), 0 below 1 (sketch-bin.ts)
   }
 
   private nextBlock(): void {

@@ -4,20 +4,27 @@
  * the pool, newest first (so a flow needs one head index, not also a tail); finished flows'
  * records return to a free list, so a day of traffic needs only as many records as the open
  * flows hold at once.
+ *
+ * Records live in fixed-size chunks, added as needed and never copied: growing one array by
+ * doubling allocated twice the final size and copied every record at each step (day capture:
+ * 22 MB allocated for 400 k gaps, 8.7 MB in chunks). A record is touched once per gap, not per
+ * packet, so the chunk lookup costs nothing measurable.
  */
 import { type FlowSetBuilder } from './builder.js';
-import { growF64, growI32, growU16 } from '../util/typed-arrays.js';
+import { growI32 } from '../util/typed-arrays.js';
 import { NONE } from './flow-hash.js';
+
+const CHUNK_BITS = 13;
+const CHUNK = 1 << CHUNK_BITS; // records per chunk (64 KiB of start/end times)
+const IN_CHUNK = CHUNK - 1;
 
 export class GapPool {
   // Per open flow, indexed by slot: its newest gap record, NONE = no gap yet.
   private head: Int32Array;
-  // Gap records.
-  private cap = 1024;
-  private startUs = new Float64Array(this.cap);
-  private endUs = new Float64Array(this.cap);
-  private info = new Uint16Array(this.cap);
-  private next = new Int32Array(this.cap);
+  // Gap records by chunk: times [2k] start, [2k + 1] end (microseconds); info; next record in the flow's list (or the free list).
+  private readonly times: Float64Array[] = [];
+  private readonly info: Uint16Array[] = [];
+  private readonly next: Int32Array[] = [];
   private used = 0;
   private free = NONE;
   /** Gap records held by open flows. */
@@ -41,15 +48,17 @@ export class GapPool {
     let g: number;
     if (this.free !== NONE) {
       g = this.free;
-      this.free = this.next[g]!;
+      this.free = this.next[g >>> CHUNK_BITS]![g & IN_CHUNK]!;
     } else {
-      if (this.used === this.cap) this.growRecords();
       g = this.used++;
+      if ((g & IN_CHUNK) === 0) this.addChunk();
     }
-    this.startUs[g] = startUs;
-    this.endUs[g] = endUs;
-    this.info[g] = info;
-    this.next[g] = this.head[slot]!;
+    const c = g >>> CHUNK_BITS, k = g & IN_CHUNK;
+    const times = this.times[c]!;
+    times[k * 2] = startUs;
+    times[k * 2 + 1] = endUs;
+    this.info[c]![k] = info;
+    this.next[c]![k] = this.head[slot]!;
     this.head[slot] = g;
     this.live++;
   }
@@ -59,16 +68,19 @@ export class GapPool {
     const first = this.head[slot]!;
     if (first === NONE) return;
     let n = 0;
-    for (let g = first; g !== NONE; g = this.next[g]!) n++;
+    for (let g = first; g !== NONE; g = this.next[g >>> CHUNK_BITS]![g & IN_CHUNK]!) n++;
     // Newest first in the list: written from the end of the flow's range back.
-    let k = out.reserveGaps(n) + n;
+    let at = out.reserveGaps(n) + n;
     for (let g = first; g !== NONE;) {
-      k--;
-      out.gapStartUs[k] = this.startUs[g]!;
-      out.gapEndUs[k] = this.endUs[g]!;
-      out.gapInfo[k] = this.info[g]!;
-      const next = this.next[g]!;
-      this.next[g] = this.free;
+      at--;
+      const c = g >>> CHUNK_BITS, k = g & IN_CHUNK;
+      const times = this.times[c]!;
+      out.gapStartUs[at] = times[k * 2]!;
+      out.gapEndUs[at] = times[k * 2 + 1]!;
+      out.gapInfo[at] = this.info[c]![k]!;
+      const nextChunk = this.next[c]!;
+      const next = nextChunk[k]!;
+      nextChunk[k] = this.free;
       this.free = g;
       g = next;
     }
@@ -76,12 +88,9 @@ export class GapPool {
     this.head[slot] = NONE;
   }
 
-  private growRecords(): void {
-    const n = this.cap * 2;
-    this.startUs = growF64(this.startUs, n);
-    this.endUs = growF64(this.endUs, n);
-    this.info = growU16(this.info, n);
-    this.next = growI32(this.next, n);
-    this.cap = n;
+  private addChunk(): void {
+    this.times.push(new Float64Array(CHUNK * 2));
+    this.info.push(new Uint16Array(CHUNK));
+    this.next.push(new Int32Array(CHUNK));
   }
 }

@@ -8,6 +8,7 @@
  */
 import { AddressTable } from '../ingest/addresses.js';
 import { FlowSetBuilder } from './builder.js';
+import { canonicalizeInPlace } from './canonical-in-place.js';
 import { growF64, growU32, growU8 } from '../util/typed-arrays.js';
 import { GapCollector } from './distribution.js';
 import { FlowHash, NONE } from './flow-hash.js';
@@ -459,7 +460,7 @@ export class FlowTracker {
     return this.open;
   }
 
-  /** Finish every open flow and return the FlowSet. The tracker must not be used afterwards. */
+  /** Finish every open flow and return the FlowSet, canonical (canonical.ts). The tracker must not be used afterwards. */
   finish(): FlowSet {
     this.finishing = true;
     // The output is sized once for everything still open, so its columns need no copy at the end.
@@ -470,7 +471,8 @@ export class FlowTracker {
     this.used = 0;
     this.wide.clear();
     this.fragments.clear();
-    return this.out.toFlowSet(this.addresses.texts(), this.gapFloorUs, this.windowStartUs, this.windowEndUs);
+    // In canonical form already, so the reader does not copy it into another (peak memory).
+    return canonicalizeInPlace(this.out.toFlowSet(this.addresses.texts(), this.gapFloorUs, this.windowStartUs, this.windowEndUs));
   }
 
   /** Every open-flow column at `cap` slots, empty (the one list of them; growSlots grows the same). */

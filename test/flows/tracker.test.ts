@@ -408,10 +408,12 @@ describe('eviction', () => {
     const { flows: fs, stats, distribution } = f.finish();
     expect([stats.evictedForSpace, stats.evictedIdle]).toEqual([2, 0]);
     expect(fs.count).toBe(4);
+    // In canonical order (by first packet): B was the one evicted for C, since A kept its second
+    // packet and B's packet at 4 s started a new flow.
     const rows = Array.from({ length: fs.count }, (_, i) => [fs.clientPort[i], fs.end[i], fs.packetsC2S[i], fs.firstUs[i]]);
     expect(rows).toEqual([
-      [2, FlowEnd.Evicted, 1, at(1)],
       [1, FlowEnd.Evicted, 2, at(0)],
+      [2, FlowEnd.Evicted, 1, at(1)],
       [3, FlowEnd.Open, 1, at(3)],
       [2, FlowEnd.Open, 1, at(4)],
     ]);
