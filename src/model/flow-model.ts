@@ -74,6 +74,8 @@ export interface FlowModel {
   labelIds: Int32Array;
   labels: string[];
   labelIndex: Map<string, number>;
+  /** Label id by (client address, direction) then (server address, port, protocol): a label's text is built once per endpoint pair, not once per flow. */
+  labelByEndpoints: Map<number, Map<number, number>>;
   seriesPoints: number;
   /** The services whose figures each candidate reports (null: none). */
   services: ServiceIndex | null;

@@ -165,7 +165,7 @@ function plannerOf(data: PlanData, opts: PlanOptions, p: FlowModel): Planner {
       const next: PlanOptions = { ...opts, keepalive: profile, keepaliveSource: 'flag' };
       const kaSchedule = new Int32Array(fs.count * 2);
       const { setting, schedules } = prepareKeepAlive(fs, profile, 'flag', kaSchedule);
-      return plannerOf(data, next, { ...p, keepalive: setting, schedules, kaSchedule, labelIds: p.labelIds, labels: p.labels, labelIndex: p.labelIndex });
+      return plannerOf(data, next, { ...p, keepalive: setting, schedules, kaSchedule, labelIds: p.labelIds, labels: p.labels, labelIndex: p.labelIndex, labelByEndpoints: p.labelByEndpoints });
     },
   };
 }

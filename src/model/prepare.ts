@@ -6,6 +6,7 @@ import { FlowEnd, GAP_PROBE_RETRY_BIT, GAP_RETRANSMISSION_BIT, PacketKind, gapDi
 import { FLOW_STATE_NAMES } from '../util/protocols.js';
 import { summariseGaps } from '../flows/distribution.js';
 import { argsort } from './argsort.js';
+import { sortWithOrder } from './radix-sort.js';
 import type { FlowModel } from './flow-model.js';
 import { prepareKeepAlive } from './keepalive-senders.js';
 import { bucketOf, clipToWindow, cumulativeByBucket, makeGrid } from './occupancy-grid.js';
@@ -132,7 +133,8 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     }
   }
 
-  const startsUs = fs.firstUs.slice().sort();
+  // Starts in time order, and which flow each is (the per-service starts are taken in this order).
+  const { sorted: startsUs, order: startOrder } = sortWithOrder(fs.firstUs);
   // Flows whose last state follows the candidate, and the others (typed, filled from the front).
   let candCount = 0;
   for (let i = 0; i < n; i++) if ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0) candCount++;
@@ -195,8 +197,8 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
     buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
     sensitive: sensitiveAll.slice(0, sensitiveCount), fixedBucketOf, fixedClippedUs, fixedNetAll, fixedEndSumAll, baseNet, candPos,
-    labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
-    services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
+    labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(), labelByEndpoints: new Map(),
+    services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, startOrder, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
     survival: kaplanMeier(survivalEvents.subarray(0, survivalEventCount), survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
   };
