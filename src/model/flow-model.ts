@@ -30,6 +30,8 @@ export interface FlowModel {
   /** Per flow and side (0 client, 1 server): keep-alive schedule index, or -1. */
   kaSchedule: Int32Array;
   schedules: KeepAliveSchedule[];
+  /** Per flow: the shorter keep-alive idle of its sides, seconds (NaN: no schedule); kept alive when it is within the established timeout. */
+  kaIdleMinSeconds: Float64Array;
   /** Per flow: largest candidate-dependent gap before any fixed-timeout break (us), and that fixed break's gap index or -1. */
   maxCandGapUs: Float64Array;
   fixedBreak: Int32Array;

@@ -19,7 +19,7 @@ function senderLabel(fs: FlowSet, i: number, side: 0 | 1): string {
   return side === 1 ? hostPort(fs.addresses[fs.serverAddr[i]!]!, fs.serverPort[i]!) : `${fs.addresses[fs.clientAddr[i]!]}:*`;
 }
 
-export function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Source, kaSchedule: Int32Array): { setting: KeepAliveSetting; schedules: KeepAliveSchedule[] } {
+export function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Source, kaSchedule: Int32Array): { setting: KeepAliveSetting; schedules: KeepAliveSchedule[]; kaIdleMinSeconds: Float64Array } {
   const given = parseKeepAlive(keepaliveText);
   // Senders with probes, numbered in order of first appearance (flow order, client side first);
   // then their probe gaps in typed arrays sized by a count (no per-sender growing lists).
@@ -101,7 +101,19 @@ export function prepareKeepAlive(fs: FlowSet, keepaliveText: string, source: Sou
     source: source === 'flag' ? 'flag' : observed.length > 0 ? 'observed' : 'profile',
     observed,
   };
-  return { setting, schedules };
+  return { setting, schedules, kaIdleMinSeconds: idleMinPerFlow(kaSchedule, schedules, fs.count) };
+}
+
+/** Per flow: the shorter keep-alive idle time of its two sides (NaN when neither has one: no `<=` holds, as for no schedule). */
+function idleMinPerFlow(kaSchedule: Int32Array, schedules: KeepAliveSchedule[], n: number): Float64Array {
+  const idle = Float64Array.from(schedules, (s) => s.idleSeconds);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = kaSchedule[i * 2]!, b = kaSchedule[i * 2 + 1]!;
+    const ia = a !== NO_SCHEDULE ? idle[a]! : NaN, ib = b !== NO_SCHEDULE ? idle[b]! : NaN;
+    out[i] = Number.isNaN(ia) ? ib : Number.isNaN(ib) ? ia : Math.min(ia, ib);
+  }
+  return out;
 }
 
 /** The probe gaps of flow i sent by `side` (seconds, and whether each was a retry), written from `at` when given; returns how many. */

@@ -33,6 +33,11 @@ export function kaplanMeier(eventTimes: ArrayLike<number>, censoredTimes: ArrayL
   // Sorted by a radix sort (radix-sort.ts: the same values as Float64Array#sort, several times faster).
   const ev = sortedCopy(eventTimes instanceof Float64Array ? eventTimes : Float64Array.from(eventTimes));
   const ce = sortedCopy(censoredTimes instanceof Float64Array ? censoredTimes : Float64Array.from(censoredTimes));
+  return kaplanMeierSorted(ev, ce);
+}
+
+/** kaplanMeier over times already in ascending order (as Float64Array#sort leaves them). */
+export function kaplanMeierSorted(ev: Float64Array, ce: Float64Array): Survival {
   // At most one distinct time per event: filled from the front, cut to size at the end.
   const times = new Float64Array(ev.length);
   const surv = new Float64Array(ev.length);
