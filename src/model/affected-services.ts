@@ -42,6 +42,19 @@ export function noteAffected(tally: AffectedTally, p: FlowModel, i: number, dir:
 }
 
 function labelFor(p: FlowModel, i: number, dir: 0 | 1): number {
+  const fs = p.fs;
+  // The label depends only on these: exact numeric keys (address ids are far below 2^29).
+  const outer = fs.clientAddr[i]! * 2 + dir;
+  const inner = (fs.serverAddr[i]! * 65536 + fs.serverPort[i]!) * 256 + fs.proto[i]!;
+  let byServer = p.labelByEndpoints.get(outer);
+  if (byServer === undefined) { byServer = new Map(); p.labelByEndpoints.set(outer, byServer); }
+  let id = byServer.get(inner);
+  if (id === undefined) { id = labelIdOf(p, i, dir); byServer.set(inner, id); }
+  p.labelIds[i * 2 + dir] = id;
+  return id;
+}
+
+function labelIdOf(p: FlowModel, i: number, dir: 0 | 1): number {
   // As a drop log shows the first dropped packet: its source -> destination, ephemeral client ports as *.
   const fs = p.fs;
   const server = hostPort(fs.addresses[fs.serverAddr[i]!]!, fs.serverPort[i]!);
@@ -54,7 +67,6 @@ function labelFor(p: FlowModel, i: number, dir: 0 | 1): number {
     p.labels.push(label);
     p.labelIndex.set(label, id);
   }
-  p.labelIds[i * 2 + dir] = id;
   return id;
 }
 

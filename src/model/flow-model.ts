@@ -30,6 +30,8 @@ export interface FlowModel {
   /** Per flow and side (0 client, 1 server): keep-alive schedule index, or -1. */
   kaSchedule: Int32Array;
   schedules: KeepAliveSchedule[];
+  /** Per flow: the shorter keep-alive idle of its sides, seconds (NaN: no schedule); kept alive when it is within the established timeout. */
+  kaIdleMinSeconds: Float64Array;
   /** Per flow: largest candidate-dependent gap before any fixed-timeout break (us), and that fixed break's gap index or -1. */
   maxCandGapUs: Float64Array;
   fixedBreak: Int32Array;
@@ -74,6 +76,8 @@ export interface FlowModel {
   labelIds: Int32Array;
   labels: string[];
   labelIndex: Map<string, number>;
+  /** Label id by (client address, direction) then (server address, port, protocol): a label's text is built once per endpoint pair, not once per flow. */
+  labelByEndpoints: Map<number, Map<number, number>>;
   seriesPoints: number;
   /** The services whose figures each candidate reports (null: none). */
   services: ServiceIndex | null;

@@ -37,16 +37,19 @@ export interface ByBucket {
   slots: Int16Array | null;
 }
 
-/** Times grouped by bucket (a counting sort), for replaying single buckets; `slots` travel with them. */
-export function byBucket(times: Float64Array, n: number, B: number, W: number, ws: number, we: number, slots: Int16Array | null = null): ByBucket {
+/** Times grouped by bucket (a counting sort), for replaying single buckets; `slots` travel with them; `bucketsOf`: each time's bucket, when known. */
+export function byBucket(times: Float64Array, n: number, B: number, W: number, ws: number, we: number, slots: Int16Array | null = null, bucketsOf: Int32Array | null = null): ByBucket {
+  // The times' buckets, when the caller has them (the sweep does), or computed once here.
+  let bk = bucketsOf;
+  if (bk === null) { bk = new Int32Array(n); for (let k = 0; k < n; k++) bk[k] = bucketOf(times[k]!, B, W, ws, we); }
   const cum = new Int32Array(B + 2);
-  for (let k = 0; k < n; k++) cum[bucketOf(times[k]!, B, W, ws, we) + 1]!++;
+  for (let k = 0; k < n; k++) cum[bk[k]! + 1]!++;
   for (let b = 0; b <= B; b++) cum[b + 1]! += cum[b]!;
   const fill = cum.slice();
   const out = new Float64Array(n);
   const outSlots = slots !== null ? new Int16Array(n) : null;
   for (let k = 0; k < n; k++) {
-    const j = fill[bucketOf(times[k]!, B, W, ws, we)]!++;
+    const j = fill[bk[k]!]!++;
     out[j] = times[k]!;
     if (outSlots !== null) outSlots[j] = slots![k]!;
   }

@@ -68,8 +68,12 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   let startSumUs = p.startSumUs;
   const xsSlot = svc !== null && extraStartSlots !== null ? extraStartSlots.data : null;
   const xeSlot = svc !== null && extraEndSlots !== null ? extraEndSlots.data : null;
+  // Each extra's bucket, kept for the grouping below (no second bucketOf per extra).
+  const xsBucket = new Int32Array(nxs);
+  const xeBucket = new Int32Array(nxe);
   for (let k = 0; k < nxs; k++) {
     const b = bucketOf(xs[k]!, B, W, ws, we);
+    xsBucket[k] = b;
     net[b]!++;
     const clipped = clipToWindow(xs[k]!, ws, we) - ws;
     startSumUs += clipped;
@@ -78,6 +82,7 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   for (let k = 0; k < nxe; k++) {
     const e = xe[k]!;
     const b = bucketOf(e, B, W, ws, we);
+    xeBucket[k] = b;
     net[b]!--;
     const clipped = clipToWindow(e, ws, we) - ws;
     endSumUs += clipped;
@@ -94,8 +99,8 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   for (let b = 0; b < B; b++) {
     const startsHere = startCum[b + 1]! - startCum[b]!;
     if (atBoundary[b]! + startsHere + (nxs > 0 ? nxs : 0) <= best) continue;
-    extraStartsByBucket ??= byBucket(xs, nxs, B, W, ws, we, xsSlot);
-    extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we, xeSlot);
+    extraStartsByBucket ??= byBucket(xs, nxs, B, W, ws, we, xsSlot, xsBucket);
+    extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we, xeSlot, xeBucket);
     const xsHere = extraStartsByBucket.cum[b + 1]! - extraStartsByBucket.cum[b]!;
     if (atBoundary[b]! + startsHere + xsHere <= best) continue;
     const local = replayBucket(p, b, Tus, replayed, atBoundary[b]!, extraStartsByBucket, extraEndsByBucket);

@@ -164,8 +164,8 @@ function plannerOf(data: PlanData, opts: PlanOptions, p: FlowModel): Planner {
     withKeepAlive: (profile: string) => {
       const next: PlanOptions = { ...opts, keepalive: profile, keepaliveSource: 'flag' };
       const kaSchedule = new Int32Array(fs.count * 2);
-      const { setting, schedules } = prepareKeepAlive(fs, profile, 'flag', kaSchedule);
-      return plannerOf(data, next, { ...p, keepalive: setting, schedules, kaSchedule, labelIds: p.labelIds, labels: p.labels, labelIndex: p.labelIndex });
+      const { setting, schedules, kaIdleMinSeconds } = prepareKeepAlive(fs, profile, 'flag', kaSchedule);
+      return plannerOf(data, next, { ...p, keepalive: setting, schedules, kaSchedule, kaIdleMinSeconds, labelIds: p.labelIds, labels: p.labels, labelIndex: p.labelIndex, labelByEndpoints: p.labelByEndpoints });
     },
   };
 }

@@ -6,13 +6,14 @@ import { FlowEnd, GAP_PROBE_RETRY_BIT, GAP_RETRANSMISSION_BIT, PacketKind, gapDi
 import { FLOW_STATE_NAMES } from '../util/protocols.js';
 import { summariseGaps } from '../flows/distribution.js';
 import { argsort } from './argsort.js';
+import { sortedCopy, sortWithOrder } from './radix-sort.js';
 import type { FlowModel } from './flow-model.js';
 import { prepareKeepAlive } from './keepalive-senders.js';
 import { bucketOf, clipToWindow, cumulativeByBucket, makeGrid } from './occupancy-grid.js';
 import { toPlatformSetting, type PlatformProfile } from './platforms.js';
 import { makeTimeoutResolver, type TimeoutRule } from './policy.js';
 import { indexServices } from './service-index.js';
-import { kaplanMeier } from './survival.js';
+import { kaplanMeierSorted } from './survival.js';
 import type { Source } from './types.js';
 import type { LogEvidence } from './log-bounds.js';
 import type { GapSummary } from '../flows/types.js';
@@ -89,7 +90,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const followsCandidate = Uint16Array.from(masks);
 
   const kaSchedule = new Int32Array(n * 2);
-  const { setting: keepalive, schedules } = prepareKeepAlive(fs, opts.keepalive, opts.keepaliveSource, kaSchedule);
+  const { setting: keepalive, schedules, kaIdleMinSeconds } = prepareKeepAlive(fs, opts.keepalive, opts.keepaliveSource, kaSchedule);
 
   const maxCandGapUs = new Float64Array(n);
   const fixedBreak = new Int32Array(n).fill(-1);
@@ -98,7 +99,6 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   // Candidate-state gaps (seconds), filled from the front: at most every stored gap is one.
   const survivalEvents = new Float64Array(fs.gapStartUs.length);
   let survivalEventCount = 0;
-  const survivalCensored: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = timeouts[timeoutIndex[i]!]!;
     const mask = followsCandidate[timeoutIndex[i]!]!;
@@ -127,12 +127,10 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
       const lastKind = gapKind(fs.gapInfo[g1 - 1]!);
       keptByKeepAlive[i] = lastKind === PacketKind.KeepAliveProbe || lastKind === PacketKind.KeepAliveAck ? 1 : 0;
     }
-    if ((fs.end[i] === FlowEnd.Open || fs.end[i] === FlowEnd.HalfClosed) && (mask & (1 << fs.endState[i]!)) !== 0) {
-      survivalCensored.push((fs.windowEndUs - fs.lastUs[i]!) / 1e6);
-    }
   }
 
-  const startsUs = fs.firstUs.slice().sort();
+  // Starts in time order, and which flow each is (the per-service starts are taken in this order).
+  const { sorted: startsUs, order: startOrder } = sortWithOrder(fs.firstUs);
   // Flows whose last state follows the candidate, and the others (typed, filled from the front).
   let candCount = 0;
   for (let i = 0; i < n; i++) if ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0) candCount++;
@@ -157,6 +155,16 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
 
   const windowStartUs = fs.windowStartUs;
   const windowEndUs = fs.windowEndUs;
+  // Idle periods still running at the end (open or half-closed, in a state that follows the
+  // candidate): the candidate-state flows by last packet, latest first, are these in ascending
+  // order already ((end - last) / 1e6 falls as the last packet rises), so they need no sort.
+  let censoredCount = 0;
+  for (let k = 0; k < candEndOrder.length; k++) { const e = fs.end[candEndOrder[k]!]; if (e === FlowEnd.Open || e === FlowEnd.HalfClosed) censoredCount++; }
+  const survivalCensored = new Float64Array(censoredCount);
+  for (let k = candEndOrder.length - 1, c = 0; k >= 0; k--) {
+    const i = candEndOrder[k]!;
+    if (fs.end[i] === FlowEnd.Open || fs.end[i] === FlowEnd.HalfClosed) survivalCensored[c++] = (windowEndUs - candLastUs[k]!) / 1e6;
+  }
   const grid = makeGrid(windowStartUs, windowEndUs, n);
   const startCum = cumulativeByBucket(startsUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
   const fixedCum = cumulativeByBucket(fixedEndUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
@@ -191,14 +199,14 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   return {
     fs, platform: opts.platform, platformSetting: toPlatformSetting(opts.platform, opts.platformProvenance ?? {}), keepalive, protocol,
     windowStartUs, windowEndUs, windowSeconds: Number.isFinite(windowStartUs) ? (windowEndUs - windowStartUs) / 1e6 : 0,
-    timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
+    timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, kaIdleMinSeconds, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
     startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
     buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
     sensitive: sensitiveAll.slice(0, sensitiveCount), fixedBucketOf, fixedClippedUs, fixedNetAll, fixedEndSumAll, baseNet, candPos,
-    labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(),
-    services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
+    labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(), labelByEndpoints: new Map(),
+    services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, startOrder, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
-    survival: kaplanMeier(survivalEvents.subarray(0, survivalEventCount), survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
+    survival: kaplanMeierSorted(sortedCopy(survivalEvents.subarray(0, survivalEventCount)), survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
   };
 }
 

@@ -177,10 +177,8 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
 
 /** A session whose keep-alive idle is within its established timeout never expires. */
 function isKeptAlive(p: FlowModel, i: number, T: number): boolean {
-  const tau = timeoutOf(p, i, FlowState.Established, T);
-  const a = scheduleOf(p, i, 0);
-  const b = scheduleOf(p, i, 1);
-  return (a !== null && a.idleSeconds <= tau) || (b !== null && b.idleSeconds <= tau);
+  // Either side's idle within tau is the shorter one within it (kaIdleMinSeconds, prepared once).
+  return p.kaIdleMinSeconds[i]! <= timeoutOf(p, i, FlowState.Established, T);
 }
 
 /** What dropsAfterBreak found, written into one reused object (one per broken session was an allocation each). */

@@ -3,6 +3,7 @@
  * (events) and idle periods still running at capture end (right-censored). Used where a
  * candidate is longer than the capture window can show (docs/MODEL.md, "Beyond the window").
  */
+import { sortedCopy } from './radix-sort.js';
 
 export interface Survival {
   /** Distinct event times, ascending (seconds). */
@@ -29,9 +30,14 @@ export interface Survival {
  * @example kaplanMeier([1, 2, 3], [2.5]) // S(1) = 3/4, S(2) = 3/4 * 2/3 = 1/2, S(3) = 1/2 * 0 = 0
  */
 export function kaplanMeier(eventTimes: ArrayLike<number>, censoredTimes: ArrayLike<number>): Survival {
-  // A typed array is copied as it is (Float64Array.from would go through its iterator).
-  const ev = (eventTimes instanceof Float64Array ? eventTimes.slice() : Float64Array.from(eventTimes)).sort();
-  const ce = Float64Array.from(censoredTimes).sort();
+  // Sorted by a radix sort (radix-sort.ts: the same values as Float64Array#sort, several times faster).
+  const ev = sortedCopy(eventTimes instanceof Float64Array ? eventTimes : Float64Array.from(eventTimes));
+  const ce = sortedCopy(censoredTimes instanceof Float64Array ? censoredTimes : Float64Array.from(censoredTimes));
+  return kaplanMeierSorted(ev, ce);
+}
+
+/** kaplanMeier over times already in ascending order (as Float64Array#sort leaves them). */
+export function kaplanMeierSorted(ev: Float64Array, ce: Float64Array): Survival {
   // At most one distinct time per event: filled from the front, cut to size at the end.
   const times = new Float64Array(ev.length);
   const surv = new Float64Array(ev.length);

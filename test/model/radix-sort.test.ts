@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { radixOrder, sortedCopy, sortWithOrder } from '../../src/model/radix-sort.js';
+
+const keysArb = fc.array(fc.oneof(fc.double({ noNaN: true }), fc.integer({ min: -3, max: 3 }).map((x) => x * 1e6), fc.constantFrom(0, -0, 1.7e15, 1.7e15 + 1)), { maxLength: 300 });
+
+describe('radix sort', () => {
+  it('sorts as Float64Array#sort does, -0 before 0', () => {
+    const keys = Float64Array.from([3, -1, 0, -0, 3, Number.POSITIVE_INFINITY, -2.5, 1e15 + 0.5, Number.NEGATIVE_INFINITY, 0]);
+    const got = sortedCopy(keys);
+    expect(Array.from(got)).toEqual(Array.from(keys.slice().sort()));
+    expect(Object.is(got[3], -0)).toBe(true);
+    expect(Array.from(keys)).toEqual([3, -1, 0, -0, 3, Number.POSITIVE_INFINITY, -2.5, 1e15 + 0.5, Number.NEGATIVE_INFINITY, 0]); // input untouched
+  });
+
+  it('matches Float64Array#sort on random keys, and its order is stable', () => {
+    fc.assert(fc.property(keysArb, (xs) => {
+      const keys = Float64Array.from(xs);
+      const ref = keys.slice().sort();
+      const { sorted, order } = sortWithOrder(keys);
+      expect(sorted).toEqual(ref);
+      for (let k = 0; k < order.length; k++) {
+        expect(Object.is(keys[order[k]!], sorted[k])).toBe(true);
+        if (k > 0 && Object.is(keys[order[k]!], keys[order[k - 1]!])) expect(order[k]!).toBeGreaterThan(order[k - 1]!);
+      }
+      expect(Array.from(radixOrder(keys))).toEqual(Array.from(order));
+    }), { numRuns: 300 });
+  });
+
+  it('handles no keys and one key', () => {
+    expect(sortedCopy(new Float64Array(0)).length).toBe(0);
+    expect(Array.from(radixOrder(Float64Array.of(5)))).toEqual([0]);
+  });
+});
