@@ -1,34 +1,29 @@
 /**
- * Reading one large capture file on several cores (issue 15): each of N readers (the calling
- * thread and N-1 worker threads) reads the whole file itself and tracks only the flows whose
- * address pair falls in its shard
- * (capture-shard.ts); their canonical flow sets and distributions then merge into exactly what
- * one tracker of every packet gives, as shard profiles do (src/flows/canonical.ts,
- * src/profile/profile.ts). Parsing and decoding are done N times, the tracking (most of the cost)
- * once; so it pays on large files only, and is used only where the result is certainly the same:
+ * Reading one large capture file on several cores (issue 15). With two threads the file is
+ * parsed once: the calling thread parses and decodes it, tracks some address-pair buckets itself
+ * and hands the other packets to one worker thread (ring-capture.ts). With N > 2, each of N
+ * readers (the calling thread and N-1 worker threads) reads the whole file itself and tracks only
+ * the flows whose address pair falls in its shard (capture-shard.ts). Either way the trackers'
+ * canonical flow sets and distributions merge into exactly what one tracker of every packet
+ * gives (shard-merge.ts), and the path is used only where the result is certainly the same:
  * anything else (a worker that fails, a limit that one tracker would have reached) reads the
  * file again on the calling thread, as before.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { captureFormat, type CaptureSummary } from '../ingest/captures.js';
+import { captureFormat } from '../ingest/captures.js';
 import { STDIN_PATH } from '../ingest/source.js';
-import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions, type TrackerStats } from '../flows/tracker.js';
-import { EXACT_GAPS_LIMIT, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
-import type { FlowSet, GapDistribution } from '../flows/types.js';
+import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../flows/tracker.js';
 import { readCaptureShard, type ShardRead } from './capture-shard.js';
 import type { ShardJob, ShardMessage } from './capture-worker.js';
+import { readCaptureRing } from './ring-capture.js';
+import { mergeShards, type ParallelCaptureRead } from './shard-merge.js';
+import { workerFile } from './worker-file.js';
+
+export type { ParallelCaptureRead } from './shard-merge.js';
 
 /** Below this size one thread reads faster than it takes to start the others. */
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
-/** Readers when --threads is auto: each parses the whole file, so more stop paying. */
-/**
- * FlowTracker clears its table of first fragments beyond this many (src/flows/tracker.ts): the
- * readers agree with one tracker only while no table would have been cleared.
- */
-const FRAGMENT_TABLE_LIMIT = 65536;
 
 export interface ParallelReadOptions {
   /** Readers; undefined = auto (autoReaders). 1 = never parallel. */
@@ -37,15 +32,10 @@ export interface ParallelReadOptions {
   parallelMinBytes?: number;
   tracker: Partial<TrackerOptions>;
   maxDecompressedBytes?: number;
+  /** Address-pair buckets of 16 the parsing thread tracks itself with 2 threads (ring-capture.ts's default). */
+  ringMainBuckets?: number;
   /** As ReadOptions.onProgress, for the one input read. */
   onProgress?: (bytes: number, sizeBytes: number, packets: number) => void;
-}
-
-export interface ParallelCaptureRead {
-  flows: FlowSet;
-  distribution: GapDistribution;
-  stats: TrackerStats;
-  summary: CaptureSummary;
 }
 
 /**
@@ -92,14 +82,6 @@ export function parallelReaders(paths: string[], opts: ParallelReadOptions & { s
   return looksLikeCapture(paths[0]!) ? readers : 0;
 }
 
-/** The compiled worker next to this module; from src/ (tests) the one in dist/; null if neither. */
-function workerFile(): string | null {
-  const sibling = join(dirname(fileURLToPath(import.meta.url)), 'capture-worker.js');
-  if (existsSync(sibling)) return sibling;
-  const fromDist = sibling.replace(`${sep}src${sep}read${sep}`, `${sep}dist${sep}read${sep}`);
-  return existsSync(fromDist) ? fromDist : null;
-}
-
 /** Runs one reader on a worker thread; resolves with its shard, or null when it failed or found no capture. */
 function runReader(file: string, job: ShardJob, workers: Worker[]): Promise<ShardRead | null> {
   return new Promise((resolve) => {
@@ -119,49 +101,26 @@ function runReader(file: string, job: ShardJob, workers: Worker[]): Promise<Shar
   });
 }
 
-/** Tracker counters of the shards of one read: per-flow ones add up, `ipPackets` counts once. */
-function mergeStats(parts: TrackerStats[]): TrackerStats {
-  const first = parts[0]!;
-  const out = { ...first };
-  for (const k of Object.keys(first) as Array<keyof TrackerStats>) out[k] = parts.reduce((n, p) => n + p[k], 0);
-  // As profile.ts's shardGroupStats: every reader was offered every packet.
-  out.ipPackets = first.ipPackets;
-  out.shardSkipped = first.ipPackets - parts.reduce((n, p) => n + p.ipPackets - p.shardSkipped, 0);
-  return out;
-}
-
-/** The shards merged, or null when one tracker might have done otherwise (then read on one thread). */
-function mergeShards(parts: ShardRead[], maxFlows: number): ParallelCaptureRead | null {
-  const summary = JSON.stringify(parts[0]!.summary);
-  if (parts.some((p) => JSON.stringify(p.summary) !== summary)) return null;
-  // One tracker holds at most the sum of the readers' open flows: within the limit, it evicted none.
-  if (parts.reduce((n, p) => n + p.peakOpenFlows, 0) > maxFlows) return null;
-  if (parts.reduce((n, p) => n + p.firstFragments, 0) > FRAGMENT_TABLE_LIMIT) return null;
-  // A shard gave up its exact gaps early (capture-shard.ts) but one tracker would have kept them.
-  const gaps = parts.reduce((n, p) => n + p.distribution.count, 0);
-  if (gaps <= EXACT_GAPS_LIMIT && parts.some((p) => p.distribution.exactSorted === null)) return null;
-  return {
-    flows: mergeCanonicalFlowSets(parts.map((p) => p.flows)),
-    distribution: mergeGapDistributions(parts.map((p) => p.distribution)),
-    stats: mergeStats(parts.map((p) => p.stats)),
-    summary: parts[0]!.summary,
-  };
-}
-
 /**
  * Reads the capture at `path` with `readers` worker threads (parallelReaders); null when the
  * result could differ from a one-thread read, or a reader failed: the caller reads it as usual.
  */
 export async function readCaptureParallel(path: string, readers: number, opts: ParallelReadOptions): Promise<ParallelCaptureRead | null> {
-  const file = workerFile();
-  if (file === null) return null;
   const sizeBytes = statSync(path).size;
   const tracker: Partial<TrackerOptions> = {
     ...(opts.tracker.gapFloorUs !== undefined ? { gapFloorUs: opts.tracker.gapFloorUs } : {}),
     ...(opts.tracker.maxFlows !== undefined ? { maxFlows: opts.tracker.maxFlows } : {}),
   };
-  const workers: Worker[] = [];
+  const maxFlows = opts.tracker.maxFlows ?? DEFAULT_TRACKER_OPTIONS.maxFlows;
   const progress = opts.onProgress === undefined ? undefined : (bytes: number, packets: number): void => opts.onProgress!(bytes, sizeBytes, packets);
+  if (readers === 2) {
+    // One parse, two trackers (ring-capture.ts).
+    const parts = await readCaptureRing(path, tracker, opts.maxDecompressedBytes, progress, opts.ringMainBuckets);
+    return parts === null ? null : mergeShards(parts, maxFlows);
+  }
+  const file = workerFile('capture-worker.js');
+  if (file === null) return null;
+  const workers: Worker[] = [];
   const stopOthers = (r: ShardRead | null): ShardRead | null => {
     // One reader failing means the file is read again on one thread: stop the others now.
     if (r === null) for (const w of workers) void w.terminate();
@@ -176,5 +135,5 @@ export async function readCaptureParallel(path: string, readers: number, opts: P
   runs.push(readCaptureShard(path, 0, readers, tracker, opts.maxDecompressedBytes, progress).catch(() => null).then(stopOthers));
   const parts = await Promise.all(runs);
   if (parts.some((p) => p === null)) return null;
-  return mergeShards(parts as ShardRead[], opts.tracker.maxFlows ?? DEFAULT_TRACKER_OPTIONS.maxFlows);
+  return mergeShards(parts as ShardRead[], maxFlows);
 }
