@@ -17,8 +17,8 @@ const RECORD_BYTES = 80;
 /** Bytes of one slot: the writer publishes, and the reader releases, a slot at a time. */
 export const RING_SLOT_BYTES = 256 * 1024;
 const RECORDS_PER_SLOT = Math.floor(RING_SLOT_BYTES / RECORD_BYTES);
-/** Slots in the ring (8 MiB): room for the records read while the worker thread starts. */
-export const RING_SLOTS = 32;
+/** Slots in the ring (16 MiB): room for the records read while the worker thread starts. */
+export const RING_SLOTS = 64;
 
 // Control words (Int32Array indices).
 /** Slots published by the writer, ever. */

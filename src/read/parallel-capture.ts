@@ -39,11 +39,13 @@ export interface ParallelReadOptions {
 }
 
 /**
- * --threads auto: one reader. Measured on 2 free cores (AMD EPYC, Node 20, the 223 MB day capture
- * of bench/, 3 runs each, load < 1.5): one thread 1.90-2.01 s wall and 2.6-2.7 s CPU; two readers
- * 2.22-2.80 s wall and 3.8-4.7 s CPU. Each reader parses and decodes the whole file and the merge
- * comes on top, so a second core wins nothing until parsing is shared too. `--threads N` keeps
- * the path (the same output) for machines and files where it pays.
+ * --threads auto: one reader. Two readers that each parsed the whole file (2 free cores, load < 1.5)
+ * took 2.22-2.80 s wall and 3.8-4.7 s CPU against one thread's 1.90-2.01 s and 2.6-2.7 s. Sharing
+ * the parse (ring-capture.ts) brings two threads to 2.7-3.8 s CPU, but on this 2-core machine
+ * shared by other jobs (load 4.5-5.8; fwtp gaps on the 223 MB day capture, ABAB x4, Node 20) it was
+ * still slower: one thread 2.0-3.7 s wall and 2.0-2.7 s CPU, two 2.7-5.1 s and 2.7-3.8 s. The
+ * second thread costs about 0.9 s CPU of its own (a second isolate's start and cold JIT, its own
+ * GC, the records, two canonical passes and the merge), which pays only with a core to spare.
  */
 function autoReaders(): number {
   return 1;

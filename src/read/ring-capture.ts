@@ -24,7 +24,7 @@ export const RING_BUCKETS = 16;
  * Buckets the parsing thread tracks itself, of RING_BUCKETS: it also reads, parses and decodes
  * every packet and writes the others' records, so it takes fewer flows than the worker.
  */
-export const RING_MAIN_BUCKETS = 5;
+export const RING_MAIN_BUCKETS = 6;
 
 /**
  * Exact gap values kept by a tracker of `share` of the flows: a little over its part of the
