@@ -42,9 +42,9 @@ export interface ParallelReadOptions {
  * --threads auto: one reader. Two readers that each parsed the whole file (2 free cores, load < 1.5)
  * took 2.22-2.80 s wall and 3.8-4.7 s CPU against one thread's 1.90-2.01 s and 2.6-2.7 s. Sharing
  * the parse (ring-capture.ts) is still slower. fwtp gaps on the 223 MB day capture (Node 20, 2
- * cores, ABAB x4): quiet (load < 0.3), one thread 1.42-1.45 s wall, 1.74-1.77 s CPU, 133-147 MB;
- * two 1.61-1.66 s, 2.61-2.67 s, 177-180 MB (the first one-thread run, 2.00 s, read a cold cache). Loaded by other jobs (load 4.5-5.8), one thread
- * 2.0-3.7 s wall and 2.0-2.7 s CPU, two 2.7-5.1 s and 2.7-3.8 s. Where the time goes (quiet): the
+ * cores, ABAB x4): quiet (load < 0.3), one thread 1.42-1.45 s wall, 1.74-1.77 s CPU, 133-147 MB
+ * (and a first run of 2.00 s on a cold cache); two 1.61-1.66 s, 2.61-2.67 s, 177-180 MB. Loaded by
+ * other jobs (load 4.5-5.8), one thread 2.0-3.7 s wall and 2.0-2.7 s CPU, two 2.7-5.1 s and 2.7-3.8 s. Where the time goes (quiet): the
  * parsing thread is done with the packets at 0.92 s rather than about 1.05 s (it still decodes
  * everything, writes the records and tracks 6/16 of the pairs), but then the worker needs 0.23 s
  * to finish and sort its flows (canonicalFlowSet) and the merge 0.1 s, where one tracker's output
