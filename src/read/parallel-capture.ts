@@ -1,34 +1,29 @@
 /**
- * Reading one large capture file on several cores (issue 15): each of N readers (the calling
- * thread and N-1 worker threads) reads the whole file itself and tracks only the flows whose
- * address pair falls in its shard
- * (capture-shard.ts); their canonical flow sets and distributions then merge into exactly what
- * one tracker of every packet gives, as shard profiles do (src/flows/canonical.ts,
- * src/profile/profile.ts). Parsing and decoding are done N times, the tracking (most of the cost)
- * once; so it pays on large files only, and is used only where the result is certainly the same:
+ * Reading one large capture file on several cores (issue 15). With two threads the file is
+ * parsed once: the calling thread parses and decodes it, tracks some address-pair buckets itself
+ * and hands the other packets to one worker thread (ring-capture.ts). With N > 2, each of N
+ * readers (the calling thread and N-1 worker threads) reads the whole file itself and tracks only
+ * the flows whose address pair falls in its shard (capture-shard.ts). Either way the trackers'
+ * canonical flow sets and distributions merge into exactly what one tracker of every packet
+ * gives (shard-merge.ts), and the path is used only where the result is certainly the same:
  * anything else (a worker that fails, a limit that one tracker would have reached) reads the
  * file again on the calling thread, as before.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { captureFormat, type CaptureSummary } from '../ingest/captures.js';
+import { captureFormat } from '../ingest/captures.js';
 import { STDIN_PATH } from '../ingest/source.js';
-import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions, type TrackerStats } from '../flows/tracker.js';
-import { EXACT_GAPS_LIMIT, mergeCanonicalFlowSets, mergeGapDistributions } from '../flows/canonical.js';
-import type { FlowSet, GapDistribution } from '../flows/types.js';
+import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../flows/tracker.js';
 import { readCaptureShard, type ShardRead } from './capture-shard.js';
 import type { ShardJob, ShardMessage } from './capture-worker.js';
+import { readCaptureRing } from './ring-capture.js';
+import { mergeShards, type ParallelCaptureRead } from './shard-merge.js';
+import { workerFile } from './worker-file.js';
+
+export type { ParallelCaptureRead } from './shard-merge.js';
 
 /** Below this size one thread reads faster than it takes to start the others. */
 export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
-/** Readers when --threads is auto: each parses the whole file, so more stop paying. */
-/**
- * FlowTracker clears its table of first fragments beyond this many (src/flows/tracker.ts): the
- * readers agree with one tracker only while no table would have been cleared.
- */
-const FRAGMENT_TABLE_LIMIT = 65536;
 
 export interface ParallelReadOptions {
   /** Readers; undefined = auto (autoReaders). 1 = never parallel. */
@@ -37,23 +32,23 @@ export interface ParallelReadOptions {
   parallelMinBytes?: number;
   tracker: Partial<TrackerOptions>;
   maxDecompressedBytes?: number;
+  /** Address-pair buckets of 16 the parsing thread tracks itself with 2 threads (ring-capture.ts's default). */
+  ringMainBuckets?: number;
   /** As ReadOptions.onProgress, for the one input read. */
   onProgress?: (bytes: number, sizeBytes: number, packets: number) => void;
 }
 
-export interface ParallelCaptureRead {
-  flows: FlowSet;
-  distribution: GapDistribution;
-  stats: TrackerStats;
-  summary: CaptureSummary;
-}
-
 /**
- * --threads auto: one reader. Measured on 2 free cores (AMD EPYC, Node 20, the 223 MB day capture
- * of bench/, 3 runs each, load < 1.5): one thread 1.90-2.01 s wall and 2.6-2.7 s CPU; two readers
- * 2.22-2.80 s wall and 3.8-4.7 s CPU. Each reader parses and decodes the whole file and the merge
- * comes on top, so a second core wins nothing until parsing is shared too. `--threads N` keeps
- * the path (the same output) for machines and files where it pays.
+ * --threads auto: one reader. Two readers that each parsed the whole file (2 free cores, load < 1.5)
+ * took 2.22-2.80 s wall and 3.8-4.7 s CPU against one thread's 1.90-2.01 s and 2.6-2.7 s. Sharing
+ * the parse (ring-capture.ts) is still slower. fwtp gaps on the 223 MB day capture (Node 20, 2
+ * cores, ABAB x4): quiet (load < 0.3), one thread 1.42-1.45 s wall, 1.74-1.77 s CPU, 133-147 MB
+ * (and a first run of 2.00 s on a cold cache); two 1.61-1.66 s, 2.61-2.67 s, 177-180 MB. Loaded by
+ * other jobs (load 4.5-5.8), one thread 2.0-3.7 s wall and 2.0-2.7 s CPU, two 2.7-5.1 s and 2.7-3.8 s. Where the time goes (quiet): the
+ * parsing thread is done with the packets at 0.92 s rather than about 1.05 s (it still decodes
+ * everything, writes the records and tracks 6/16 of the pairs), but then the worker needs 0.23 s
+ * to finish and sort its flows (canonicalFlowSet) and the merge 0.1 s, where one tracker's output
+ * goes on as it is. A second core pays once that tail is shorter than the parse it saves.
  */
 function autoReaders(): number {
   return 1;
@@ -92,14 +87,6 @@ export function parallelReaders(paths: string[], opts: ParallelReadOptions & { s
   return looksLikeCapture(paths[0]!) ? readers : 0;
 }
 
-/** The compiled worker next to this module; from src/ (tests) the one in dist/; null if neither. */
-function workerFile(): string | null {
-  const sibling = join(dirname(fileURLToPath(import.meta.url)), 'capture-worker.js');
-  if (existsSync(sibling)) return sibling;
-  const fromDist = sibling.replace(`${sep}src${sep}read${sep}`, `${sep}dist${sep}read${sep}`);
-  return existsSync(fromDist) ? fromDist : null;
-}
-
 /** Runs one reader on a worker thread; resolves with its shard, or null when it failed or found no capture. */
 function runReader(file: string, job: ShardJob, workers: Worker[]): Promise<ShardRead | null> {
   return new Promise((resolve) => {
@@ -119,49 +106,26 @@ function runReader(file: string, job: ShardJob, workers: Worker[]): Promise<Shar
   });
 }
 
-/** Tracker counters of the shards of one read: per-flow ones add up, `ipPackets` counts once. */
-function mergeStats(parts: TrackerStats[]): TrackerStats {
-  const first = parts[0]!;
-  const out = { ...first };
-  for (const k of Object.keys(first) as Array<keyof TrackerStats>) out[k] = parts.reduce((n, p) => n + p[k], 0);
-  // As profile.ts's shardGroupStats: every reader was offered every packet.
-  out.ipPackets = first.ipPackets;
-  out.shardSkipped = first.ipPackets - parts.reduce((n, p) => n + p.ipPackets - p.shardSkipped, 0);
-  return out;
-}
-
-/** The shards merged, or null when one tracker might have done otherwise (then read on one thread). */
-function mergeShards(parts: ShardRead[], maxFlows: number): ParallelCaptureRead | null {
-  const summary = JSON.stringify(parts[0]!.summary);
-  if (parts.some((p) => JSON.stringify(p.summary) !== summary)) return null;
-  // One tracker holds at most the sum of the readers' open flows: within the limit, it evicted none.
-  if (parts.reduce((n, p) => n + p.peakOpenFlows, 0) > maxFlows) return null;
-  if (parts.reduce((n, p) => n + p.firstFragments, 0) > FRAGMENT_TABLE_LIMIT) return null;
-  // A shard gave up its exact gaps early (capture-shard.ts) but one tracker would have kept them.
-  const gaps = parts.reduce((n, p) => n + p.distribution.count, 0);
-  if (gaps <= EXACT_GAPS_LIMIT && parts.some((p) => p.distribution.exactSorted === null)) return null;
-  return {
-    flows: mergeCanonicalFlowSets(parts.map((p) => p.flows)),
-    distribution: mergeGapDistributions(parts.map((p) => p.distribution)),
-    stats: mergeStats(parts.map((p) => p.stats)),
-    summary: parts[0]!.summary,
-  };
-}
-
 /**
  * Reads the capture at `path` with `readers` worker threads (parallelReaders); null when the
  * result could differ from a one-thread read, or a reader failed: the caller reads it as usual.
  */
 export async function readCaptureParallel(path: string, readers: number, opts: ParallelReadOptions): Promise<ParallelCaptureRead | null> {
-  const file = workerFile();
-  if (file === null) return null;
   const sizeBytes = statSync(path).size;
   const tracker: Partial<TrackerOptions> = {
     ...(opts.tracker.gapFloorUs !== undefined ? { gapFloorUs: opts.tracker.gapFloorUs } : {}),
     ...(opts.tracker.maxFlows !== undefined ? { maxFlows: opts.tracker.maxFlows } : {}),
   };
-  const workers: Worker[] = [];
+  const maxFlows = opts.tracker.maxFlows ?? DEFAULT_TRACKER_OPTIONS.maxFlows;
   const progress = opts.onProgress === undefined ? undefined : (bytes: number, packets: number): void => opts.onProgress!(bytes, sizeBytes, packets);
+  if (readers === 2) {
+    // One parse, two trackers (ring-capture.ts).
+    const parts = await readCaptureRing(path, tracker, opts.maxDecompressedBytes, progress, opts.ringMainBuckets);
+    return parts === null ? null : mergeShards(parts, maxFlows);
+  }
+  const file = workerFile('capture-worker.js');
+  if (file === null) return null;
+  const workers: Worker[] = [];
   const stopOthers = (r: ShardRead | null): ShardRead | null => {
     // One reader failing means the file is read again on one thread: stop the others now.
     if (r === null) for (const w of workers) void w.terminate();
@@ -176,5 +140,5 @@ export async function readCaptureParallel(path: string, readers: number, opts: P
   runs.push(readCaptureShard(path, 0, readers, tracker, opts.maxDecompressedBytes, progress).catch(() => null).then(stopOthers));
   const parts = await Promise.all(runs);
   if (parts.some((p) => p === null)) return null;
-  return mergeShards(parts as ShardRead[], opts.tracker.maxFlows ?? DEFAULT_TRACKER_OPTIONS.maxFlows);
+  return mergeShards(parts as ShardRead[], maxFlows);
 }
