@@ -77,27 +77,35 @@ export class RingReaderGone extends Error {}
 /** How long the writer waits for a reader that has not started (module load on a busy machine) or stopped releasing slots. */
 const READER_STALL_MS = 30_000;
 
-/** The parsing thread's end: records written into the current slot, published when full. */
-export class RingWriter {
-  private readonly ctrl: Int32Array;
-  private readonly f64: Float64Array;
-  private readonly u32: Uint32Array;
-  private readonly i32: Int32Array;
-  private readonly u16: Uint16Array;
-  private readonly u8: Uint8Array;
-  private written = 0;
-  /** Records in the current slot, and the first 32-bit word of the next record. */
-  private used = 0;
-  private at = 0;
-  private free = 0; // slots known free without looking
+/** The views both ends read the ring through: its control words, and its records by width. */
+abstract class RingEnd {
+  protected readonly ctrl: Int32Array;
+  protected readonly f64: Float64Array;
+  protected readonly u32: Uint32Array;
+  protected readonly i32: Int32Array;
+  protected readonly u16: Uint16Array;
+  protected readonly u8: Uint8Array;
 
-  constructor(private readonly ring: PacketRing) {
+  constructor(protected readonly ring: PacketRing) {
     this.ctrl = new Int32Array(ring.control);
     this.f64 = new Float64Array(ring.records);
     this.u32 = new Uint32Array(ring.records);
     this.i32 = new Int32Array(ring.records);
     this.u16 = new Uint16Array(ring.records);
     this.u8 = new Uint8Array(ring.records);
+  }
+}
+
+/** The parsing thread's end: records written into the current slot, published when full. */
+export class RingWriter extends RingEnd {
+  private written = 0;
+  /** Records in the current slot, and the first 32-bit word of the next record. */
+  private used = 0;
+  private at = 0;
+  private free = 0; // slots known free without looking
+
+  constructor(ring: PacketRing) {
+    super(ring);
     this.free = RING_SLOTS;
   }
 
@@ -188,22 +196,11 @@ export class RingWriter {
 }
 
 /** The tracking thread's end: fills one reused Decoded from each record. */
-export class RingReader {
-  private readonly ctrl: Int32Array;
-  private readonly f64: Float64Array;
-  private readonly u32: Uint32Array;
-  private readonly i32: Int32Array;
-  private readonly u16: Uint16Array;
-  private readonly u8: Uint8Array;
+export class RingReader extends RingEnd {
   private released = 0;
 
-  constructor(private readonly ring: PacketRing) {
-    this.ctrl = new Int32Array(ring.control);
-    this.f64 = new Float64Array(ring.records);
-    this.u32 = new Uint32Array(ring.records);
-    this.i32 = new Int32Array(ring.records);
-    this.u16 = new Uint16Array(ring.records);
-    this.u8 = new Uint8Array(ring.records);
+  constructor(ring: PacketRing) {
+    super(ring);
     Atomics.store(this.ctrl, READER, 1);
   }
 
