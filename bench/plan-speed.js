@@ -28,10 +28,15 @@ const fs = {
 };
 for (let a = 0; a < 256; a++) fs.addresses.push(`192.0.2.${a}`);
 fs.addresses.push('198.51.100.24', '198.51.100.80');
+// Flows in first-packet order, as every reader hands them to the planner (the canonical form,
+// src/flows/canonical.ts): the first packets are drawn, then sorted.
+const firsts = new Float64Array(n);
+for (let i = 0; i < n; i++) firsts[i] = rnd() * day * 0.95;
+firsts.sort();
 let g = 0;
 for (let i = 0; i < n; i++) {
   fs.clientAddr[i] = i & 255; fs.serverAddr[i] = 256 + (i & 1); fs.clientPort[i] = 1024 + (i % 60000); fs.serverPort[i] = i & 1 ? 443 : 1521;
-  const first = rnd() * day * 0.95;
+  const first = firsts[i];
   fs.firstUs[i] = first;
   let t = first + rnd() * 5e6;
   fs.gapOffset[i] = g;

@@ -35,6 +35,13 @@ const RADIX = 2048;
 
 function radixCore(keys: Float64Array, zeroTies: boolean, withOrder: boolean): { sorted: Float64Array; order: Uint32Array | null } {
   const n = keys.length;
+  // Keys already in order (the flows' first packets: the canonical flow order, canonical.ts) sort
+  // to themselves; a stable sort leaves their positions as they are.
+  if (isAscending(keys, zeroTies)) {
+    let order: Uint32Array | null = null;
+    if (withOrder) { order = new Uint32Array(n); for (let i = 0; i < n; i++) order[i] = i; }
+    return { sorted: keys.slice(), order };
+  }
   // Little-endian words of each key (the platform's order for typed arrays on every Node target).
   const src = new Float64Array(n);
   src.set(keys);
@@ -91,4 +98,19 @@ function radixCore(keys: Float64Array, zeroTies: boolean, withOrder: boolean): {
     words[2 * i] = l; words[2 * i + 1] = h;
   }
   return { sorted: src, order };
+}
+
+/**
+ * Whether `keys` are already in the order radixCore gives: each key below its successor, or equal
+ * to it (bit for bit, or 0 and -0 when `zeroTies`). -0 after 0 is not (the sort puts -0 first
+ * unless zeroTies); NaN is never in order here (its place is the full sort's business).
+ */
+function isAscending(keys: Float64Array, zeroTies: boolean): boolean {
+  for (let i = 1; i < keys.length; i++) {
+    const a = keys[i - 1]!, b = keys[i]!;
+    if (a < b) continue;
+    if (a !== b) return false; // a > b, or a NaN
+    if (a === 0 && !zeroTies && Object.is(b, -0) && !Object.is(a, -0)) return false; // 0 then -0
+  }
+  return keys.length !== 1 || !Number.isNaN(keys[0]);
 }

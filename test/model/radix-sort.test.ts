@@ -27,6 +27,25 @@ describe('radix sort', () => {
     }), { numRuns: 300 });
   });
 
+  it('keys already in order come back as they are, with the identity order; 0 then -0 and NaN still sort', () => {
+    fc.assert(fc.property(keysArb, (xs) => {
+      const keys = Float64Array.from(xs).sort();
+      const { sorted, order } = sortWithOrder(keys);
+      expect(sorted).toEqual(keys);
+      expect(sorted).not.toBe(keys); // a copy: the caller's array stays the caller's
+      expect(Array.from(order)).toEqual(Array.from(keys, (_, i) => i));
+    }), { numRuns: 200 });
+    // 0 before -0 is not Float64Array#sort's order: -0 moves first, unless -0 ties with 0.
+    const zeros = Float64Array.of(-1, 0, -0, 2);
+    expect(Array.from(sortWithOrder(zeros).order)).toEqual([0, 2, 1, 3]);
+    expect(Object.is(sortedCopy(zeros)[1], -0)).toBe(true);
+    expect(Array.from(radixOrder(zeros, true))).toEqual([0, 1, 2, 3]);
+    expect(Array.from(radixOrder(Float64Array.of(0, 0, -0), true))).toEqual([0, 1, 2]);
+    // NaN goes last, as Float64Array#sort has it.
+    expect(Array.from(sortedCopy(Float64Array.of(1, Number.NaN, 2)))).toEqual([1, 2, Number.NaN]);
+    expect(Array.from(sortedCopy(Float64Array.of(Number.NaN)))).toEqual([Number.NaN]);
+  });
+
   it('handles no keys and one key', () => {
     expect(sortedCopy(new Float64Array(0)).length).toBe(0);
     expect(Array.from(radixOrder(Float64Array.of(5)))).toEqual([0]);
