@@ -33,12 +33,15 @@ export function stepTimeout(seconds: number, dir: 1 | -1, taken: ReadonlySet<num
   if (dir < 0 && seconds <= GRID_MIN_SECONDS) return null;
   if (dir > 0 && seconds >= GRID_MAX_SECONDS) return null;
   const pos = Math.log10(Math.max(seconds, 1e-3)) * GRID_STEPS_PER_DECADE;
-  let k = dir > 0 ? Math.floor(pos) : Math.ceil(pos);
+  // The scan starts at the grid point at or just below (above, for dir -1) the value itself:
+  // rounding can put that point's value on the other side of it (10^(153/24) = 2,371,374 s is
+  // 2,400,000 on the grid), and a point further back cannot (a step is 10 %, rounding at most 5 %).
+  let k = (dir > 0 ? Math.floor(pos) : Math.ceil(pos)) - dir;
   const limit = GRID_STEPS_PER_DECADE * 10;
   for (let i = 0; i < limit; i++) {
     k += dir;
     const v = gridValue(k);
-    if (v > GRID_MAX_SECONDS || (dir < 0 && v < GRID_MIN_SECONDS)) return null;
+    if (dir > 0 ? v > GRID_MAX_SECONDS : v < GRID_MIN_SECONDS) return null;
     if ((dir > 0 ? v > seconds : v < seconds) && !taken.has(v)) return v;
   }
   return null;

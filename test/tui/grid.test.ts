@@ -26,6 +26,16 @@ describe('the left/right grid', () => {
     expect(stepTimeout(2, -1)).toBe(1);
   });
 
+  it('takes the grid point whose rounding lands past a value between grid points', () => {
+    // 10^(153/24) = 2,371,373.7 s is 2,400,000 on the grid (two significant digits): above it.
+    expect(stepTimeout(10 ** (153 / 24), 1)).toBe(2_400_000);
+    // 10^(77/24) = 1,615.4 s is 1,600 on the grid: below it.
+    expect(stepTimeout(10 ** (77 / 24), -1)).toBe(1600);
+    expect(stepTimeout(10 ** (77 / 24), 1)).toBe(1800);
+    // Down from the last grid point below the maximum: the scan starts past the maximum and steps back in.
+    expect(stepTimeout(10 ** (153 / 24), -1)).toBe(2_200_000);
+  });
+
   it('stops at the bounds', () => {
     expect(stepTimeout(GRID_MIN_SECONDS, -1)).toBeNull();
     expect(stepTimeout(GRID_MAX_SECONDS, 1)).toBeNull();
