@@ -12,11 +12,19 @@ const IDLE_SAMPLES = 64;
 
 /** Broken sessions per affected label (as a drop log shows them), in label-indexed arrays. */
 export class AffectedTally {
-  sessions: Int32Array = new Int32Array(16);
-  kinds: Int32Array = new Int32Array(48);
+  sessions: Int32Array;
+  kinds: Int32Array;
   /** Up to IDLE_SAMPLES idle times per label, for the median. */
-  idle: Float64Array = new Float64Array(16 * IDLE_SAMPLES);
+  idle: Float64Array;
   used = 0;
+
+  /** `labels`: the labels known so far (the model's, once a candidate made them), so that the arrays need not grow. */
+  constructor(labels = 16) {
+    const size = Math.max(16, labels);
+    this.sessions = new Int32Array(size);
+    this.kinds = new Int32Array(size * 3);
+    this.idle = new Float64Array(size * IDLE_SAMPLES);
+  }
 
   add(id: number, kind: number, idleSeconds: number): void {
     if (id >= this.sessions.length) this.grow(id + 1);

@@ -10,6 +10,7 @@
  */
 import { beyondWindow } from './beyond-window.js';
 import { KIND_CLOSE, KIND_DATA, KIND_KEEPALIVE } from './break-kind.js';
+import { scheduleBreaks, type BreakSchedule } from './break-schedule.js';
 import { topAffected } from './affected-services.js';
 import type { FlowModel } from './flow-model.js';
 import { prepareKeepAlive } from './keepalive-senders.js';
@@ -32,10 +33,11 @@ export interface CurrentEntries {
 /**
  * Evaluate one candidate: replay, classify, sweep (with the tracked services' figures in the
  * same passes). `current` gives the entries at the timeout in force, for the memory change;
- * without it the change is taken against this candidate itself (0).
+ * without it the change is taken against this candidate itself (0). A break schedule made for
+ * several candidates (break-schedule.ts), with T as its candidate c, spares the replay its walk.
  */
-export function evaluate(p: FlowModel, T: number, current: CurrentEntries | null = null): CandidateResult {
-  const replay = replayFlows(p, T);
+export function evaluate(p: FlowModel, T: number, current: CurrentEntries | null = null, schedule: BreakSchedule = scheduleBreaks(p, [T]), c = 0): CandidateResult {
+  const replay = replayFlows(p, T, schedule, c);
   const beyond = beyondWindow(p, T, replay.replayed, replay.services);
   const sessionsWithDrops = replay.sessionsWithDrops + beyond.sessionsWithDrops;
   const droppedKeepAlives = replay.droppedKeepAlives + beyond.droppedKeepAlives;
@@ -112,7 +114,7 @@ export function gapFloorWarnings(timeoutsSeconds: readonly number[], stateTimeou
 /** Plan every candidate: the PlanResult behind `fwtp plan --format json`. */
 export function plan(data: PlanData, req: PlanRequest): PlanResult {
   const planner = makePlanner(data, req);
-  const candidates = req.timeouts.map((t) => planner.evaluate(t));
+  const candidates = planner.evaluateAll(req.timeouts);
   const warnings = [...(req.warnings ?? [])];
   warnings.push(...gapFloorWarnings(req.timeouts, req.platform.stateTimeouts, data.flows.gapFloorUs / 1e6));
   return {
@@ -143,20 +145,28 @@ function plannerOf(data: PlanData, opts: PlanOptions, p: FlowModel): Planner {
   // The entries at the timeout in force, evaluated once (the first time another candidate needs them).
   const currentSeconds = opts.currentSeconds ?? defaultCurrentSeconds(p);
   let current: CurrentEntries | null = null;
-  const evaluateWithCurrent = (t: number): CandidateResult => {
+  // Candidate c of the schedule (the timeout in force is its last one while current is unknown).
+  const evaluateWithCurrent = (schedule: BreakSchedule, c: number): CandidateResult => {
+    const t = schedule.timeouts[c]!;
     if (current === null) {
-      const c = evaluate(p, currentSeconds);
-      current = { seconds: currentSeconds, entries: { mean: c.tableEntries.mean, peak: c.tableEntries.peak } };
-      if (t === currentSeconds) return c;
+      const at = evaluate(p, currentSeconds, null, schedule, schedule.timeouts.length - 1);
+      current = { seconds: currentSeconds, entries: { mean: at.tableEntries.mean, peak: at.tableEntries.peak } };
+      if (t === currentSeconds) return at;
     }
-    return evaluate(p, t, current);
+    return evaluate(p, t, current, schedule, c);
+  };
+  const evaluateAll = (ts: readonly number[]): CandidateResult[] => {
+    // One schedule for all of them, and for the timeout in force the first time.
+    const schedule = scheduleBreaks(p, current === null ? [...ts, currentSeconds] : ts);
+    return ts.map((_, c) => withLogBound(evaluateWithCurrent(schedule, c), opts.logEvidence));
   };
   return {
     platform: p.platformSetting,
     keepalive: p.keepalive,
     window: { start: iso(fs.windowStartUs), end: iso(fs.windowEndUs), seconds: p.windowSeconds },
     gaps: p.gaps,
-    evaluate: (t: number) => withLogBound(evaluateWithCurrent(t), opts.logEvidence),
+    evaluate: (t: number) => evaluateAll([t])[0]!,
+    evaluateAll,
     withPlatform: (name: string) => {
       const next = { ...opts, platform: getPlatform(name), platformProvenance: {} };
       return plannerOf(data, next, prepareFlowModel(data, next, p.gaps));

@@ -3,13 +3,15 @@
  * candidate can change, find where its entry expires, what the next packet then meets (strict or
  * loose pickup, datagram re-creation) and what is dropped after a break.
  */
-import { FlowEnd, PacketKind, gapDirection, gapKind, gapState, type FlowSet } from '../flows/types.js';
+import { FlowEnd, PacketKind, gapDirection, gapKind, gapState } from '../flows/types.js';
 import { FlowState, PROTO_TCP } from '../util/protocols.js';
 import { AffectedTally, noteAffected } from './affected-services.js';
-import { breakKind, KIND_DATA, KIND_KEEPALIVE } from './break-kind.js';
+import { breakKind, KIND_DATA } from './break-kind.js';
+import { OUTCOME_END, OUTCOME_UNCHANGED, outcomeOf, type BreakSchedule } from './break-schedule.js';
+import { dropsAfterBreak, type Drops } from './drops-after-break.js';
 import { F64List } from './typed-list.js';
 import { I16List } from './typed-list.js';
-import { scheduleOf, timeoutOf, type FlowModel } from './flow-model.js';
+import { timeoutOf, type FlowModel } from './flow-model.js';
 import { ServiceTally } from './service-figures.js';
 
 /** What one candidate's replay found, and its exceptions to the precomputed end orders. */
@@ -38,7 +40,12 @@ export interface ReplayOutcome {
   services: ServiceTally | null;
 }
 
-export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
+/**
+ * The replay of candidate T. With a break schedule (break-schedule.ts) that holds T as its
+ * candidate c, the flows it covers take their outcome from it; the others (and all of them
+ * without one) are walked gap by gap here. Either way the lists are filled in flow order.
+ */
+export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | null = null, c = 0): ReplayOutcome {
   const fs = p.fs;
   const n = fs.count;
   const Tus = T * 1e6;
@@ -51,19 +58,21 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
   let neverExpiring = 0;
   // Per-candidate exceptions to the precomputed end orders.
   const replayed = new Uint8Array(n); // 1: entry end computed by this replay (broken, evidence survivor, re-picked, kept alive)
-  const extraEnds = new F64List();
+  const extraEnds = new F64List(p.sensitive.length);
   const extraStarts = new F64List();
-  const affected = new AffectedTally();
+  const affected = new AffectedTally(p.labels.length);
   const slotOf = p.services?.slotOf ?? null;
   const services = p.services !== null ? new ServiceTally(p.services.services.length) : null;
   const extraStartSlots = new I16List();
-  const extraEndSlots = new I16List();
+  const extraEndSlots = new I16List(slotOf !== null ? p.sensitive.length : 0);
   // The hot loop reads the flow and model arrays through locals (one property load each, not per gap).
   const gapOffset = fs.gapOffset, gapInfo = fs.gapInfo, gapStartUs = fs.gapStartUs, gapEndUs = fs.gapEndUs;
   const proto = fs.proto, flowEnd = fs.end, lastUs = fs.lastUs, endState = fs.endState;
   const timeoutIndex = p.timeoutIndex, followsCandidate = p.followsCandidate, timeouts = p.timeouts;
   const fixedBreaks = p.fixedBreak, evidence = p.evidence, maxCandGapUs = p.maxCandGapUs, keptByKeepAlive = p.keptByKeepAlive;
-  const drops = dropsScratch;
+  const drops: Drops = { keepAlives: 0, packets: 0 };
+  const rank = schedule !== null ? schedule.rank[c]! : -1;
+  const covered = schedule?.covered ?? null;
 
   // At most every sensitive flow is replayed: a list of that size, filled from the front.
   const sensitive = p.sensitive;
@@ -73,6 +82,28 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
   const candReplayed = new Uint8Array(p.candEndOrder.length);
   for (let si = 0; si < sensitive.length; si++) {
     const i = sensitive[si]!;
+    if (covered !== null && covered[si] === 1) {
+      // Scheduled: the outcome for this candidate is one of the flow's ranges; its counts are the schedule's.
+      const code = outcomeOf(schedule!, si, rank);
+      if (code === OUTCOME_UNCHANGED) continue;
+      replayed[i] = 1;
+      replayedList[replayedCount++] = i;
+      if (candPos[i]! >= 0) candReplayed[candPos[i]!] = 1;
+      let end = Number.POSITIVE_INFINITY;
+      const ti = timeoutIndex[i]!;
+      if (code >= 0) {
+        // Broken at gap `code`: the entry expired at its start plus the timeout of its state.
+        const info = gapInfo[code]!;
+        const s = gapState(info);
+        end = gapStartUs[code]! + ((followsCandidate[ti]! & (1 << s)) !== 0 ? Tus : timeouts[ti]![s]! * 1e6);
+        noteAffected(affected, p, i, gapDirection(info), breakKind(gapKind(info)), (gapEndUs[code]! - gapStartUs[code]!) / 1e6);
+      } else if (code === OUTCOME_END) {
+        const es = endState[i]!;
+        end = lastUs[i]! + ((followsCandidate[ti]! & (1 << es)) !== 0 ? Tus : timeouts[ti]![es]! * 1e6);
+      }
+      extraEnds.push(end); if (slotOf !== null) extraEndSlots.push(slotOf[i]!);
+      continue;
+    }
     const fixedBreak = fixedBreaks[i]!;
     const ev = evidence[i]!;
     if (fixedBreak < 0 && ev < 0 && maxCandGapUs[i]! <= Tus) {
@@ -172,6 +203,15 @@ export function replayFlows(p: FlowModel, T: number): ReplayOutcome {
       }
     }
   }
+  if (schedule !== null) {
+    const sc = schedule.counts, K = schedule.timeouts.length;
+    sessionsWithDrops += sc.sessionsWithDrops[rank]!;
+    droppedKeepAlives += sc.droppedKeepAlives[rank]!;
+    droppedPackets += sc.droppedPackets[rank]!;
+    neverExpiring += sc.neverExpiring[rank]!;
+    for (let b = 0; b < 3; b++) byKind[b]! += sc.byKind[b * K + rank]!;
+    if (services !== null) services.addScheduled(sc, K, rank);
+  }
   return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList: replayedList.subarray(0, replayedCount), candReplayed, extraStarts, extraEnds, extraStartSlots, extraEndSlots, affected, services };
 }
 
@@ -181,51 +221,3 @@ function isKeptAlive(p: FlowModel, i: number, T: number): boolean {
   return p.kaIdleMinSeconds[i]! <= timeoutOf(p, i, FlowState.Established, T);
 }
 
-/** What dropsAfterBreak found, written into one reused object (one per broken session was an allocation each). */
-interface Drops { keepAlives: number; packets: number }
-const dropsScratch: Drops = { keepAlives: 0, packets: 0 };
-
-/**
- * What is dropped once a session broke at gap k (docs/MODEL.md, "After a break"):
- * - a keep-alive probe is retried until COUNT probes went unanswered, then the sender resets;
- * - data is retransmitted (not keep-alives: Linux sends no probe while data is unacknowledged);
- * - the peer, if it keeps alive, probes after its idle time from the last packet it saw, and
- *   gives up after COUNT probes as well.
- * Packets the capture shows after the break are dropped too.
- */
-function dropsAfterBreak(p: FlowModel, i: number, k: number, bk: number, dir: 0 | 1, out: Drops): void {
-  const fs = p.fs;
-  let keepAlives = 0;
-  let packets = 0;
-  const sender = scheduleOf(p, i, dir === 0 ? 0 : 1);
-  const peerSide: 0 | 1 = dir === 0 ? 1 : 0;
-  const peer = scheduleOf(p, i, peerSide);
-  const gapStart = fs.gapStartUs[k]!;
-  if (bk === KIND_KEEPALIVE) {
-    const count = sender !== null ? sender.count : countProbesFrom(fs, i, k, dir);
-    keepAlives += count;
-    packets += count + 1; // the probes and the reset that ends them
-  } else {
-    packets += 1;
-  }
-  if (peer !== null) {
-    // The peer heard nothing since the gap began; its timer fires after its idle time.
-    const peerProbeAt = gapStart + peer.idleSeconds * 1e6;
-    if (peerProbeAt >= fs.gapEndUs[k]! && peerProbeAt <= p.windowEndUs) {
-      keepAlives += peer.count;
-      packets += peer.count + 1;
-    }
-  }
-  out.keepAlives = keepAlives;
-  out.packets = packets;
-}
-
-/** Probes the capture shows from `dir` at and after gap k, for senders with no known schedule. */
-function countProbesFrom(fs: FlowSet, i: number, k: number, dir: 0 | 1): number {
-  let c = 0;
-  for (let j = k; j < fs.gapOffset[i + 1]!; j++) {
-    const info = fs.gapInfo[j]!;
-    if (gapKind(info) === PacketKind.KeepAliveProbe && gapDirection(info) === dir) c++;
-  }
-  return Math.max(1, c);
-}

@@ -5,6 +5,7 @@
  * file turns them into each service's sessions, broken sessions, dropped keep-alives, table
  * entries (time-weighted mean, exact peak) and entry memory.
  */
+import type { ScheduledCounts } from './break-schedule.js';
 import { F64List } from './typed-list.js';
 import type { FlowModel } from './flow-model.js';
 import { boundaryCounts, bucketOf, byBucket, type ByBucket } from './occupancy-grid.js';
@@ -34,6 +35,15 @@ export class ServiceTally {
     this.broken[slot]!++;
     this.kinds[slot * 3 + kind]!++;
     this.droppedKeepAlives[slot]! += keepAlives;
+  }
+
+  /** The breaks a break schedule (break-schedule.ts) counted for the candidate of rank r (of K). */
+  addScheduled(counts: ScheduledCounts, K: number, r: number): void {
+    for (let slot = 0; slot < this.broken.length; slot++) {
+      this.broken[slot]! += counts.serviceBroken[slot * K + r]!;
+      this.droppedKeepAlives[slot]! += counts.serviceKeepAlives[slot * K + r]!;
+      for (let k = 0; k < 3; k++) this.kinds[slot * 3 + k]! += counts.serviceKinds[(slot * 3 + k) * K + r]!;
+    }
   }
 }
 

@@ -2,8 +2,9 @@
 class TypedList<A extends Float64Array | Int16Array> {
   data: A;
   length = 0;
-  constructor(private readonly make: (n: number) => A) {
-    this.data = make(64);
+  /** `capacity`: the length expected, so that filling it copies nothing (at least 64). */
+  constructor(private readonly make: (n: number) => A, capacity = 64) {
+    this.data = make(Math.max(64, capacity));
   }
   push(v: number): void {
     if (this.length === this.data.length) {
@@ -17,7 +18,7 @@ class TypedList<A extends Float64Array | Int16Array> {
 
 /** Float64 values, with a native numeric sort. */
 export class F64List extends TypedList<Float64Array> {
-  constructor() { super((n) => new Float64Array(n)); }
+  constructor(capacity?: number) { super((n) => new Float64Array(n), capacity); }
   sorted(): Float64Array {
     return this.data.subarray(0, this.length).sort();
   }
@@ -25,5 +26,5 @@ export class F64List extends TypedList<Float64Array> {
 
 /** Small integers (service slots, -1 for none): 2 bytes a value. */
 export class I16List extends TypedList<Int16Array> {
-  constructor() { super((n) => new Int16Array(n)); }
+  constructor(capacity?: number) { super((n) => new Int16Array(n), capacity); }
 }

@@ -161,6 +161,8 @@ export interface Planner {
   readonly window: PlanResult['window'];
   readonly gaps: GapSummary;
   evaluate(timeoutSeconds: number): CandidateResult;
+  /** Each candidate as evaluate gives it, the flows walked once for all of them (break-schedule.ts). */
+  evaluateAll(timeoutsSeconds: readonly number[]): CandidateResult[];
   /** A planner over the same flows with another platform profile or keep-alive profile. */
   withPlatform(name: string): Planner;
   withKeepAlive(profile: string): Planner;

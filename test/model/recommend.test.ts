@@ -32,10 +32,12 @@ function stubPlanner(table: Record<number, Figures>, schedule: KeepAliveSchedule
     window: { start: null, end: null, seconds: 86400 },
     gaps: { count: 0, p50: null, p90: null, p99: null, max: null, censored: 0, exact: true, ecdf: [], histogram: [] },
     evaluate: (t) => candidate(t, table[t]!),
+    evaluateAll: (ts) => ts.map((t) => self.evaluate(t)),
     withPlatform: () => self,
     withKeepAlive: (profile) => {
       asked.push(profile);
-      return { ...self, evaluate: (t) => candidate(t, { broken: 0, peakBytes: table[t]!.peakBytes }) };
+      const evaluate = (t: number): CandidateResult => candidate(t, { broken: 0, peakBytes: table[t]!.peakBytes });
+      return { ...self, evaluate, evaluateAll: (ts) => ts.map(evaluate) };
     },
   };
   return self;

@@ -91,6 +91,7 @@ export function hostilePlanner(): Planner {
     window: { start: '2026-11-02T08:00:00.000Z', end: '2026-11-02T12:00:00.000Z', seconds: 14400 },
     gaps: HOSTILE_GAPS,
     evaluate: (t: number) => hostileCandidate(t, t < 7200 ? 3 : 0),
+    evaluateAll: (ts: readonly number[]) => ts.map((t) => planner.evaluate(t)),
     withPlatform: () => planner,
     withKeepAlive: () => planner,
   };

@@ -17,6 +17,9 @@ function fakePlanner(name: string, ka: string, log: string[], adjusted = false):
       log.push(`evaluate ${name}/${ka}/${t}`);
       return { timeoutSeconds: t } as CandidateResult;
     },
+    evaluateAll(ts: readonly number[]) {
+      return ts.map((t) => this.evaluate(t));
+    },
     withPlatform(p: string) {
       log.push(`withPlatform ${name}/${ka} -> ${p}`);
       return fakePlanner(p, ka, log);
