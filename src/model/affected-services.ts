@@ -44,9 +44,13 @@ export class AffectedTally {
 }
 
 export function noteAffected(tally: AffectedTally, p: FlowModel, i: number, dir: 0 | 1, kind: number, idleSeconds: number): void {
-  // The label is made once per flow side (labelFor); the common case is one array read.
+  tally.add(affectedLabel(p, i, dir), kind, idleSeconds);
+}
+
+/** The label id of flow i's packets in direction dir, made once per flow side (labelFor); the common case is one array read. */
+export function affectedLabel(p: FlowModel, i: number, dir: 0 | 1): number {
   const id = p.labelIds[i * 2 + dir]!;
-  tally.add(id >= 0 ? id : labelFor(p, i, dir), kind, idleSeconds);
+  return id >= 0 ? id : labelFor(p, i, dir);
 }
 
 function labelFor(p: FlowModel, i: number, dir: 0 | 1): number {

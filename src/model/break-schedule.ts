@@ -12,6 +12,7 @@
  */
 import { FlowEnd, PacketKind, gapDirection, gapKind, gapState } from '../flows/types.js';
 import { FlowState, PROTO_TCP } from '../util/protocols.js';
+import { affectedLabel } from './affected-services.js';
 import { breakKind } from './break-kind.js';
 import { dropsAfterBreak, type Drops } from './drops-after-break.js';
 import type { FlowModel } from './flow-model.js';
@@ -46,6 +47,10 @@ export interface BreakSchedule {
   rangeOffset: Uint32Array;
   rangeEnd: Uint32Array;
   rangeCode: Int32Array;
+  /** Per range that breaks: the affected-service label, break kind and idle seconds the tally takes (affected-services.ts). */
+  rangeLabel: Int32Array;
+  rangeKind: Uint8Array;
+  rangeIdleSeconds: Float64Array;
   counts: ScheduledCounts;
 }
 
@@ -110,7 +115,7 @@ export function scheduleBreaks(p: FlowModel, timeouts: readonly number[]): Break
       const bk = breakKind(kind);
       dropsAfterBreak(p, i, k, bk, dir, drops);
       diff.addBreak(lo, r, bk, drops, slot);
-      ranges.push(r, k);
+      ranges.pushBreak(r, k, affectedLabel(p, i, dir), bk, gapUs / 1e6);
       lo = r;
     }
     // Still unresolved: alive after the last packet; kept alive for good from some rank on when its keep-alives are within the timeout.
@@ -132,7 +137,8 @@ export function scheduleBreaks(p: FlowModel, timeouts: readonly number[]): Break
     }
   }
   rangeOffset[sensitive.length] = ranges.length;
-  return { timeouts, rank, covered, rangeOffset, rangeEnd: ranges.ends, rangeCode: ranges.codes, counts: diff.totals() };
+  return { timeouts, rank, covered, rangeOffset, rangeEnd: ranges.ends, rangeCode: ranges.codes, rangeLabel: ranges.labels, rangeKind: ranges.kinds,
+    rangeIdleSeconds: ranges.idleSeconds, counts: diff.totals() };
 }
 
 /** The outcome code of the covered sensitive flow f for the candidate of rank r. */
@@ -157,22 +163,41 @@ function firstAtLeast(sorted: Float64Array, x: number): number {
   return lo;
 }
 
-/** Ranges as (exclusive end rank, code) pairs in two growing typed arrays. */
+/** Ranges as (exclusive end rank, code) pairs, and a break's label, kind and idle time, in growing typed arrays. */
 class RangeList {
   ends: Uint32Array;
   codes: Int32Array;
+  labels: Int32Array;
+  kinds: Uint8Array;
+  idleSeconds: Float64Array;
   length = 0;
   constructor(capacity: number) {
-    this.ends = new Uint32Array(Math.max(16, capacity));
-    this.codes = new Int32Array(this.ends.length);
+    const size = Math.max(16, capacity);
+    this.ends = new Uint32Array(size);
+    this.codes = new Int32Array(size);
+    this.labels = new Int32Array(size);
+    this.kinds = new Uint8Array(size);
+    this.idleSeconds = new Float64Array(size);
   }
   push(end: number, code: number): void {
-    if (this.length === this.ends.length) {
-      const e = new Uint32Array(this.length * 2); e.set(this.ends); this.ends = e;
-      const c = new Int32Array(this.length * 2); c.set(this.codes); this.codes = c;
-    }
+    if (this.length === this.ends.length) this.grow();
     this.ends[this.length] = end;
     this.codes[this.length++] = code;
+  }
+  pushBreak(end: number, gap: number, label: number, kind: number, idleSeconds: number): void {
+    if (this.length === this.ends.length) this.grow();
+    this.labels[this.length] = label;
+    this.kinds[this.length] = kind;
+    this.idleSeconds[this.length] = idleSeconds;
+    this.push(end, gap);
+  }
+  private grow(): void {
+    const size = this.length * 2;
+    const e = new Uint32Array(size); e.set(this.ends); this.ends = e;
+    const c = new Int32Array(size); c.set(this.codes); this.codes = c;
+    const l = new Int32Array(size); l.set(this.labels); this.labels = l;
+    const k = new Uint8Array(size); k.set(this.kinds); this.kinds = k;
+    const d = new Float64Array(size); d.set(this.idleSeconds); this.idleSeconds = d;
   }
 }
 

@@ -62,96 +62,16 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const n = fs.count;
   const protocol = opts.protocol;
   const rules = opts.rules ?? [];
-  // Per-service timeouts: resolve with two stand-in candidates; the states that differ follow the candidate.
-  const resolveA = makeTimeoutResolver({ platform: opts.platform, candidateSeconds: PROBE_A, protocol, rules });
-  const resolveB = makeTimeoutResolver({ platform: opts.platform, candidateSeconds: PROBE_B, protocol, rules });
-  const timeouts: Float64Array[] = [];
-  const masks: number[] = [];
-  const seen = new Map<Float64Array, number>();
-  const timeoutIndex = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const addr = fs.addresses[fs.serverAddr[i]!]!;
-    const a = resolveA(fs.proto[i]!, addr, fs.serverPort[i]!);
-    let idx = seen.get(a);
-    if (idx === undefined) {
-      const b = resolveB(fs.proto[i]!, addr, fs.serverPort[i]!);
-      let mask = 0;
-      const t = new Float64Array(STATES);
-      for (let s = 0; s < STATES; s++) {
-        if (a[s] !== b[s]) { mask |= 1 << s; t[s] = NaN; } else t[s] = a[s]!;
-      }
-      idx = timeouts.length;
-      timeouts.push(t);
-      masks.push(mask);
-      seen.set(a, idx);
-    }
-    timeoutIndex[i] = idx;
-  }
-  const followsCandidate = Uint16Array.from(masks);
+  const { timeouts, followsCandidate, timeoutIndex } = serviceTimeouts(fs, opts.platform, protocol, rules);
 
   const kaSchedule = new Int32Array(n * 2);
   const { setting: keepalive, schedules, kaIdleMinSeconds } = prepareKeepAlive(fs, opts.keepalive, opts.keepaliveSource, kaSchedule);
 
-  const maxCandGapUs = new Float64Array(n);
-  const fixedBreak = new Int32Array(n).fill(-1);
-  const evidence = new Int32Array(n).fill(-1);
-  const keptByKeepAlive = new Uint8Array(n);
-  // Candidate-state gaps (seconds), filled from the front: at most every stored gap is one.
-  const survivalEvents = new Float64Array(fs.gapStartUs.length);
-  let survivalEventCount = 0;
-  for (let i = 0; i < n; i++) {
-    const t = timeouts[timeoutIndex[i]!]!;
-    const mask = followsCandidate[timeoutIndex[i]!]!;
-    let maxCand = 0;
-    const g0 = fs.gapOffset[i]!, g1 = fs.gapOffset[i + 1]!;
-    for (let k = g0!; k < g1; k++) {
-      const info = fs.gapInfo[k]!;
-      const s = gapState(info);
-      const gapUs = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
-      if ((mask & (1 << s)) !== 0) {
-        if (gapUs > maxCand) maxCand = gapUs;
-        survivalEvents[survivalEventCount++] = gapUs / 1e6;
-      } else if (fixedBreak[i]! < 0 && gapUs > t[s]! * 1e6) {
-        fixedBreak[i] = k;
-      }
-      // Evidence that the real path already drops: a probe that gets retried, or data retransmitted, with nothing back.
-      if (evidence[i]! < 0 && k + 1 < g1) {
-        const kind = gapKind(info);
-        const next = fs.gapInfo[k + 1]!;
-        if (kind === PacketKind.KeepAliveProbe && (next & GAP_PROBE_RETRY_BIT) !== 0 && gapDirection(next) === gapDirection(info)) evidence[i] = k;
-        else if (kind === PacketKind.Data && (next & GAP_RETRANSMISSION_BIT) !== 0 && gapDirection(next) === gapDirection(info) && gapKind(next) === PacketKind.Data) evidence[i] = k;
-      }
-    }
-    maxCandGapUs[i] = fixedBreak[i]! >= 0 ? maxCandUpTo(fs, i, mask, fixedBreak[i]!) : maxCand;
-    if (g1 > g0) {
-      const lastKind = gapKind(fs.gapInfo[g1 - 1]!);
-      keptByKeepAlive[i] = lastKind === PacketKind.KeepAliveProbe || lastKind === PacketKind.KeepAliveAck ? 1 : 0;
-    }
-  }
+  const { maxCandGapUs, fixedBreak, evidence, keptByKeepAlive, survivalEvents } = scanGaps(fs, timeouts, followsCandidate, timeoutIndex);
 
   // Starts in time order, and which flow each is (the per-service starts are taken in this order).
   const { sorted: startsUs, order: startOrder } = sortWithOrder(fs.firstUs);
-  // Flows whose last state follows the candidate, and the others (typed, filled from the front).
-  let candCount = 0;
-  for (let i = 0; i < n; i++) if ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0) candCount++;
-  const candIdx = new Uint32Array(candCount);
-  const fixedIdx = new Uint32Array(n - candCount);
-  for (let i = 0, c = 0, f = 0; i < n; i++) {
-    if ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0) candIdx[c++] = i; else fixedIdx[f++] = i;
-  }
-  const fixedEnd = (i: number): number => fs.lastUs[i]! + timeouts[timeoutIndex[i]!]![fs.endState[i]!]! * 1e6;
-  const fixedKeys = new Float64Array(fixedIdx.length);
-  for (let k = 0; k < fixedIdx.length; k++) fixedKeys[k] = fixedEnd(fixedIdx[k]!);
-  const fixedPerm = argsort(fixedKeys);
-  const fixedEndOrder = new Uint32Array(fixedIdx.length);
-  const fixedEndUs = new Float64Array(fixedIdx.length);
-  for (let k = 0; k < fixedIdx.length; k++) { fixedEndOrder[k] = fixedIdx[fixedPerm[k]!]!; fixedEndUs[k] = fixedKeys[fixedPerm[k]!]!; }
-  const candKeys = new Float64Array(candIdx.length);
-  for (let k = 0; k < candIdx.length; k++) candKeys[k] = fs.lastUs[candIdx[k]!]!;
-  const candPerm = argsort(candKeys);
-  const candEndOrder = new Uint32Array(candIdx.length);
-  const candLastUs = new Float64Array(candIdx.length);
-  for (let k = 0; k < candIdx.length; k++) { candEndOrder[k] = candIdx[candPerm[k]!]!; candLastUs[k] = candKeys[candPerm[k]!]!; }
+  const { fixedEndOrder, fixedEndUs, candEndOrder, candLastUs } = endOrders(fs, timeouts, followsCandidate, timeoutIndex);
 
   const windowStartUs = fs.windowStartUs;
   const windowEndUs = fs.windowEndUs;
@@ -206,8 +126,122 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(), labelByEndpoints: new Map(),
     services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, startOrder, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
-    survival: kaplanMeierSorted(sortedCopy(survivalEvents.subarray(0, survivalEventCount)), survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
+    survival: kaplanMeierSorted(sortedCopy(survivalEvents), survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
   };
+}
+
+/**
+ * The entry ends in time order: flows whose last state has a fixed timeout by the end of their
+ * entry (last packet plus that timeout), and flows whose last state follows the candidate by
+ * their last packet (the candidate adds the same T to each, so one order serves every candidate).
+ */
+function endOrders(fs: FlowSet, timeouts: Float64Array[], followsCandidate: Uint16Array, timeoutIndex: Uint32Array): {
+  fixedEndOrder: Uint32Array; fixedEndUs: Float64Array; candEndOrder: Uint32Array; candLastUs: Float64Array;
+} {
+  const n = fs.count;
+  let candCount = 0;
+  for (let i = 0; i < n; i++) if ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0) candCount++;
+  const candIdx = new Uint32Array(candCount);
+  const fixedIdx = new Uint32Array(n - candCount);
+  for (let i = 0, c = 0, f = 0; i < n; i++) {
+    if ((followsCandidate[timeoutIndex[i]!]! & (1 << fs.endState[i]!)) !== 0) candIdx[c++] = i; else fixedIdx[f++] = i;
+  }
+  const fixedKeys = new Float64Array(fixedIdx.length);
+  for (let k = 0; k < fixedIdx.length; k++) { const i = fixedIdx[k]!; fixedKeys[k] = fs.lastUs[i]! + timeouts[timeoutIndex[i]!]![fs.endState[i]!]! * 1e6; }
+  const fixedPerm = argsort(fixedKeys);
+  const fixedEndOrder = new Uint32Array(fixedIdx.length);
+  const fixedEndUs = new Float64Array(fixedIdx.length);
+  for (let k = 0; k < fixedIdx.length; k++) { fixedEndOrder[k] = fixedIdx[fixedPerm[k]!]!; fixedEndUs[k] = fixedKeys[fixedPerm[k]!]!; }
+  const candKeys = new Float64Array(candIdx.length);
+  for (let k = 0; k < candIdx.length; k++) candKeys[k] = fs.lastUs[candIdx[k]!]!;
+  const candPerm = argsort(candKeys);
+  const candEndOrder = new Uint32Array(candIdx.length);
+  const candLastUs = new Float64Array(candIdx.length);
+  for (let k = 0; k < candIdx.length; k++) { candEndOrder[k] = candIdx[candPerm[k]!]!; candLastUs[k] = candKeys[candPerm[k]!]!; }
+  return { fixedEndOrder, fixedEndUs, candEndOrder, candLastUs };
+}
+
+/**
+ * Per-service timeouts: resolved with two stand-in candidates, the states that differ follow the
+ * candidate (their entry NaN, their bit set in the mask). Flows of one service share one array.
+ */
+function serviceTimeouts(fs: FlowSet, platform: PlatformProfile, protocol: 'tcp' | 'udp', rules: TimeoutRule[]): { timeouts: Float64Array[]; followsCandidate: Uint16Array; timeoutIndex: Uint32Array } {
+  const n = fs.count;
+  const resolveA = makeTimeoutResolver({ platform, candidateSeconds: PROBE_A, protocol, rules });
+  const resolveB = makeTimeoutResolver({ platform, candidateSeconds: PROBE_B, protocol, rules });
+  const timeouts: Float64Array[] = [];
+  const masks: number[] = [];
+  const seen = new Map<Float64Array, number>();
+  const timeoutIndex = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const addr = fs.addresses[fs.serverAddr[i]!]!;
+    const a = resolveA(fs.proto[i]!, addr, fs.serverPort[i]!);
+    let idx = seen.get(a);
+    if (idx === undefined) {
+      const b = resolveB(fs.proto[i]!, addr, fs.serverPort[i]!);
+      let mask = 0;
+      const t = new Float64Array(STATES);
+      for (let s = 0; s < STATES; s++) {
+        if (a[s] !== b[s]) { mask |= 1 << s; t[s] = NaN; } else t[s] = a[s]!;
+      }
+      idx = timeouts.length;
+      timeouts.push(t);
+      masks.push(mask);
+      seen.set(a, idx);
+    }
+    timeoutIndex[i] = idx;
+  }
+  const followsCandidate = Uint16Array.from(masks);
+  return { timeouts, followsCandidate, timeoutIndex };
+}
+
+/**
+ * One pass over every flow's gaps: the largest candidate-dependent gap before any fixed-timeout
+ * break, that break, evidence of state already expiring, whether keep-alives kept the session,
+ * and the candidate-state gaps (seconds) for the survival estimate.
+ */
+function scanGaps(fs: FlowSet, timeouts: Float64Array[], followsCandidate: Uint16Array, timeoutIndex: Uint32Array): {
+  maxCandGapUs: Float64Array; fixedBreak: Int32Array; evidence: Int32Array; keptByKeepAlive: Uint8Array; survivalEvents: Float64Array;
+} {
+  const n = fs.count;
+  const maxCandGapUs = new Float64Array(n);
+  const fixedBreak = new Int32Array(n).fill(-1);
+  const evidence = new Int32Array(n).fill(-1);
+  const keptByKeepAlive = new Uint8Array(n);
+  // Candidate-state gaps (seconds), filled from the front: at most every stored gap is one.
+  const survivalEvents = new Float64Array(fs.gapStartUs.length);
+  let survivalEventCount = 0;
+  for (let i = 0; i < n; i++) {
+    const t = timeouts[timeoutIndex[i]!]!;
+    const mask = followsCandidate[timeoutIndex[i]!]!;
+    let maxCand = 0;
+    const g0 = fs.gapOffset[i]!, g1 = fs.gapOffset[i + 1]!;
+    for (let k = g0!; k < g1; k++) {
+      const info = fs.gapInfo[k]!;
+      const s = gapState(info);
+      const gapUs = fs.gapEndUs[k]! - fs.gapStartUs[k]!;
+      if ((mask & (1 << s)) !== 0) {
+        if (gapUs > maxCand) maxCand = gapUs;
+        survivalEvents[survivalEventCount++] = gapUs / 1e6;
+      } else if (fixedBreak[i]! < 0 && gapUs > t[s]! * 1e6) {
+        fixedBreak[i] = k;
+      }
+      // Evidence that the real path already drops: a probe that gets retried, or data retransmitted, with nothing back.
+      if (evidence[i]! < 0 && k + 1 < g1) {
+        const kind = gapKind(info);
+        const next = fs.gapInfo[k + 1]!;
+        if (kind === PacketKind.KeepAliveProbe && (next & GAP_PROBE_RETRY_BIT) !== 0 && gapDirection(next) === gapDirection(info)) evidence[i] = k;
+        else if (kind === PacketKind.Data && (next & GAP_RETRANSMISSION_BIT) !== 0 && gapDirection(next) === gapDirection(info) && gapKind(next) === PacketKind.Data) evidence[i] = k;
+      }
+    }
+    maxCandGapUs[i] = fixedBreak[i]! >= 0 ? maxCandUpTo(fs, i, mask, fixedBreak[i]!) : maxCand;
+    if (g1 > g0) {
+      const lastKind = gapKind(fs.gapInfo[g1 - 1]!);
+      keptByKeepAlive[i] = lastKind === PacketKind.KeepAliveProbe || lastKind === PacketKind.KeepAliveAck ? 1 : 0;
+    }
+  }
+
+  return { maxCandGapUs, fixedBreak, evidence, keptByKeepAlive, survivalEvents: survivalEvents.subarray(0, survivalEventCount) };
 }
 
 function maxCandUpTo(fs: FlowSet, i: number, mask: number, stop: number): number {

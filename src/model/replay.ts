@@ -7,7 +7,7 @@ import { FlowEnd, PacketKind, gapDirection, gapKind, gapState } from '../flows/t
 import { FlowState, PROTO_TCP } from '../util/protocols.js';
 import { AffectedTally, noteAffected } from './affected-services.js';
 import { breakKind, KIND_DATA } from './break-kind.js';
-import { OUTCOME_END, OUTCOME_UNCHANGED, outcomeOf, type BreakSchedule } from './break-schedule.js';
+import { OUTCOME_END, OUTCOME_UNCHANGED, type BreakSchedule } from './break-schedule.js';
 import { dropsAfterBreak, type Drops } from './drops-after-break.js';
 import { F64List } from './typed-list.js';
 import { I16List } from './typed-list.js';
@@ -73,6 +73,8 @@ export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | n
   const drops: Drops = { keepAlives: 0, packets: 0 };
   const rank = schedule !== null ? schedule.rank[c]! : -1;
   const covered = schedule?.covered ?? null;
+  const rangeOffset = schedule?.rangeOffset, rangeEnd = schedule?.rangeEnd, rangeCode = schedule?.rangeCode;
+  const rangeLabel = schedule?.rangeLabel, rangeKind = schedule?.rangeKind, rangeIdle = schedule?.rangeIdleSeconds;
 
   // At most every sensitive flow is replayed: a list of that size, filled from the front.
   const sensitive = p.sensitive;
@@ -83,8 +85,10 @@ export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | n
   for (let si = 0; si < sensitive.length; si++) {
     const i = sensitive[si]!;
     if (covered !== null && covered[si] === 1) {
-      // Scheduled: the outcome for this candidate is one of the flow's ranges; its counts are the schedule's.
-      const code = outcomeOf(schedule!, si, rank);
+      // Scheduled: the outcome for this candidate is one of the flow's ranges (outcomeOf, inlined); its counts are the schedule's.
+      let q = rangeOffset![si]!;
+      while (rangeEnd![q]! <= rank) q++;
+      const code = rangeCode![q]!;
       if (code === OUTCOME_UNCHANGED) continue;
       replayed[i] = 1;
       replayedList[replayedCount++] = i;
@@ -93,10 +97,9 @@ export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | n
       const ti = timeoutIndex[i]!;
       if (code >= 0) {
         // Broken at gap `code`: the entry expired at its start plus the timeout of its state.
-        const info = gapInfo[code]!;
-        const s = gapState(info);
+        const s = gapState(gapInfo[code]!);
         end = gapStartUs[code]! + ((followsCandidate[ti]! & (1 << s)) !== 0 ? Tus : timeouts[ti]![s]! * 1e6);
-        noteAffected(affected, p, i, gapDirection(info), breakKind(gapKind(info)), (gapEndUs[code]! - gapStartUs[code]!) / 1e6);
+        affected.add(rangeLabel![q]!, rangeKind![q]!, rangeIdle![q]!);
       } else if (code === OUTCOME_END) {
         const es = endState[i]!;
         end = lastUs[i]! + ((followsCandidate[ti]! & (1 << es)) !== 0 ? Tus : timeouts[ti]![es]! * 1e6);
