@@ -41,7 +41,9 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   const net = p.baseNet.slice();
   let endSumUs = p.fixedEndSumAll;
   const slotOf = svc !== null ? svc.index.slotOf : null;
+  // The per-service accumulators through locals: the loops below touch them once per entry.
   const sNet = svc?.net ?? null;
+  const sEndSum = svc?.endSumUs ?? null, sStartSum = svc?.startSumUs ?? null, sExtraStarts = svc?.extraStartCount ?? null;
   const B1 = B + 1;
   const fixedBucketOf = p.fixedBucketOf, fixedClippedUs = p.fixedClippedUs;
   for (let r = 0; r < replayedList.length; r++) {
@@ -51,7 +53,7 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
     net[fb]!++;
     const clipped = fixedClippedUs[i]!;
     endSumUs -= clipped;
-    if (slotOf !== null) { const s = slotOf[i]!; if (s >= 0) { sNet![s * B1 + fb]!++; svc!.endSumUs[s]! -= clipped; } }
+    if (slotOf !== null) { const s = slotOf[i]!; if (s >= 0) { sNet![s * B1 + fb]!++; sEndSum![s]! -= clipped; } }
   }
   const candSlot = svc !== null ? svc.index.candSlot : null;
   for (let k = 0; k < candOrder.length; k++) {
@@ -61,7 +63,7 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
     net[b]!--;
     const clipped = clipToWindow(e, ws, we) - ws;
     endSumUs += clipped;
-    if (candSlot !== null) { const s = candSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!--; svc!.endSumUs[s]! += clipped; } }
+    if (candSlot !== null) { const s = candSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!--; sEndSum![s]! += clipped; } }
   }
   const xs = extraStartList.data, nxs = extraStartList.length;
   const xe = extraEndList.data, nxe = extraEndList.length;
@@ -77,7 +79,7 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
     net[b]!++;
     const clipped = clipToWindow(xs[k]!, ws, we) - ws;
     startSumUs += clipped;
-    if (xsSlot !== null) { const s = xsSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!++; svc!.startSumUs[s]! += clipped; svc!.extraStartCount[s]!++; } }
+    if (xsSlot !== null) { const s = xsSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!++; sStartSum![s]! += clipped; sExtraStarts![s]!++; } }
   }
   for (let k = 0; k < nxe; k++) {
     const e = xe[k]!;
@@ -86,7 +88,7 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
     net[b]!--;
     const clipped = clipToWindow(e, ws, we) - ws;
     endSumUs += clipped;
-    if (xeSlot !== null) { const s = xeSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!--; svc!.endSumUs[s]! += clipped; } }
+    if (xeSlot !== null) { const s = xeSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!--; sEndSum![s]! += clipped; } }
   }
   // 2. Entries at each bucket boundary.
   const counted = boundaryCounts(net, B);

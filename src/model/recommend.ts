@@ -38,7 +38,7 @@ export interface KeepAliveAdvice {
 
 export function recommend(planner: Planner, timeouts: number[], limits: RecommendLimits): Recommendation {
   const sorted = [...new Set(timeouts)].sort((a, b) => a - b);
-  const candidates = sorted.map((t) => planner.evaluate(t));
+  const candidates = planner.evaluateAll(sorted);
   const ok = candidates.filter((c) => c.sessionsWithDrops <= limits.maxBroken && (limits.maxMemoryBytes === null || c.memoryBytes.peak <= limits.maxMemoryBytes));
   let range: Recommendation['range'] = null;
   let reason: string | undefined;
