@@ -26,6 +26,13 @@ export class AffectedTally {
     this.idle = new Float64Array(size * IDLE_SAMPLES);
   }
 
+  /** Counts back to zero (idle samples are read only up to each label's count). */
+  reset(): void {
+    this.sessions.fill(0, 0, this.used);
+    this.kinds.fill(0, 0, this.used * 3);
+    this.used = 0;
+  }
+
   add(id: number, kind: number, idleSeconds: number): void {
     if (id >= this.sessions.length) this.grow(id + 1);
     if (id >= this.used) this.used = id + 1;

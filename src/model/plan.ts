@@ -11,6 +11,7 @@
 import { beyondWindow } from './beyond-window.js';
 import { KIND_CLOSE, KIND_DATA, KIND_KEEPALIVE } from './break-kind.js';
 import { scheduleBreaks, type BreakSchedule } from './break-schedule.js';
+import { ReplayBuffers } from './replay-buffers.js';
 import { topAffected } from './affected-services.js';
 import type { FlowModel } from './flow-model.js';
 import { prepareKeepAlive } from './keepalive-senders.js';
@@ -34,10 +35,12 @@ export interface CurrentEntries {
  * Evaluate one candidate: replay, classify, sweep (with the tracked services' figures in the
  * same passes). `current` gives the entries at the timeout in force, for the memory change;
  * without it the change is taken against this candidate itself (0). A break schedule made for
- * several candidates (break-schedule.ts), with T as its candidate c, spares the replay its walk.
+ * several candidates (break-schedule.ts), with T as its candidate c, spares the replay its walk;
+ * the replay's buffers (replay-buffers.ts) can be kept from one candidate to the next.
  */
-export function evaluate(p: FlowModel, T: number, current: CurrentEntries | null = null, schedule: BreakSchedule = scheduleBreaks(p, [T]), c = 0): CandidateResult {
-  const replay = replayFlows(p, T, schedule, c);
+export function evaluate(p: FlowModel, T: number, current: CurrentEntries | null = null, schedule: BreakSchedule = scheduleBreaks(p, [T]), c = 0,
+  buffers: ReplayBuffers = new ReplayBuffers(p)): CandidateResult {
+  const replay = replayFlows(p, T, schedule, c, buffers);
   const beyond = beyondWindow(p, T, replay.replayed, replay.services);
   const sessionsWithDrops = replay.sessionsWithDrops + beyond.sessionsWithDrops;
   const droppedKeepAlives = replay.droppedKeepAlives + beyond.droppedKeepAlives;
@@ -146,19 +149,21 @@ function plannerOf(data: PlanData, opts: PlanOptions, p: FlowModel): Planner {
   const currentSeconds = opts.currentSeconds ?? defaultCurrentSeconds(p);
   let current: CurrentEntries | null = null;
   // Candidate c of the schedule (the timeout in force is its last one while current is unknown).
-  const evaluateWithCurrent = (schedule: BreakSchedule, c: number): CandidateResult => {
+  const evaluateWithCurrent = (schedule: BreakSchedule, c: number, buffers: ReplayBuffers): CandidateResult => {
     const t = schedule.timeouts[c]!;
     if (current === null) {
-      const at = evaluate(p, currentSeconds, null, schedule, schedule.timeouts.length - 1);
+      const at = evaluate(p, currentSeconds, null, schedule, schedule.timeouts.length - 1, buffers);
       current = { seconds: currentSeconds, entries: { mean: at.tableEntries.mean, peak: at.tableEntries.peak } };
       if (t === currentSeconds) return at;
     }
-    return evaluate(p, t, current, schedule, c);
+    return evaluate(p, t, current, schedule, c, buffers);
   };
   const evaluateAll = (ts: readonly number[]): CandidateResult[] => {
-    // One schedule for all of them, and for the timeout in force the first time.
+    // One schedule for all of them, and for the timeout in force the first time; one set of
+    // replay buffers, made after the schedule (which made the labels of every break).
     const schedule = scheduleBreaks(p, current === null ? [...ts, currentSeconds] : ts);
-    return ts.map((_, c) => withLogBound(evaluateWithCurrent(schedule, c), opts.logEvidence));
+    const buffers = new ReplayBuffers(p);
+    return ts.map((_, c) => withLogBound(evaluateWithCurrent(schedule, c, buffers), opts.logEvidence));
   };
   return {
     platform: p.platformSetting,

@@ -9,8 +9,8 @@ import { AffectedTally, noteAffected } from './affected-services.js';
 import { breakKind, KIND_DATA } from './break-kind.js';
 import { OUTCOME_END, OUTCOME_UNCHANGED, type BreakSchedule } from './break-schedule.js';
 import { dropsAfterBreak, type Drops } from './drops-after-break.js';
-import { F64List } from './typed-list.js';
-import { I16List } from './typed-list.js';
+import { ReplayBuffers } from './replay-buffers.js';
+import type { F64List, I16List } from './typed-list.js';
 import { timeoutOf, type FlowModel } from './flow-model.js';
 import { ServiceTally } from './service-figures.js';
 
@@ -43,11 +43,11 @@ export interface ReplayOutcome {
 /**
  * The replay of candidate T. With a break schedule (break-schedule.ts) that holds T as its
  * candidate c, the flows it covers take their outcome from it; the others (and all of them
- * without one) are walked gap by gap here. Either way the lists are filled in flow order.
+ * without one) are walked gap by gap here. Either way the lists are filled in flow order. With
+ * `buffers` (replay-buffers.ts) the outcome's arrays are theirs, valid until their next replay.
  */
-export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | null = null, c = 0): ReplayOutcome {
+export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | null = null, c = 0, buffers: ReplayBuffers = new ReplayBuffers(p)): ReplayOutcome {
   const fs = p.fs;
-  const n = fs.count;
   const Tus = T * 1e6;
   const strict = p.platform.pickup === 'strict';
   const flagKeepAlive = p.keepalive.source === 'flag';
@@ -57,14 +57,11 @@ export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | n
   const byKind = [0, 0, 0];
   let neverExpiring = 0;
   // Per-candidate exceptions to the precomputed end orders.
-  const replayed = new Uint8Array(n); // 1: entry end computed by this replay (broken, evidence survivor, re-picked, kept alive)
-  const extraEnds = new F64List(p.sensitive.length);
-  const extraStarts = new F64List();
-  const affected = new AffectedTally(p.labels.length);
+  buffers.reset();
+  const replayed = buffers.replayed; // 1: entry end computed by this replay (broken, evidence survivor, re-picked, kept alive)
+  const { extraEnds, extraStarts, extraStartSlots, extraEndSlots, affected } = buffers;
   const slotOf = p.services?.slotOf ?? null;
   const services = p.services !== null ? new ServiceTally(p.services.services.length) : null;
-  const extraStartSlots = new I16List();
-  const extraEndSlots = new I16List(slotOf !== null ? p.sensitive.length : 0);
   // The hot loop reads the flow and model arrays through locals (one property load each, not per gap).
   const gapOffset = fs.gapOffset, gapInfo = fs.gapInfo, gapStartUs = fs.gapStartUs, gapEndUs = fs.gapEndUs;
   const proto = fs.proto, flowEnd = fs.end, lastUs = fs.lastUs, endState = fs.endState;
@@ -78,10 +75,10 @@ export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | n
 
   // At most every sensitive flow is replayed: a list of that size, filled from the front.
   const sensitive = p.sensitive;
-  const replayedList = new Int32Array(sensitive.length);
+  const replayedList = buffers.replayedList;
   let replayedCount = 0;
   const candPos = p.candPos;
-  const candReplayed = new Uint8Array(p.candEndOrder.length);
+  const candReplayed = buffers.candReplayed;
   for (let si = 0; si < sensitive.length; si++) {
     const i = sensitive[si]!;
     if (covered !== null && covered[si] === 1) {
@@ -215,6 +212,7 @@ export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | n
     for (let b = 0; b < 3; b++) byKind[b]! += sc.byKind[b * K + rank]!;
     if (services !== null) services.addScheduled(sc, K, rank);
   }
+  buffers.filled(replayedCount);
   return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList: replayedList.subarray(0, replayedCount), candReplayed, extraStarts, extraEnds, extraStartSlots, extraEndSlots, affected, services };
 }
 

@@ -1,8 +1,8 @@
 /**
  * The break schedule (src/model/break-schedule.ts) against the walk it replaces: for random flow
  * sets, settings and candidate lists (unsorted, repeated), each candidate's replay read from one
- * schedule over all of them equals the per-candidate walk (replayFlows without a schedule) field
- * for field and bit for bit, and plan's evaluateAll equals evaluating each candidate on its own.
+ * schedule over all of them (through one set of reused replay buffers) equals the per-candidate
+ * walk (replayFlows without a schedule, fresh arrays) field for field and bit for bit, and plan's evaluateAll equals evaluating each candidate on its own.
  * A hand-computed case pins the ranges themselves.
  */
 import fc from 'fast-check';
@@ -15,6 +15,7 @@ import { getPlatform } from '../../src/model/platforms.js';
 import { parseServiceRule } from '../../src/model/policy.js';
 import { prepareFlowModel, type PlanOptions } from '../../src/model/prepare.js';
 import { replayFlows, type ReplayOutcome } from '../../src/model/replay.js';
+import { ReplayBuffers } from '../../src/model/replay-buffers.js';
 import { buildFlowSet, emptyDistribution, type FlowSpec, type GapSpec } from '../helpers/flowset.js';
 
 const WINDOW: [number, number] = [0, 20000];
@@ -89,7 +90,8 @@ function plain(r: ReplayOutcome): unknown {
     extraStarts: Array.from(r.extraStarts.data.subarray(0, r.extraStarts.length)), extraEnds: Array.from(r.extraEnds.data.subarray(0, r.extraEnds.length)),
     startSlots: Array.from(r.extraStartSlots.data.subarray(0, r.extraStartSlots.length)), endSlots: Array.from(r.extraEndSlots.data.subarray(0, r.extraEndSlots.length)),
     affected: { used: r.affected.used, sessions: Array.from(r.affected.sessions.subarray(0, r.affected.used)), kinds: Array.from(r.affected.kinds.subarray(0, 3 * r.affected.used)),
-      idle: Array.from(r.affected.idle.subarray(0, 64 * r.affected.used)) },
+      // The idle samples each label holds (up to 64; what lies past its count is never read).
+      idle: Array.from(r.affected.sessions.subarray(0, r.affected.used), (n, id) => Array.from(r.affected.idle.subarray(id * 64, id * 64 + Math.min(n, 64)))) },
     services: r.services === null ? null : { broken: Array.from(r.services.broken), kinds: Array.from(r.services.kinds), ka: Array.from(r.services.droppedKeepAlives) },
   };
 }
@@ -99,8 +101,10 @@ describe('one break schedule for all candidates equals walking each', () => {
     fc.assert(fc.property(fc.array(flowArb, { minLength: 1, maxLength: 14 }), settingArb, timeoutsArb, (draws, s, timeouts) => {
       const p = prepareFlowModel({ flows: buildFlowSet(toSpecs(draws), WINDOW), distribution: emptyDistribution() }, optionsFor(s));
       const schedule = scheduleBreaks(p, timeouts);
+      // One set of buffers for every candidate, as evaluateAll keeps them: nothing of one candidate may stay in the next.
+      const buffers = new ReplayBuffers(p);
       timeouts.forEach((T, c) => {
-        expect(plain(replayFlows(p, T, schedule, c))).toEqual(plain(replayFlows(p, T, null)));
+        expect(plain(replayFlows(p, T, schedule, c, buffers))).toEqual(plain(replayFlows(p, T, null)));
       });
     }), { numRuns: 1500 });
   });
