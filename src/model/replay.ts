@@ -212,7 +212,6 @@ export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | n
     for (let b = 0; b < 3; b++) byKind[b]! += sc.byKind[b * K + rank]!;
     if (services !== null) services.addScheduled(sc, K, rank);
   }
-  buffers.filled(replayedCount);
   return { sessionsWithDrops, droppedKeepAlives, droppedPackets, byKind, neverExpiring, replayed, replayedList: replayedList.subarray(0, replayedCount), candReplayed, extraStarts, extraEnds, extraStartSlots, extraEndSlots, affected, services };
 }
 
