@@ -69,7 +69,8 @@ export function scheduleBreaks(p: FlowModel, timeouts: readonly number[]): Break
   const sensitive = p.sensitive;
   const covered = new Uint8Array(sensitive.length);
   const rangeOffset = new Uint32Array(sensitive.length + 1);
-  const ranges = new RangeList(sensitive.length * RANGES_PER_FLOW);
+  // A flow has at most one range per candidate.
+  const ranges = new RangeList(sensitive.length * Math.min(K, RANGES_PER_FLOW));
   const slots = p.services?.services.length ?? 0;
   const diff = new CountDiffs(K, slots);
   const slotOf = p.services?.slotOf ?? null;

@@ -38,7 +38,7 @@ export interface CurrentEntries {
  * several candidates (break-schedule.ts), with T as its candidate c, spares the replay its walk;
  * the replay's buffers (replay-buffers.ts) can be kept from one candidate to the next.
  */
-export function evaluate(p: FlowModel, T: number, current: CurrentEntries | null = null, schedule: BreakSchedule = scheduleBreaks(p, [T]), c = 0,
+export function evaluate(p: FlowModel, T: number, current: CurrentEntries | null = null, schedule: BreakSchedule | null = null, c = 0,
   buffers: ReplayBuffers = new ReplayBuffers(p)): CandidateResult {
   const replay = replayFlows(p, T, schedule, c, buffers);
   const beyond = beyondWindow(p, T, replay.replayed, replay.services);
@@ -148,11 +148,11 @@ function plannerOf(data: PlanData, opts: PlanOptions, p: FlowModel): Planner {
   // The entries at the timeout in force, evaluated once (the first time another candidate needs them).
   const currentSeconds = opts.currentSeconds ?? defaultCurrentSeconds(p);
   let current: CurrentEntries | null = null;
-  // Candidate c of the schedule (the timeout in force is its last one while current is unknown).
-  const evaluateWithCurrent = (schedule: BreakSchedule, c: number, buffers: ReplayBuffers): CandidateResult => {
-    const t = schedule.timeouts[c]!;
+  // Candidate c of the schedule (the timeout in force is its last one while current is unknown),
+  // or with no schedule the candidate t alone, walked (replay.ts).
+  const evaluateWithCurrent = (t: number, schedule: BreakSchedule | null, c: number, buffers: ReplayBuffers): CandidateResult => {
     if (current === null) {
-      const at = evaluate(p, currentSeconds, null, schedule, schedule.timeouts.length - 1, buffers);
+      const at = evaluate(p, currentSeconds, null, schedule, schedule !== null ? schedule.timeouts.length - 1 : 0, buffers);
       current = { seconds: currentSeconds, entries: { mean: at.tableEntries.mean, peak: at.tableEntries.peak } };
       if (t === currentSeconds) return at;
     }
@@ -163,14 +163,15 @@ function plannerOf(data: PlanData, opts: PlanOptions, p: FlowModel): Planner {
     // replay buffers, made after the schedule (which made the labels of every break).
     const schedule = scheduleBreaks(p, current === null ? [...ts, currentSeconds] : ts);
     const buffers = new ReplayBuffers(p);
-    return ts.map((_, c) => withLogBound(evaluateWithCurrent(schedule, c, buffers), opts.logEvidence));
+    return ts.map((t, c) => withLogBound(evaluateWithCurrent(t, schedule, c, buffers), opts.logEvidence));
   };
   return {
     platform: p.platformSetting,
     keepalive: p.keepalive,
     window: { start: iso(fs.windowStartUs), end: iso(fs.windowEndUs), seconds: p.windowSeconds },
     gaps: p.gaps,
-    evaluate: (t: number) => evaluateAll([t])[0]!,
+    // One candidate (the view's keys, the threshold searches): the walk, no schedule to build.
+    evaluate: (t: number) => withLogBound(evaluateWithCurrent(t, null, 0, new ReplayBuffers(p)), opts.logEvidence),
     evaluateAll,
     withPlatform: (name: string) => {
       const next = { ...opts, platform: getPlatform(name), platformProvenance: {} };
