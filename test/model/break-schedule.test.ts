@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FlowEnd, PacketKind } from '../../src/flows/types.js';
-import { FlowState, PROTO_TCP, PROTO_UDP } from '../../src/util/protocols.js';
+import { PacketKind } from '../../src/flows/types.js';
+import { FlowState } from '../../src/util/protocols.js';
 import { OUTCOME_FOREVER, OUTCOME_UNCHANGED, outcomeOf, scheduleBreaks } from '../../src/model/break-schedule.js';
 import { evaluate, makePlanner } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
@@ -16,7 +16,8 @@ import { parseServiceRule } from '../../src/model/policy.js';
 import { prepareFlowModel, type PlanOptions } from '../../src/model/prepare.js';
 import { replayFlows, type ReplayOutcome } from '../../src/model/replay.js';
 import { ReplayBuffers } from '../../src/model/replay-buffers.js';
-import { buildFlowSet, emptyDistribution, type FlowSpec, type GapSpec } from '../helpers/flowset.js';
+import { buildFlowSet, emptyDistribution, type FlowSpec } from '../helpers/flowset.js';
+import { flowArbitrary, toSpecs } from '../helpers/flow-draws.js';
 
 const WINDOW: [number, number] = [0, 20000];
 
@@ -32,37 +33,7 @@ const gapArb = fc.record({
   state: fc.constantFrom(FlowState.Established, FlowState.Established, FlowState.Established, FlowState.FinWait, FlowState.CloseWait),
 });
 
-const flowArb = fc.record({
-  udp: fc.integer({ min: 0, max: 4 }).map((x) => x === 0),
-  first: fc.integer({ min: 0, max: 15000 }),
-  serverPort: fc.constantFrom(443, 1521, 53),
-  gaps: fc.array(gapArb, { maxLength: 4 }),
-  tail: fc.integer({ min: 0, max: 50 }),
-  closed: fc.boolean(),
-});
-type FlowDraw = typeof flowArb extends fc.Arbitrary<infer T> ? T : never;
-
-function toSpecs(draws: FlowDraw[]): FlowSpec[] {
-  return draws.map((d, i) => {
-    let t = d.first;
-    const gaps: GapSpec[] = [];
-    let c2s = 0, s2c = 0;
-    for (const g of d.gaps) {
-      t += g.pause;
-      const kind = d.udp ? PacketKind.Data : g.kind;
-      gaps.push({ start: t, end: t + g.len, state: d.udp ? FlowState.UdpReplied : g.state, kind, dir: g.dir, retry: g.retry, retransmission: g.retransmission });
-      if (kind === PacketKind.KeepAliveProbe) { if (g.dir === 0) c2s++; else s2c++; }
-      t += g.len;
-    }
-    const closed = !d.udp && d.closed;
-    return {
-      proto: d.udp ? PROTO_UDP : PROTO_TCP, clientPort: 40000 + i, serverPort: d.serverPort, first: d.first, last: t + d.tail,
-      end: closed ? FlowEnd.Fin : FlowEnd.Open,
-      endState: d.udp ? FlowState.UdpReplied : closed ? FlowState.TimeWait : FlowState.Established,
-      keepAlivesC2S: c2s, keepAlivesS2C: s2c, gaps,
-    };
-  });
-}
+const flowArb = flowArbitrary(gapArb, 4, 5);
 
 const settingArb = fc.record({
   platform: fc.constantFrom('linux', 'cisco-asa', 'pf'),

@@ -14,22 +14,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FlowEnd, PacketKind } from '../../src/flows/types.js';
-import { FlowState, PROTO_TCP, PROTO_UDP } from '../../src/util/protocols.js';
 import { makePlanner } from '../../src/model/plan.js';
 import { getPlatform } from '../../src/model/platforms.js';
-import { buildFlowSet, emptyDistribution, type FlowSpec, type GapSpec } from '../helpers/flowset.js';
+import { buildFlowSet, emptyDistribution, type FlowSpec } from '../helpers/flowset.js';
+import { flowArbitrary, toSpecs, type FlowDraw } from '../helpers/flow-draws.js';
 
 const WINDOW: [number, number] = [0, 20000];
 const RUNS = 200;
-
-interface FlowDraw {
-  udp: boolean;
-  first: number;
-  serverPort: number;
-  gaps: Array<{ pause: number; len: number; kind: PacketKind; dir: 0 | 1; retry: boolean; retransmission: boolean }>;
-  tail: number;
-  closed: boolean;
-}
 
 const gapArb = fc.record({
   pause: fc.integer({ min: 0, max: 30 }),
@@ -40,39 +31,7 @@ const gapArb = fc.record({
   retransmission: fc.boolean(),
 });
 
-const flowArb: fc.Arbitrary<FlowDraw> = fc.record({
-  udp: fc.boolean(),
-  first: fc.integer({ min: 0, max: 15000 }),
-  serverPort: fc.constantFrom(443, 1521, 53),
-  gaps: fc.array(gapArb, { maxLength: 3 }),
-  tail: fc.integer({ min: 0, max: 50 }),
-  closed: fc.boolean(),
-});
-
-/** Packs drawn flows into FlowSpecs: gaps in order, each after a short active pause. */
-function toSpecs(draws: FlowDraw[]): FlowSpec[] {
-  return draws.map((d, i) => {
-    let t = d.first;
-    const gaps: GapSpec[] = [];
-    let c2s = 0, s2c = 0;
-    for (const g of d.gaps) {
-      t += g.pause;
-      const state = d.udp ? FlowState.UdpReplied : FlowState.Established;
-      const kind = d.udp ? PacketKind.Data : g.kind;
-      gaps.push({ start: t, end: t + g.len, state, kind, dir: g.dir, retry: g.retry, retransmission: g.retransmission });
-      if (kind === PacketKind.KeepAliveProbe) { if (g.dir === 0) c2s++; else s2c++; }
-      t += g.len;
-    }
-    const closed = !d.udp && d.closed;
-    return {
-      proto: d.udp ? PROTO_UDP : PROTO_TCP, clientPort: 40000 + i, serverPort: d.serverPort,
-      first: d.first, last: t + d.tail,
-      end: closed ? FlowEnd.Fin : FlowEnd.Open,
-      endState: d.udp ? FlowState.UdpReplied : closed ? FlowState.TimeWait : FlowState.Established,
-      keepAlivesC2S: c2s, keepAlivesS2C: s2c, gaps,
-    };
-  });
-}
+const flowArb = flowArbitrary(gapArb, 3, 2);
 
 const settingArb = fc.record({
   platform: fc.constantFrom('linux', 'cisco-asa', 'pf'),
