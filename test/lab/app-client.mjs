@@ -9,7 +9,8 @@
 //
 // schedule.json: {"sessions": [{"id": 0, "events": [{"atMs": 300, "op": "open"},
 //   {"atMs": 400, "op": "query"}, ..., {"atMs": 9000, "op": "close"}]}, ...]}; a session may name
-//   its own "port", and "abort" destroys a socket that never connected (a refused attempt).
+//   its own "port" and "localPort", and "abort" destroys a socket that never connected (a
+//   refused attempt).
 // Every event fires at start + atMs (one timer per event, aimed at an absolute instant), so the
 // baseline run and the candidate runs see the same gaps within timer jitter; lateness is
 // reported per event. A session without "close" leaks: it stays open, idle, until the driver
@@ -43,7 +44,7 @@ function fire(session, event, queryNumber) {
   log({ ev: event.op, s: session.id, atMs: event.atMs, lateMs });
   if (event.op === 'open') {
     // A session's own port (two-service scenario), else --port.
-    const socket = net.connect({ host: values.host, port: session.port ?? port });
+    const socket = net.connect({ host: values.host, port: session.port ?? port, ...(session.localPort === undefined ? {} : { localPort: session.localPort }) });
     socket.setNoDelay(true);
     socket.setEncoding('latin1');
     socket.on('data', (chunk) => {

@@ -39,8 +39,9 @@ export const SVC_SCENARIO = {
     { name: 'api-resume', service: 'api', n: 3, gaps: [1, 3.5, 1], close: 1 },
     { name: 'api-close', service: 'api', n: 2, gaps: [2], close: 4.5 },
   ],
-  // Refused attempts: a SYN, its retransmission ~1 s later (Linux's initial RTO), then the
-  // client gives up (socket destroyed, nothing sent) 2.5 s in, 0.5 s before the second retry.
+  // Refused attempts: a SYN and its retransmissions 1 s apart (Linux's initial RTO; the lab's
+  // kernels retry linearly at first, 3 SYNs in 2.5 s), then the client gives up (socket
+  // destroyed, nothing sent) 2.5 s in. Each from its own local port (attemptSessions).
   attempts: [
     { atSeconds: 1.0, service: 'deny', abortAfterSeconds: 2.5 },
     { atSeconds: 11.0, service: 'deny', abortAfterSeconds: 2.5 },
@@ -55,8 +56,17 @@ export function serviceOfPort(port) {
 }
 
 /**
+ * First local port of the attempts: above Linux's ephemeral range (32768-60999), so no socket the
+ * kernel numbers can hold it. The kernel's choice alone may give two attempts to the same
+ * server the same port (its per-destination counter is shared by every namespace on the host,
+ * and a refused attempt leaves no TIME_WAIT to keep its port): one 4-tuple, two attempts, seen
+ * once in a lab run under load.
+ */
+const ATTEMPT_LOCAL_PORT = 61000;
+
+/**
  * Sessions of the attempts (appended after the patterns' sessions by buildSchedule): an open and
- * an abort per attempt.
+ * an abort per attempt, each attempt from its own local port.
  */
 export function attemptSessions(scenario, firstId) {
   return (scenario.attempts ?? []).map((a, k) => {
@@ -65,6 +75,7 @@ export function attemptSessions(scenario, firstId) {
       id: firstId + k,
       pattern: `attempt-${a.service}`,
       port: SERVICE_PORTS[a.service],
+      localPort: ATTEMPT_LOCAL_PORT + k,
       events: [{ atMs: openMs, op: 'open' }, { atMs: openMs + Math.round(a.abortAfterSeconds * 1000), op: 'abort' }],
     };
   });
