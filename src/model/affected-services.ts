@@ -56,8 +56,8 @@ export function noteAffected(tally: AffectedTally, p: FlowModel, i: number, dir:
 
 /** The label id of flow i's packets in direction dir, made once per flow side (labelFor); the common case is one array read. */
 export function affectedLabel(p: FlowModel, i: number, dir: 0 | 1): number {
-  const id = p.labelIds[i * 2 + dir]!;
-  return id >= 0 ? id : labelFor(p, i, dir);
+  const stored = p.labelIds[i * 2 + dir]!;
+  return stored > 0 ? stored - 1 : labelFor(p, i, dir);
 }
 
 function labelFor(p: FlowModel, i: number, dir: 0 | 1): number {
@@ -69,7 +69,7 @@ function labelFor(p: FlowModel, i: number, dir: 0 | 1): number {
   if (byServer === undefined) { byServer = new Map(); p.labelByEndpoints.set(outer, byServer); }
   let id = byServer.get(inner);
   if (id === undefined) { id = labelIdOf(p, i, dir); byServer.set(inner, id); }
-  p.labelIds[i * 2 + dir] = id;
+  p.labelIds[i * 2 + dir] = id + 1;
   return id;
 }
 

@@ -72,7 +72,10 @@ export interface FlowModel {
   fixedBucket: Int32Array;
   /** Sum over all flows of (first packet - window start), us. */
   startSumUs: number;
-  /** Per flow and side: the affected-service label id (-1 until first needed). */
+  /**
+   * Per flow and side: the affected-service label id plus 1 (0 until first needed: the array
+   * stays as allocated, its pages untouched, for the flows that never break).
+   */
   labelIds: Int32Array;
   labels: string[];
   labelIndex: Map<string, number>;

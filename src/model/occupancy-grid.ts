@@ -1,4 +1,5 @@
 /** The occupancy grid: equal time buckets over the capture window, shared by preparation and the sweep. */
+import { groupRoom, type GroupScratch } from './sweep-buffers.js';
 
 /** Occupancy grid: about 4 buckets per flow, between 1,024 and 65,536 over the window. */
 export function makeGrid(ws: number, we: number, flows: number): { buckets: number; bucketUs: number } {
@@ -37,17 +38,24 @@ export interface ByBucket {
   slots: Int16Array | null;
 }
 
-/** Times grouped by bucket (a counting sort), for replaying single buckets; `slots` travel with them; `bucketsOf`: each time's bucket, when known. */
-export function byBucket(times: Float64Array, n: number, B: number, W: number, ws: number, we: number, slots: Int16Array | null = null, bucketsOf: Int32Array | null = null): ByBucket {
+/**
+ * Times grouped by bucket (a counting sort), for replaying single buckets; `slots` travel with
+ * them; `bucketsOf`: each time's bucket, when known. With `room` (sweep-buffers.ts) the result's
+ * arrays are its, valid until it is used again.
+ */
+export function byBucket(times: Float64Array, n: number, B: number, W: number, ws: number, we: number, slots: Int16Array | null = null, bucketsOf: Int32Array | null = null,
+  room: GroupScratch | null = null): ByBucket {
   // The times' buckets, when the caller has them (the sweep does), or computed once here.
   let bk = bucketsOf;
   if (bk === null) { bk = new Int32Array(n); for (let k = 0; k < n; k++) bk[k] = bucketOf(times[k]!, B, W, ws, we); }
-  const cum = new Int32Array(B + 2);
+  if (room !== null) groupRoom(room, n);
+  const cum = room !== null ? room.cum.fill(0) : new Int32Array(B + 2);
   for (let k = 0; k < n; k++) cum[bk[k]! + 1]!++;
   for (let b = 0; b <= B; b++) cum[b + 1]! += cum[b]!;
-  const fill = cum.slice();
-  const out = new Float64Array(n);
-  const outSlots = slots !== null ? new Int16Array(n) : null;
+  const fill = room !== null ? room.fill : new Int32Array(B + 2);
+  fill.set(cum);
+  const out = room !== null ? room.times.subarray(0, n) : new Float64Array(n);
+  const outSlots = slots === null ? null : room !== null ? room.slots.subarray(0, n) : new Int16Array(n);
   for (let k = 0; k < n; k++) {
     const j = fill[bk[k]!]!++;
     out[j] = times[k]!;
@@ -58,10 +66,10 @@ export function byBucket(times: Float64Array, n: number, B: number, W: number, w
 
 /**
  * Entries at each bucket boundary from the net change per bucket (a prefix sum): the count at
- * every boundary, the highest of them, and the count at the end.
+ * every boundary, the highest of them, and the count at the end (`into`: B + 1 counters to fill).
  */
-export function boundaryCounts(net: ArrayLike<number>, B: number): { atBoundary: Int32Array; best: number; atEnd: number } {
-  const atBoundary = new Int32Array(B + 1);
+export function boundaryCounts(net: ArrayLike<number>, B: number, into: Int32Array | null = null): { atBoundary: Int32Array; best: number; atEnd: number } {
+  const atBoundary = into ?? new Int32Array(B + 1);
   let c = 0;
   let best = 0;
   for (let b = 0; b < B; b++) {

@@ -7,6 +7,7 @@ import type { I16List } from './typed-list.js';
 import type { FlowModel } from './flow-model.js';
 import { boundaryCounts, bucketOf, byBucket, clipToWindow, type ByBucket } from './occupancy-grid.js';
 import type { ServiceSweep } from './service-figures.js';
+import type { SweepBuffers } from './sweep-buffers.js';
 
 export interface Occupancy {
   mean: number;
@@ -25,9 +26,10 @@ export interface Occupancy {
  * Flows with `replayed[i] === 1` (`candReplayed[k]` in candEndOrder) take their ends from the
  * replay (extraEndList), not the precomputed orders. With a ServiceSweep (and the extras' service slots), every start and end of
  * a tracked service's flow is counted in its slot as well, in the same loops (service-figures.ts).
+ * With `buffers` (sweep-buffers.ts) its scratch arrays are theirs, valid until their next sweep.
  */
 export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedList: Int32Array, candReplayed: Uint8Array, extraStartList: F64List, extraEndList: F64List,
-  svc: ServiceSweep | null = null, extraStartSlots: I16List | null = null, extraEndSlots: I16List | null = null): Occupancy {
+  svc: ServiceSweep | null = null, extraStartSlots: I16List | null = null, extraEndSlots: I16List | null = null, buffers: SweepBuffers | null = null): Occupancy {
   const ws = p.windowStartUs;
   const we = p.windowEndUs;
   const points = p.seriesPoints;
@@ -38,7 +40,8 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   // 1. Net entries per bucket, and the exact area (sum of clipped lifetimes).
   const startCum = p.startCum;
   // Starts minus fixed-state ends were counted once (prepare); take back this candidate's exceptions.
-  const net = p.baseNet.slice();
+  const net = buffers !== null ? buffers.net : new Int32Array(B + 1);
+  net.set(p.baseNet);
   let endSumUs = p.fixedEndSumAll;
   const slotOf = svc !== null ? svc.index.slotOf : null;
   // The per-service accumulators through locals: the loops below touch them once per entry.
@@ -71,8 +74,8 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   const xsSlot = svc !== null && extraStartSlots !== null ? extraStartSlots.data : null;
   const xeSlot = svc !== null && extraEndSlots !== null ? extraEndSlots.data : null;
   // Each extra's bucket, kept for the grouping below (no second bucketOf per extra).
-  const xsBucket = new Int32Array(nxs);
-  const xeBucket = new Int32Array(nxe);
+  const xsBucket = buffers !== null ? buffers.buckets(nxs, false) : new Int32Array(nxs);
+  const xeBucket = buffers !== null ? buffers.buckets(nxe, true) : new Int32Array(nxe);
   for (let k = 0; k < nxs; k++) {
     const b = bucketOf(xs[k]!, B, W, ws, we);
     xsBucket[k] = b;
@@ -91,7 +94,7 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
     if (xeSlot !== null) { const s = xeSlot[k]!; if (s >= 0) { sNet![s * B1 + b]!--; sEndSum![s]! += clipped; } }
   }
   // 2. Entries at each bucket boundary.
-  const counted = boundaryCounts(net, B);
+  const counted = boundaryCounts(net, B, buffers?.atBoundary ?? null);
   const { atBoundary, atEnd } = counted;
   let best = counted.best;
   // 3. Exact peak: a bucket can hold a higher count than its boundaries only if its starts could
@@ -101,8 +104,8 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   for (let b = 0; b < B; b++) {
     const startsHere = startCum[b + 1]! - startCum[b]!;
     if (atBoundary[b]! + startsHere + (nxs > 0 ? nxs : 0) <= best) continue;
-    extraStartsByBucket ??= byBucket(xs, nxs, B, W, ws, we, xsSlot, xsBucket);
-    extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we, xeSlot, xeBucket);
+    extraStartsByBucket ??= byBucket(xs, nxs, B, W, ws, we, xsSlot, xsBucket, buffers?.startGroups ?? null);
+    extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we, xeSlot, xeBucket, buffers?.endGroups ?? null);
     const xsHere = extraStartsByBucket.cum[b + 1]! - extraStartsByBucket.cum[b]!;
     if (atBoundary[b]! + startsHere + xsHere <= best) continue;
     const local = replayBucket(p, b, Tus, replayed, atBoundary[b]!, extraStartsByBucket, extraEndsByBucket);
@@ -115,7 +118,7 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   // 4. The 99th percentile of the entry count over time, on the grid (each bucket at its closing count).
   let p99 = best;
   if (durationUs > 0) {
-    const hist = new Float64Array(best + 1);
+    const hist = buffers !== null ? buffers.histogram(best + 1) : new Float64Array(best + 1);
     for (let b = 0; b < B; b++) { const v = atBoundary[b + 1]!; if (v >= 0 && v <= best) hist[v]! += 1; }
     let acc = 0;
     for (let v = 0; v <= best; v++) { acc += hist[v]!; if (acc >= 0.99 * B) { p99 = v; break; } }

@@ -49,9 +49,9 @@ export function evaluate(p: FlowModel, T: number, current: CurrentEntries | null
   const reasons = beyond.reasons;
   const warnings: string[] = [];
 
-  const svc = p.services !== null ? new ServiceSweep(p.services) : null;
-  const occ = sweep(p, T, replay.replayed, replay.replayedList, replay.candReplayed, replay.extraStarts, replay.extraEnds, svc, replay.extraStartSlots, replay.extraEndSlots);
-  const services = svc !== null && replay.services !== null ? serviceResults(p, T, replay.replayed, svc, replay.services) : [];
+  const svc = p.services !== null ? new ServiceSweep(p.services, buffers.sweep.serviceNet) : null;
+  const occ = sweep(p, T, replay.replayed, replay.replayedList, replay.candReplayed, replay.extraStarts, replay.extraEnds, svc, replay.extraStartSlots, replay.extraEndSlots, buffers.sweep);
+  const services = svc !== null && replay.services !== null ? serviceResults(p, T, replay.replayed, svc, replay.services, buffers.sweep) : [];
   const bytesPerEntry = p.platform.bytesPerEntry;
   const fixed = p.platform.fixedBytes;
   const base = current ?? { seconds: T, entries: { mean: occ.mean, peak: occ.peak } };

@@ -6,7 +6,7 @@ import { FlowEnd, GAP_PROBE_RETRY_BIT, GAP_RETRANSMISSION_BIT, PacketKind, gapDi
 import { FLOW_STATE_NAMES } from '../util/protocols.js';
 import { summariseGaps } from '../flows/distribution.js';
 import { argsort } from './argsort.js';
-import { sortedCopy, sortWithOrder } from './radix-sort.js';
+import { RadixScratch, sortInPlace, sortWithOrder } from './radix-sort.js';
 import type { FlowModel } from './flow-model.js';
 import { prepareKeepAlive } from './keepalive-senders.js';
 import { bucketOf, clipToWindow, cumulativeByBucket, makeGrid } from './occupancy-grid.js';
@@ -70,8 +70,11 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const { maxCandGapUs, fixedBreak, evidence, keptByKeepAlive, survivalEvents } = scanGaps(fs, timeouts, followsCandidate, timeoutIndex);
 
   // Starts in time order, and which flow each is (the per-service starts are taken in this order).
-  const { sorted: startsUs, order: startOrder } = sortWithOrder(fs.firstUs);
-  const { fixedEndOrder, fixedEndUs, candEndOrder, candLastUs } = endOrders(fs, timeouts, followsCandidate, timeoutIndex);
+  // The first packets are in order already in a canonical flow set (canonical.ts): then read in place, not copied.
+  const { sorted: startsUs, order: startOrder } = sortWithOrder(fs.firstUs, true);
+  // One set of working arrays for the sorts below (each pass touches fresh memory once, not per sort).
+  const scratch = new RadixScratch();
+  const { fixedEndOrder, fixedEndUs, candEndOrder, candLastUs } = endOrders(fs, timeouts, followsCandidate, timeoutIndex, scratch);
 
   const windowStartUs = fs.windowStartUs;
   const windowEndUs = fs.windowEndUs;
@@ -90,6 +93,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   const fixedCum = cumulativeByBucket(fixedEndUs, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
   const fixedBucket = new Int32Array(fixedEndUs.length);
   for (let k = 0; k < fixedEndUs.length; k++) fixedBucket[k] = bucketOf(fixedEndUs[k]!, grid.buckets, grid.bucketUs, windowStartUs, windowEndUs);
+  // Filled from the front and handed on as a view: the pages past the count are never touched, so cost no memory.
   const sensitiveAll = new Uint32Array(n);
   let sensitiveCount = 0;
   for (let i = 0; i < n; i++) {
@@ -122,11 +126,11 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     timeouts, followsCandidate, timeoutIndex, kaSchedule, schedules, kaIdleMinSeconds, maxCandGapUs, fixedBreak, evidence, keptByKeepAlive,
     startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
     buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
-    sensitive: sensitiveAll.slice(0, sensitiveCount), fixedBucketOf, fixedClippedUs, fixedNetAll, fixedEndSumAll, baseNet, candPos,
-    labelIds: new Int32Array(n * 2).fill(-1), labels: [], labelIndex: new Map(), labelByEndpoints: new Map(),
+    sensitive: sensitiveAll.subarray(0, sensitiveCount), fixedBucketOf, fixedClippedUs, fixedNetAll, fixedEndSumAll, baseNet, candPos,
+    labelIds: new Int32Array(n * 2), labels: [], labelIndex: new Map(), labelByEndpoints: new Map(),
     services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, startOrder, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
-    survival: kaplanMeierSorted(sortedCopy(survivalEvents), survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
+    survival: kaplanMeierSorted(sortInPlace(survivalEvents, scratch), survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
   };
 }
 
@@ -135,7 +139,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
  * entry (last packet plus that timeout), and flows whose last state follows the candidate by
  * their last packet (the candidate adds the same T to each, so one order serves every candidate).
  */
-function endOrders(fs: FlowSet, timeouts: Float64Array[], followsCandidate: Uint16Array, timeoutIndex: Uint32Array): {
+function endOrders(fs: FlowSet, timeouts: Float64Array[], followsCandidate: Uint16Array, timeoutIndex: Uint32Array, scratch: RadixScratch): {
   fixedEndOrder: Uint32Array; fixedEndUs: Float64Array; candEndOrder: Uint32Array; candLastUs: Float64Array;
 } {
   const n = fs.count;
@@ -148,13 +152,13 @@ function endOrders(fs: FlowSet, timeouts: Float64Array[], followsCandidate: Uint
   }
   const fixedKeys = new Float64Array(fixedIdx.length);
   for (let k = 0; k < fixedIdx.length; k++) { const i = fixedIdx[k]!; fixedKeys[k] = fs.lastUs[i]! + timeouts[timeoutIndex[i]!]![fs.endState[i]!]! * 1e6; }
-  const fixedPerm = argsort(fixedKeys);
+  const fixedPerm = argsort(fixedKeys, scratch);
   const fixedEndOrder = new Uint32Array(fixedIdx.length);
   const fixedEndUs = new Float64Array(fixedIdx.length);
   for (let k = 0; k < fixedIdx.length; k++) { fixedEndOrder[k] = fixedIdx[fixedPerm[k]!]!; fixedEndUs[k] = fixedKeys[fixedPerm[k]!]!; }
   const candKeys = new Float64Array(candIdx.length);
   for (let k = 0; k < candIdx.length; k++) candKeys[k] = fs.lastUs[candIdx[k]!]!;
-  const candPerm = argsort(candKeys);
+  const candPerm = argsort(candKeys, scratch);
   const candEndOrder = new Uint32Array(candIdx.length);
   const candLastUs = new Float64Array(candIdx.length);
   for (let k = 0; k < candIdx.length; k++) { candEndOrder[k] = candIdx[candPerm[k]!]!; candLastUs[k] = candKeys[candPerm[k]!]!; }

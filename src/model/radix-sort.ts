@@ -8,9 +8,12 @@
  * with -0 just before 0, as Float64Array#sort has it (ECMA-262, TypedArray SortCompare).
  */
 
-/** The permutation that orders `keys` ascending, ties by position; -0 ties with 0 when `zeroTies`. */
-export function radixOrder(keys: Float64Array, zeroTies = false): Uint32Array {
-  return radixCore(keys, zeroTies, true).order!;
+/**
+ * The permutation that orders `keys` ascending, ties by position; -0 ties with 0 when `zeroTies`.
+ * `scratch` lends the passes their arrays (several sorts in a row touch fresh memory once).
+ */
+export function radixOrder(keys: Float64Array, zeroTies = false, scratch: RadixScratch | null = null): Uint32Array {
+  return radixCore(keys, zeroTies, true, null, scratch)!;
 }
 
 /**
@@ -20,34 +23,59 @@ export function radixOrder(keys: Float64Array, zeroTies = false): Uint32Array {
  * @example sortedCopy(Float64Array.of(3, -1, 2)) // Float64Array [-1, 2, 3]
  */
 export function sortedCopy(keys: Float64Array): Float64Array {
-  return radixCore(keys, false, false).sorted;
+  const out = new Float64Array(keys.length);
+  radixCore(keys, false, false, out, null);
+  return out;
 }
 
-/** `keys` sorted (as sortedCopy) and the stable permutation that sorts them (as radixOrder, -0 before 0). */
-export function sortWithOrder(keys: Float64Array): { sorted: Float64Array; order: Uint32Array } {
-  const r = radixCore(keys, false, true);
-  return { sorted: r.sorted, order: r.order! };
+/** `keys` sorted in place (the values sortedCopy gives), for arrays the caller owns; returns them. */
+export function sortInPlace(keys: Float64Array, scratch: RadixScratch | null = null): Float64Array {
+  radixCore(keys, false, false, keys, scratch);
+  return keys;
+}
+
+/**
+ * `keys` sorted (as sortedCopy) and the stable permutation that sorts them (as radixOrder, -0
+ * before 0). With `share`, keys already in order are handed back themselves, not copied: for a
+ * caller that only reads them.
+ */
+export function sortWithOrder(keys: Float64Array, share = false): { sorted: Float64Array; order: Uint32Array } {
+  if (share && isAscending(keys, false)) return { sorted: keys, order: identity(keys.length) };
+  const sorted = new Float64Array(keys.length);
+  const order = radixCore(keys, false, true, sorted, null)!;
+  return { sorted, order };
 }
 
 /** Six digits: 11, 11 and 10 bits of each 32-bit word (2,048 counters a digit: the scatter stays in cache). */
 const DIGITS = 6;
 const RADIX = 2048;
 
-function radixCore(keys: Float64Array, zeroTies: boolean, withOrder: boolean): { sorted: Float64Array; order: Uint32Array | null } {
+/** The passes' working arrays, lent to several sorts in a row: grown to the largest, never shrunk. */
+export class RadixScratch {
+  private words = new Uint32Array(0);
+  /** Five arrays of n words (both halves of each key twice, and the permutation's second copy) in one buffer. */
+  take(n: number): Uint32Array[] {
+    if (this.words.length < 5 * n) this.words = new Uint32Array(5 * n);
+    return [0, 1, 2, 3, 4].map((k) => this.words.subarray(k * n, (k + 1) * n));
+  }
+}
+
+/**
+ * The stable order of `keys` (when `withOrder`) and their sorted values written to `out` (when
+ * given; it may be `keys` itself: they are read before it is written).
+ */
+function radixCore(keys: Float64Array, zeroTies: boolean, withOrder: boolean, out: Float64Array | null, scratch: RadixScratch | null): Uint32Array | null {
   const n = keys.length;
   // Keys already in order (the flows' first packets: the canonical flow order, canonical.ts) sort
   // to themselves; a stable sort leaves their positions as they are.
   if (isAscending(keys, zeroTies)) {
-    let order: Uint32Array | null = null;
-    if (withOrder) { order = new Uint32Array(n); for (let i = 0; i < n; i++) order[i] = i; }
-    return { sorted: keys.slice(), order };
+    if (out !== null && out !== keys) out.set(keys);
+    return withOrder ? identity(n) : null;
   }
   // Little-endian words of each key (the platform's order for typed arrays on every Node target).
-  const src = new Float64Array(n);
-  src.set(keys);
-  const words = new Uint32Array(src.buffer);
-  let lo: Uint32Array = new Uint32Array(n);
-  let hi: Uint32Array = new Uint32Array(n);
+  const words = new Uint32Array(keys.buffer, keys.byteOffset, 2 * n);
+  let [lo, hi, lo2, hi2, order2] = scratch !== null ? scratch.take(n) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array]
+    : [new Uint32Array(n), new Uint32Array(n), new Uint32Array(n), new Uint32Array(n), withOrder ? new Uint32Array(n) : new Uint32Array(0)];
   const counts = new Int32Array(DIGITS * RADIX);
   for (let i = 0; i < n; i++) {
     let l = words[2 * i]!, h = words[2 * i + 1]!;
@@ -61,10 +89,8 @@ function radixCore(keys: Float64Array, zeroTies: boolean, withOrder: boolean): {
     counts[4 * RADIX + ((h >>> 11) & 0x7ff)]!++;
     counts[5 * RADIX + (h >>> 22)]!++;
   }
-  let order: Uint32Array | null = null;
-  if (withOrder) { order = new Uint32Array(n); for (let i = 0; i < n; i++) order[i] = i; }
-  let lo2: Uint32Array = new Uint32Array(n), hi2: Uint32Array = new Uint32Array(n);
-  let order2: Uint32Array | null = withOrder ? new Uint32Array(n) : null;
+  let order: Uint32Array | null = withOrder ? identity(n) : null;
+  const own = order;
   const start = new Int32Array(RADIX);
   for (let d = 0; d < DIGITS; d++) {
     const base = d * RADIX;
@@ -79,7 +105,7 @@ function radixCore(keys: Float64Array, zeroTies: boolean, withOrder: boolean): {
     if (order !== null) {
       for (let i = 0; i < n; i++) {
         const j = start[(word[i]! >>> shift) & 0x7ff]!++;
-        lo2[j] = lo[i]!; hi2[j] = hi[i]!; order2![j] = order[i]!;
+        lo2[j] = lo[i]!; hi2[j] = hi[i]!; order2[j] = order[i]!;
       }
       const u = order; order = order2; order2 = u;
     } else {
@@ -91,13 +117,25 @@ function radixCore(keys: Float64Array, zeroTies: boolean, withOrder: boolean): {
     let t = lo; lo = lo2; lo2 = t;
     t = hi; hi = hi2; hi2 = t;
   }
-  // Back from the unsigned order to the float bits.
-  for (let i = 0; i < n; i++) {
-    let l = lo[i]!, h = hi[i]!;
-    if ((h & 0x80000000) !== 0) h = (h & 0x7fffffff) >>> 0; else { h = ~h >>> 0; l = ~l >>> 0; }
-    words[2 * i] = l; words[2 * i + 1] = h;
+  // After an odd number of passes the permutation is in the second copy (the scratch's, when lent): back into the caller's.
+  if (scratch !== null && own !== null && order !== own) { own.set(order!); order = own; }
+  if (out !== null) {
+    // Back from the unsigned order to the float bits.
+    const outWords = new Uint32Array(out.buffer, out.byteOffset, 2 * n);
+    for (let i = 0; i < n; i++) {
+      let l = lo[i]!, h = hi[i]!;
+      if ((h & 0x80000000) !== 0) h = (h & 0x7fffffff) >>> 0; else { h = ~h >>> 0; l = ~l >>> 0; }
+      outWords[2 * i] = l; outWords[2 * i + 1] = h;
+    }
   }
-  return { sorted: src, order };
+  return order;
+}
+
+/** The permutation 0, 1, ..., n - 1. */
+function identity(n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order;
 }
 
 /**

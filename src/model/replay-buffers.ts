@@ -7,6 +7,7 @@
 import { AffectedTally } from './affected-services.js';
 import type { FlowModel } from './flow-model.js';
 import { F64List, I16List } from './typed-list.js';
+import { SweepBuffers } from './sweep-buffers.js';
 
 export class ReplayBuffers {
   readonly replayed: Uint8Array;
@@ -17,6 +18,8 @@ export class ReplayBuffers {
   readonly extraEndSlots: I16List;
   readonly extraStartSlots = new I16List();
   affected: AffectedTally;
+  /** The occupancy sweep's scratch (sweep-buffers.ts), kept alongside. */
+  readonly sweep: SweepBuffers;
 
   constructor(private readonly p: FlowModel) {
     this.replayed = new Uint8Array(p.fs.count);
@@ -25,6 +28,7 @@ export class ReplayBuffers {
     this.extraEnds = new F64List(p.sensitive.length);
     this.extraEndSlots = new I16List(p.services !== null ? p.sensitive.length : 0);
     this.affected = new AffectedTally(p.labels.length);
+    this.sweep = new SweepBuffers(p);
   }
 
   /** Ready for the next replay: the marks cleared, the lists emptied. */

@@ -11,6 +11,7 @@ import type { FlowModel } from './flow-model.js';
 import { boundaryCounts, bucketOf, byBucket, type ByBucket } from './occupancy-grid.js';
 import type { ServiceIndex } from './service-index.js';
 import type { ServiceResult } from './types.js';
+import { grownSize, type SweepBuffers } from './sweep-buffers.js';
 
 /** Breaks per tracked service, filled by the replay (and the estimate beyond the window). */
 export class ServiceTally {
@@ -61,8 +62,10 @@ export class ServiceSweep {
    */
   extras: { starts: F64List; startSlots: Int16Array | null; ends: F64List; endSlots: Int16Array | null; startsByBucket: ByBucket | null; endsByBucket: ByBucket | null } | null = null;
 
-  constructor(readonly index: ServiceIndex) {
-    this.net = index.baseNet.slice();
+  /** `net`: the sweep buffers' per-service nets (sweep-buffers.ts), filled here; without them, new ones. */
+  constructor(readonly index: ServiceIndex, net: Int32Array | null = null) {
+    this.net = net ?? new Int32Array(index.baseNet.length);
+    this.net.set(index.baseNet);
     this.startSumUs = index.startSumUs.slice();
     this.endSumUs = index.fixedEndSumUs.slice();
     this.extraStartCount = new Int32Array(index.services.length);
@@ -70,7 +73,7 @@ export class ServiceSweep {
 }
 
 /** The per-service figures of one candidate: mean and exact peak entries per service, and its breaks. */
-export function serviceResults(p: FlowModel, T: number, replayed: Uint8Array, sw: ServiceSweep, tally: ServiceTally): ServiceResult[] {
+export function serviceResults(p: FlowModel, T: number, replayed: Uint8Array, sw: ServiceSweep, tally: ServiceTally, buffers: SweepBuffers | null = null): ServiceResult[] {
   const idx = sw.index;
   const B = p.buckets;
   const durationUs = p.windowEndUs - p.windowStartUs;
@@ -78,7 +81,7 @@ export function serviceResults(p: FlowModel, T: number, replayed: Uint8Array, sw
   let grouped: { starts: ByBucket; ends: ByBucket } | null = null;
   return idx.services.map((svc, s) => {
     const net = sw.net.subarray(s * (B + 1), (s + 1) * (B + 1));
-    const counted = boundaryCounts(net, B);
+    const counted = boundaryCounts(net, B, buffers?.atBoundary ?? null);
     const atBoundary = counted.atBoundary;
     let best = counted.best;
     // Exact peak: only a bucket whose starts could lift it past the best so far is replayed event by event.
@@ -86,7 +89,7 @@ export function serviceResults(p: FlowModel, T: number, replayed: Uint8Array, sw
     for (let b = 0; b < B; b++) {
       const startsHere = idx.startsPerBucket[s * B + b]!;
       if (atBoundary[b]! + startsHere + nxs <= best) continue;
-      grouped ??= groupExtras(sw, p);
+      grouped ??= groupExtras(sw, p, buffers);
       const xsHere = grouped.starts.cum[b + 1]! - grouped.starts.cum[b]!; // every slot's: a bound
       if (atBoundary[b]! + startsHere + xsHere <= best) continue;
       const local = bucketPeak(p, idx, s, b, T * 1e6, replayed, atBoundary[b]!, grouped.starts, grouped.ends);
@@ -108,12 +111,12 @@ export function serviceResults(p: FlowModel, T: number, replayed: Uint8Array, sw
 
 
 /** The extras grouped by bucket with their slots: the sweep's grouping, or made here when the sweep needed none. */
-function groupExtras(sw: ServiceSweep, p: FlowModel): { starts: ByBucket; ends: ByBucket } {
+function groupExtras(sw: ServiceSweep, p: FlowModel, buffers: SweepBuffers | null): { starts: ByBucket; ends: ByBucket } {
   const x = sw.extras;
   const B = p.buckets, W = p.bucketUs, ws = p.windowStartUs, we = p.windowEndUs;
   if (x === null) { const none: ByBucket = { cum: new Int32Array(B + 2), times: new Float64Array(0), slots: new Int16Array(0) }; return { starts: none, ends: none }; }
-  const starts = x.startsByBucket?.slots != null ? x.startsByBucket : byBucket(x.starts.data, x.starts.length, B, W, ws, we, x.startSlots ?? new Int16Array(x.starts.length).fill(-1));
-  const ends = x.endsByBucket?.slots != null ? x.endsByBucket : byBucket(x.ends.data, x.ends.length, B, W, ws, we, x.endSlots ?? new Int16Array(x.ends.length).fill(-1));
+  const starts = x.startsByBucket?.slots != null ? x.startsByBucket : byBucket(x.starts.data, x.starts.length, B, W, ws, we, x.startSlots ?? new Int16Array(x.starts.length).fill(-1), null, buffers?.startGroups ?? null);
+  const ends = x.endsByBucket?.slots != null ? x.endsByBucket : byBucket(x.ends.data, x.ends.length, B, W, ws, we, x.endSlots ?? new Int16Array(x.ends.length).fill(-1), null, buffers?.endGroups ?? null);
   return { starts, ends };
 }
 
@@ -132,10 +135,7 @@ let startScratch: Float64Array = new Float64Array(256);
 let endScratch: Float64Array = new Float64Array(256);
 
 function grown(a: Float64Array, need: number): Float64Array {
-  if (need <= a.length) return a;
-  let size = a.length;
-  while (size < need) size *= 2;
-  return new Float64Array(size);
+  return need <= a.length ? a : new Float64Array(grownSize(a.length, need));
 }
 
 /**

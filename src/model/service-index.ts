@@ -58,42 +58,58 @@ export interface SweepOrders {
 /**
  * Each flow's service as a dense id, by an open-addressing hash on (server address index, server
  * port, protocol): no string keys and no boxed doubles (a Map keyed by large numbers was a fifth
- * of the preparation on a million flows).
+ * of the preparation on a million flows). The table grows with the services, not the flows: sized
+ * at twice the flows it was 16 MiB at a million of them, nearly all of it never used.
  */
 function serviceIds(fs: FlowSet): { ids: Int32Array; count: number; first: Int32Array; sessions: Int32Array } {
   const n = fs.count;
-  let cap = 16;
-  while (cap < n * 2) cap *= 2;
-  const slotFlow = new Int32Array(cap).fill(-1); // a representative flow of the service in this hash slot
-  const slotId = new Int32Array(cap);
+  let table = new ServiceTable(1024);
   const ids = new Int32Array(n);
   const first: number[] = [];
   const sessions: number[] = [];
-  const mask = cap - 1;
   for (let i = 0; i < n; i++) {
+    const h = table.find(fs, i);
+    if (table.flow[h]! >= 0) {
+      const id = table.id[h]!;
+      ids[i] = id;
+      sessions[id]!++;
+      continue;
+    }
+    table.flow[h] = i;
+    table.id[h] = first.length;
+    ids[i] = first.length;
+    first.push(i);
+    sessions.push(1);
+    // At most half full: doubled, every service (by its first flow) placed again.
+    if (first.length * 2 > table.flow.length) {
+      table = new ServiceTable(table.flow.length * 2);
+      for (let id = 0; id < first.length; id++) { const g = table.find(fs, first[id]!); table.flow[g] = first[id]!; table.id[g] = id; }
+    }
+  }
+  return { ids, count: first.length, first: Int32Array.from(first), sessions: Int32Array.from(sessions) };
+}
+
+/** The hash of serviceIds: per slot a representative flow of its service (-1: empty) and the service's id. */
+class ServiceTable {
+  readonly flow: Int32Array;
+  readonly id: Int32Array;
+  constructor(cap: number) {
+    this.flow = new Int32Array(cap).fill(-1);
+    this.id = new Int32Array(cap);
+  }
+
+  /** The slot of flow i's service, or the empty slot where it belongs. */
+  find(fs: FlowSet, i: number): number {
+    const mask = this.flow.length - 1;
     const a = fs.serverAddr[i]!, port = fs.serverPort[i]!, proto = fs.proto[i]!;
     let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(port * 256 + proto, 0x85ebca77)) >>> 0;
     h = (h ^ (h >>> 15)) & mask;
     for (;;) {
-      const r = slotFlow[h]!;
-      if (r < 0) {
-        slotFlow[h] = i;
-        slotId[h] = first.length;
-        ids[i] = first.length;
-        first.push(i);
-        sessions.push(1);
-        break;
-      }
-      if (fs.serverAddr[r] === a && fs.serverPort[r] === port && fs.proto[r] === proto) {
-        const id = slotId[h]!;
-        ids[i] = id;
-        sessions[id]!++;
-        break;
-      }
+      const r = this.flow[h]!;
+      if (r < 0 || (fs.serverAddr[r] === a && fs.serverPort[r] === port && fs.proto[r] === proto)) return h;
       h = (h + 1) & mask;
     }
   }
-  return { ids, count: first.length, first: Int32Array.from(first), sessions: Int32Array.from(sessions) };
 }
 
 /** The `wanted` ids with the most sessions: those above the wanted-th count, then ties in order of first appearance. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { radixOrder, sortedCopy, sortWithOrder } from '../../src/model/radix-sort.js';
+import { RadixScratch, radixOrder, sortInPlace, sortedCopy, sortWithOrder } from '../../src/model/radix-sort.js';
 
 const keysArb = fc.array(fc.oneof(fc.double({ noNaN: true }), fc.integer({ min: -3, max: 3 }).map((x) => x * 1e6), fc.constantFrom(0, -0, 1.7e15, 1.7e15 + 1)), { maxLength: 300 });
 
@@ -44,6 +44,35 @@ describe('radix sort', () => {
     // NaN goes last, as Float64Array#sort has it.
     expect(Array.from(sortedCopy(Float64Array.of(1, Number.NaN, 2)))).toEqual([1, 2, Number.NaN]);
     expect(Array.from(sortedCopy(Float64Array.of(Number.NaN)))).toEqual([Number.NaN]);
+  });
+
+  it('sorts in place, and with lent working arrays, exactly as into new ones; one scratch serves sorts of any size in turn', () => {
+    const scratch = new RadixScratch();
+    fc.assert(fc.property(keysArb, fc.boolean(), (xs, zeroTies) => {
+      const keys = Float64Array.from(xs);
+      const ref = sortedCopy(keys);
+      expect(Array.from(radixOrder(keys, zeroTies, scratch))).toEqual(Array.from(radixOrder(keys, zeroTies)));
+      // A view into a larger buffer (the survival events are one): only its own values move.
+      const buffer = new Float64Array(keys.length + 2).fill(7);
+      buffer.set(keys, 1);
+      const view = buffer.subarray(1, keys.length + 1);
+      expect(sortInPlace(view, scratch)).toBe(view);
+      expect(Array.from(view).map((x) => Object.is(x, -0) ? '-0' : x)).toEqual(Array.from(ref).map((x) => Object.is(x, -0) ? '-0' : x));
+      expect([buffer[0], buffer[keys.length + 1]]).toEqual([7, 7]);
+    }), { numRuns: 300 });
+  });
+
+  it('shares keys already in order when asked, and copies keys out of order', () => {
+    const inOrder = Float64Array.of(-1, 0, 2, 2, 9);
+    const shared = sortWithOrder(inOrder, true);
+    expect(shared.sorted).toBe(inOrder);
+    expect(Array.from(shared.order)).toEqual([0, 1, 2, 3, 4]);
+    const outOfOrder = Float64Array.of(3, 1, 2);
+    const copied = sortWithOrder(outOfOrder, true);
+    expect(copied.sorted).not.toBe(outOfOrder);
+    expect(Array.from(copied.sorted)).toEqual([1, 2, 3]);
+    expect(Array.from(copied.order)).toEqual([1, 2, 0]);
+    expect(Array.from(outOfOrder)).toEqual([3, 1, 2]);
   });
 
   it('handles no keys and one key', () => {
