@@ -1,5 +1,5 @@
 /** The occupancy grid: equal time buckets over the capture window, shared by preparation and the sweep. */
-import { groupRoom, type GroupScratch } from './sweep-buffers.js';
+import { grownSize } from '../util/typed-arrays.js';
 
 /** Occupancy grid: about 4 buckets per flow, between 1,024 and 65,536 over the window. */
 export function makeGrid(ws: number, we: number, flows: number): { buckets: number; bucketUs: number } {
@@ -29,6 +29,22 @@ export function cumulativeByBucket(sorted: Float64Array, buckets: number, bucket
 
 export function clipToWindow(t: number, ws: number, we: number): number {
   return t < ws ? ws : t > we ? we : t;
+}
+
+/** Room for times grouped by bucket (byBucket), lent by the sweep's buffers (sweep-buffers.ts). */
+export interface GroupScratch {
+  cum: Int32Array;
+  fill: Int32Array;
+  times: Float64Array;
+  slots: Int16Array;
+}
+
+/** Room for n grouped times (and their slots) in g: grown by doubling, never shrunk. */
+function groupRoom(g: GroupScratch, n: number): void {
+  if (n <= g.times.length) return;
+  const size = grownSize(g.times.length, n);
+  g.times = new Float64Array(size);
+  g.slots = new Int16Array(size);
 }
 
 /** Times grouped by bucket: those of bucket b are times[cum[b] .. cum[b + 1]), with their service slots when given. */

@@ -11,7 +11,8 @@ import type { FlowModel } from './flow-model.js';
 import { boundaryCounts, bucketOf, byBucket, type ByBucket } from './occupancy-grid.js';
 import type { ServiceIndex } from './service-index.js';
 import type { ServiceResult } from './types.js';
-import { grownSize, type SweepBuffers } from './sweep-buffers.js';
+import type { SweepBuffers } from './sweep-buffers.js';
+import { grownSize } from '../util/typed-arrays.js';
 
 /** Breaks per tracked service, filled by the replay (and the estimate beyond the window). */
 export class ServiceTally {

@@ -2,19 +2,13 @@
  * The occupancy sweep's scratch arrays (occupancy.ts, service-figures.ts), kept from one
  * candidate to the next like the replay's (replay-buffers.ts). Each candidate allocated and
  * zeroed about 1 to 12 MB of them (per-bucket nets and counts, each extra's bucket, the extras
- * grouped by bucket, the histogram of counts): on a machine where a fresh page costs a fault
- * (about 3 ms per MiB on the 2-core bench VM, docs/LIMITS.md) that was a large share of a
- * candidate's 20 ms. An array handed out here is valid until the next candidate's sweep.
+ * grouped by bucket, the histogram of counts), and a fresh page costs a fault (about 12 us each
+ * on the 2-core bench VM, docs/LIMITS.md). An array handed out here is valid until the next
+ * candidate's sweep.
  */
 import type { FlowModel } from './flow-model.js';
-
-/** Room for an extra kind of time (starts or ends) grouped by bucket (occupancy-grid.ts byBucket). */
-export interface GroupScratch {
-  cum: Int32Array;
-  fill: Int32Array;
-  times: Float64Array;
-  slots: Int16Array;
-}
+import type { GroupScratch } from './occupancy-grid.js';
+import { grownSize } from '../util/typed-arrays.js';
 
 export class SweepBuffers {
   /** Per bucket (buckets + 1): net entries, and the count at each boundary. */
@@ -56,21 +50,6 @@ export class SweepBuffers {
   }
 }
 
-/** Room for n grouped times (and their slots) in g: grown by doubling, never shrunk. */
-export function groupRoom(g: GroupScratch, n: number): void {
-  if (n <= g.times.length) return;
-  const size = grownSize(g.times.length, n);
-  g.times = new Float64Array(size);
-  g.slots = new Int16Array(size);
-}
-
 function groupScratch(buckets: number): GroupScratch {
   return { cum: new Int32Array(buckets + 2), fill: new Int32Array(buckets + 2), times: new Float64Array(1024), slots: new Int16Array(1024) };
-}
-
-/** The size a buffer of `size` doubles to for `need` values. */
-export function grownSize(size: number, need: number): number {
-  let s = Math.max(size, 1);
-  while (s < need) s *= 2;
-  return s;
 }
