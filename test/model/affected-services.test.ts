@@ -1,0 +1,43 @@
+/**
+ * The affected services of a candidate (src/model/affected-services.ts, topAffected): the first
+ * `limit` labels of the full order (most broken sessions, ties by label), whether they are picked
+ * while walking (short lists) or sorted (long ones), with each one's commonest break kind and the
+ * median of its idle times. Random tallies against a plain sort, and a hand-computed case.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AffectedTally, topAffected } from '../../src/model/affected-services.js';
+
+/** The reference: every label with sessions, sorted in full, the first `limit` taken. */
+function byFullSort(tally: AffectedTally, labels: string[], limit: number): string[] {
+  const ids: number[] = [];
+  for (let id = 0; id < tally.used; id++) if (tally.sessions[id]! > 0) ids.push(id);
+  ids.sort((x, y) => tally.sessions[y]! - tally.sessions[x]! || (labels[x]! < labels[y]! ? -1 : 1));
+  return ids.slice(0, limit).map((id) => labels[id]!);
+}
+
+describe('topAffected', () => {
+  it('takes the first labels of the full order, short lists and long ones (random tallies)', () => {
+    const breakArb = fc.record({ id: fc.integer({ min: 0, max: 150 }), kind: fc.integer({ min: 0, max: 2 }), idle: fc.integer({ min: 1, max: 9000 }) });
+    fc.assert(fc.property(fc.array(breakArb, { maxLength: 400 }), fc.oneof(fc.integer({ min: 0, max: 70 }), fc.constant(10_000)), fc.boolean(), (breaks, limit, afterReset) => {
+      // Labels whose order differs from their ids' (so a tie broken by id would show).
+      const labels = Array.from({ length: 151 }, (_, id) => `tcp 10.0.${(id * 37) % 151}.1:* -> 192.0.2.1:1521`);
+      const tally = new AffectedTally(4);
+      if (afterReset) { tally.add(3, 0, 5); tally.add(140, 1, 7); tally.reset(); }
+      for (const b of breaks) tally.add(b.id, b.kind, b.idle);
+      expect(topAffected(tally, labels, limit).map((a) => a.label)).toEqual(byFullSort(tally, labels, limit));
+    }), { numRuns: 1500 });
+  });
+
+  it('counts, the commonest kind and the median idle time (hand-computed)', () => {
+    const labels = ['tcp b', 'tcp a', 'tcp c'];
+    const tally = new AffectedTally();
+    // b: 2 sessions (data, data; idle 100, 300), a: 2 sessions (keep-alive, close; idle 50, 20), c: 1 (close; idle 9).
+    tally.add(0, 1, 100); tally.add(1, 0, 50); tally.add(0, 1, 300); tally.add(2, 2, 9); tally.add(1, 2, 20);
+    expect(topAffected(tally, labels, 2)).toEqual([
+      { label: 'tcp a', sessions: 2, kind: 'keepAlive', idleSeconds: 20 }, // a tie at 2 sessions: 'tcp a' first; kinds tied: the first; median of 20, 50 is the lower
+      { label: 'tcp b', sessions: 2, kind: 'data', idleSeconds: 100 },
+    ]);
+    expect(topAffected(tally, labels, 0)).toEqual([]);
+  });
+});
