@@ -10,12 +10,19 @@ import type { AffectedService } from './types.js';
 /** Idle times kept per affected label for its median. */
 const IDLE_SAMPLES = 64;
 
-/** Broken sessions per affected label (as a drop log shows them), in label-indexed arrays. */
+/**
+ * Broken sessions per affected label (as a drop log shows them), in label-indexed arrays, and each
+ * label's first IDLE_SAMPLES idle times in one list in the order added (label, idle), for the
+ * medians of the few labels reported. (Room for the samples of every label, 64 per label, was
+ * 110 MB for the 216,000 labels of a 1 M-flow day, touched at random by every candidate.)
+ */
 export class AffectedTally {
   sessions: Int32Array;
   kinds: Int32Array;
-  /** Up to IDLE_SAMPLES idle times per label, for the median. */
-  idle: Float64Array;
+  /** The idle samples: label and idle seconds, `samples` of them. */
+  sampleLabel = new Int32Array(1024);
+  sampleIdle = new Float64Array(1024);
+  samples = 0;
   used = 0;
 
   /** `labels`: the labels known so far (the model's, once a candidate made them), so that the arrays need not grow. */
@@ -23,14 +30,14 @@ export class AffectedTally {
     const size = Math.max(16, labels);
     this.sessions = new Int32Array(size);
     this.kinds = new Int32Array(size * 3);
-    this.idle = new Float64Array(size * IDLE_SAMPLES);
   }
 
-  /** Counts back to zero (idle samples are read only up to each label's count). */
+  /** Counts back to zero. */
   reset(): void {
     this.sessions.fill(0, 0, this.used);
     this.kinds.fill(0, 0, this.used * 3);
     this.used = 0;
+    this.samples = 0;
   }
 
   add(id: number, kind: number, idleSeconds: number): void {
@@ -38,7 +45,23 @@ export class AffectedTally {
     if (id >= this.used) this.used = id + 1;
     const n = this.sessions[id]!++;
     this.kinds[id * 3 + kind]!++;
-    if (n < IDLE_SAMPLES) this.idle[id * IDLE_SAMPLES + n] = idleSeconds;
+    if (n < IDLE_SAMPLES) {
+      if (this.samples === this.sampleLabel.length) this.growSamples();
+      this.sampleLabel[this.samples] = id;
+      this.sampleIdle[this.samples++] = idleSeconds;
+    }
+  }
+
+  /** The idle samples of each of `ids` (at most IDLE_SAMPLES each), in the order they were added. */
+  idleSamples(ids: readonly number[]): number[][] {
+    const slot = new Map<number, number>();
+    ids.forEach((id, k) => slot.set(id, k));
+    const out = ids.map((): number[] => []);
+    for (let k = 0; k < this.samples; k++) {
+      const at = slot.get(this.sampleLabel[k]!);
+      if (at !== undefined) out[at]!.push(this.sampleIdle[k]!);
+    }
+    return out;
   }
 
   private grow(min: number): void {
@@ -46,7 +69,12 @@ export class AffectedTally {
     while (size < min) size *= 2;
     const s = new Int32Array(size); s.set(this.sessions); this.sessions = s;
     const k = new Int32Array(size * 3); k.set(this.kinds); this.kinds = k;
-    const i = new Float64Array(size * IDLE_SAMPLES); i.set(this.idle); this.idle = i;
+  }
+
+  private growSamples(): void {
+    const size = this.sampleLabel.length * 2;
+    const l = new Int32Array(size); l.set(this.sampleLabel); this.sampleLabel = l;
+    const d = new Float64Array(size); d.set(this.sampleIdle); this.sampleIdle = d;
   }
 }
 
@@ -61,14 +89,9 @@ export function affectedLabel(p: FlowModel, i: number, dir: 0 | 1): number {
 }
 
 function labelFor(p: FlowModel, i: number, dir: 0 | 1): number {
-  const fs = p.fs;
-  // The label depends only on these: exact numeric keys (address ids are far below 2^29).
-  const outer = fs.clientAddr[i]! * 2 + dir;
-  const inner = (fs.serverAddr[i]! * 65536 + fs.serverPort[i]!) * 256 + fs.proto[i]!;
-  let byServer = p.labelByEndpoints.get(outer);
-  if (byServer === undefined) { byServer = new Map(); p.labelByEndpoints.set(outer, byServer); }
-  let id = byServer.get(inner);
-  if (id === undefined) { id = labelIdOf(p, i, dir); byServer.set(inner, id); }
+  // The label depends only on the endpoints (endpoint-labels.ts).
+  let id = p.labelByEndpoints.get(p.fs, i, dir);
+  if (id < 0) { id = labelIdOf(p, i, dir); p.labelByEndpoints.set(p.fs, i, dir, id); }
   p.labelIds[i * 2 + dir] = id + 1;
   return id;
 }
@@ -117,11 +140,11 @@ export function topAffected(tally: AffectedTally, labels: string[], limit: numbe
     for (let id = 0; id < tally.used; id++) if (tally.sessions[id]! > 0) top.push(id);
     top = top.sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0)).slice(0, limit);
   }
-  return top.map((id) => {
+  const samples = tally.idleSamples(top);
+  return top.map((id, rank) => {
     let best = 0;
     for (let k = 1; k < 3; k++) if (tally.kinds[id * 3 + k]! > tally.kinds[id * 3 + best]!) best = k;
-    const n = Math.min(tally.sessions[id]!, IDLE_SAMPLES);
-    const idle = Array.from(tally.idle.subarray(id * IDLE_SAMPLES, id * IDLE_SAMPLES + n)).sort((a, b) => a - b);
+    const idle = samples[rank]!.sort((a, b) => a - b);
     return { label: labels[id]!, sessions: tally.sessions[id]!, kind: names[best]!, idleSeconds: idle[Math.floor((idle.length - 1) / 2)]! };
   });
 }

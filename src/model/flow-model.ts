@@ -9,6 +9,7 @@ import type { ServiceIndex } from './service-index.js';
 import type { Survival } from './survival.js';
 import type { KeepAliveSchedule, KeepAliveSetting, PlatformSetting } from './types.js';
 import type { GapSummary } from '../flows/types.js';
+import type { EndpointLabels } from './endpoint-labels.js';
 
 /** kaSchedule value for a side with no keep-alive schedule. */
 export const NO_SCHEDULE = -1;
@@ -79,8 +80,8 @@ export interface FlowModel {
   labelIds: Int32Array;
   labels: string[];
   labelIndex: Map<string, number>;
-  /** Label id by (client address, direction) then (server address, port, protocol): a label's text is built once per endpoint pair, not once per flow. */
-  labelByEndpoints: Map<number, Map<number, number>>;
+  /** Label id by endpoints (endpoint-labels.ts): a label's text is built once per endpoint pair, not once per flow. */
+  labelByEndpoints: EndpointLabels;
   seriesPoints: number;
   /** The services whose figures each candidate reports (null: none). */
   services: ServiceIndex | null;

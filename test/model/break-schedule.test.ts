@@ -61,8 +61,8 @@ function plain(r: ReplayOutcome): unknown {
     extraStarts: Array.from(r.extraStarts.data.subarray(0, r.extraStarts.length)), extraEnds: Array.from(r.extraEnds.data.subarray(0, r.extraEnds.length)),
     startSlots: Array.from(r.extraStartSlots.data.subarray(0, r.extraStartSlots.length)), endSlots: Array.from(r.extraEndSlots.data.subarray(0, r.extraEndSlots.length)),
     affected: { used: r.affected.used, sessions: Array.from(r.affected.sessions.subarray(0, r.affected.used)), kinds: Array.from(r.affected.kinds.subarray(0, 3 * r.affected.used)),
-      // The idle samples each label holds (up to 64; what lies past its count is never read).
-      idle: Array.from(r.affected.sessions.subarray(0, r.affected.used), (n, id) => Array.from(r.affected.idle.subarray(id * 64, id * 64 + Math.min(n, 64)))) },
+      // The idle samples each label holds (up to 64 each, in the order added).
+      idle: r.affected.idleSamples(Array.from({ length: r.affected.used }, (_, id) => id)) },
     services: r.services === null ? null : { broken: Array.from(r.services.broken), kinds: Array.from(r.services.kinds), ka: Array.from(r.services.droppedKeepAlives) },
   };
 }
