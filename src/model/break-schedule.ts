@@ -51,6 +51,12 @@ export interface BreakSchedule {
   rangeLabel: Int32Array;
   rangeKind: Uint8Array;
   rangeIdleSeconds: Float64Array;
+  /**
+   * The sensitive flows a replay must visit, ascending: those walked per candidate and those with
+   * an outcome other than unchanged at some rank. (Most flows with a stored gap never change: a
+   * day's 922 k sensitive flows had 250 k to visit.)
+   */
+  visit: Int32Array;
   counts: ScheduledCounts;
 }
 
@@ -78,10 +84,12 @@ export function scheduleBreaks(p: FlowModel, timeouts: readonly number[]): Break
   const flagKeepAlive = p.keepalive.source === 'flag';
   const gapOffset = fs.gapOffset, gapInfo = fs.gapInfo, gapStartUs = fs.gapStartUs, gapEndUs = fs.gapEndUs;
   const drops: Drops = { keepAlives: 0, packets: 0 };
+  const visit = new Int32Array(sensitive.length);
+  let visits = 0;
   for (let f = 0; f < sensitive.length; f++) {
-    rangeOffset[f] = ranges.length;
+    const from = rangeOffset[f] = ranges.length;
     const i = sensitive[f]!;
-    if (!strict || fs.proto[i] !== PROTO_TCP) continue; // walked per candidate (re-pickups, datagrams)
+    if (!strict || fs.proto[i] !== PROTO_TCP) { visit[visits++] = f; continue; } // walked per candidate (re-pickups, datagrams)
     covered[f] = 1;
     const ti = p.timeoutIndex[i]!;
     const mask = p.followsCandidate[ti]!;
@@ -136,10 +144,12 @@ export function scheduleBreaks(p: FlowModel, timeouts: readonly number[]): Break
       if (r > walked) ranges.push(r, OUTCOME_UNCHANGED);
       if (r < K) { ranges.push(K, OUTCOME_FOREVER); diff.add(diff.neverExpiring, r, K, 1); }
     }
+    // Visited by the replays unless its one outcome is "unchanged" at every rank.
+    if (ranges.length - from !== 1 || ranges.codes[from] !== OUTCOME_UNCHANGED) visit[visits++] = f;
   }
   rangeOffset[sensitive.length] = ranges.length;
   return { timeouts, rank, covered, rangeOffset, rangeEnd: ranges.ends, rangeCode: ranges.codes, rangeLabel: ranges.labels, rangeKind: ranges.kinds,
-    rangeIdleSeconds: ranges.idleSeconds, counts: diff.totals() };
+    rangeIdleSeconds: ranges.idleSeconds, visit: visit.subarray(0, visits), counts: diff.totals() };
 }
 
 /** The outcome code of the covered sensitive flow f for the candidate of rank r. */

@@ -79,7 +79,11 @@ export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | n
   let replayedCount = 0;
   const candPos = p.candPos;
   const candReplayed = buffers.candReplayed;
-  for (let si = 0; si < sensitive.length; si++) {
+  // With a schedule, only the flows it says to visit (the others are unchanged for every candidate), in the same order.
+  const visit = schedule?.visit ?? null;
+  const visits = visit !== null ? visit.length : sensitive.length;
+  for (let v = 0; v < visits; v++) {
+    const si = visit !== null ? visit[v]! : v;
     const i = sensitive[si]!;
     if (covered !== null && covered[si] === 1) {
       // Scheduled: the outcome for this candidate is one of the flow's ranges (outcomeOf, inlined); its counts are the schedule's.
