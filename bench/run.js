@@ -1,11 +1,11 @@
 // npm run bench: the story in one run (issue 15 item 4). Reads a day capture with fwtp gaps, with
 // tcptrace (`tcptrace -n -l`) and with tcpdump's bare read (`tcpdump -r FILE -w /dev/null`), each
 // --runs times interleaved (median); fwtp against tshark on a smaller file; heap per open flow;
-// planning 1 M flows x 50 candidates; the slowest key of `fwtp compare`; firewall-log lines/s.
+// planning 1 M flows x 50 candidates (synthetic, and a generated day read from its profile); the slowest key of `fwtp compare`; firewall-log lines/s.
 // Ends with one table (plain text, then the same as a JSON line): each figure, its target (issues
 // 13 and 15) and met / not met, the machine and the load average at start and end.
 // Compare ratios from one run, not absolute times: the machine may be shared.
-//   node bench/run.js [--file PCAP] [--packets N] [--runs N] [--tshark-packets N] [--skip-tshark]
+//   node bench/run.js [--file PCAP] [--packets N] [--runs N] [--tshark-packets N] [--skip-tshark] [--day-packets N]
 // Needs `npx tsc -p tsconfig.json` first; tcptrace, tcpdump, tshark and GNU time when present.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -20,6 +20,7 @@ const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i >= 
 const packets = Number(arg('--packets', 2_100_000)); // a day like issue 15's: 2.1 M packets
 const runs = Math.max(1, Number(arg('--runs', 3)));
 const tsharkPackets = Number(arg('--tshark-packets', 200_000));
+const dayPackets = Number(arg('--day-packets', 20_000_000)); // plan-day.js: about 1 M flows
 const skipTshark = process.argv.includes('--skip-tshark');
 const load = (l) => l.map((x) => +x.toFixed(2));
 const loadStart = load(loadavg());
@@ -125,6 +126,17 @@ const memory = lastJson(script('flow-memory.js', [], ['--expose-gc']));
 const plans = [];
 for (let i = 0; i < runs; i++) plans.push(lastJson(script('plan-speed.js')));
 const planMs = plans.every((p) => p !== null) ? median(plans.map((p) => p.totalAfterReadMs)) : null;
+// A day's flows planned after reading them (plan-day.js): generated once (20 M packets), kept as a profile.
+const dayProfile = join(out, `day-${dayPackets}.fwtp`);
+if (!existsSync(dayProfile)) {
+  const capture = join(out, `day-${dayPackets}.pcap`);
+  gen(dayPackets, capture);
+  execFileSync(process.execPath, [fwtp, 'extract', capture, '-o', dayProfile, '--quiet'], { stdio: 'ignore' });
+  rmSync(capture, { force: true }); // 2 GB; the profile holds what the plan reads
+}
+const dayPlans = [];
+for (let i = 0; i < runs; i++) dayPlans.push(lastJson(script('plan-day.js', [dayProfile])));
+const dayPlan = dayPlans.every((p) => p !== null) ? { ...dayPlans[0], planMs: median(dayPlans.map((p) => p.planMs)) } : null;
 const tuiText = script('tui-bench.mjs');
 const tui = tuiText === null ? null : JSON.parse(tuiText.slice(tuiText.indexOf('{')));
 let slowestKey = null;
@@ -161,6 +173,8 @@ row('gaps vs tcpdump -r -w /dev/null', td === null ? 'tcpdump missing' : `${fmt(
 if (vsTshark !== null) row(`gaps vs tshark (${fmt(tsharkPackets)} packets)`, `${vsTshark.speedup}x faster (tshark ${vsTshark.tsharkSeconds} s, fwtp ${vsTshark.fwtpSeconds} s)`, '-', null, { ratio: vsTshark.speedup });
 row('heap per open flow (1 M open TCP flows)', memory === null ? 'failed' : `${fmt(memory.bytesPerOpenFlow)} B`, '<= 150 B', memory === null ? null : memory.bytesPerOpenFlow <= 150, { bytes: memory?.bytesPerOpenFlow ?? null });
 row('plan: 1 M flows x 50 candidates', planMs === null ? 'failed' : `${fmt(planMs / 1000, 2)} s after reading`, '< 2 s', planMs === null ? null : planMs < 2000, { ms: planMs });
+row(dayPlan === null ? 'plan: a day of flows x 50 candidates' : `plan: a day's ${fmt(dayPlan.flows)} flows x 50 candidates`, dayPlan === null ? 'failed'
+  : `${fmt(dayPlan.planMs / 1000, 2)} s after reading (${fmt(dayPlan.gaps / 1e6, 2)} M gaps, from ${dayPackets / 1e6} M packets)`, '< 2 s', dayPlan === null ? null : dayPlan.planMs < 2000, { ms: dayPlan?.planMs ?? null, flows: dayPlan?.flows ?? null, gaps: dayPlan?.gaps ?? null });
 row('compare: slowest key to its figures', slowestKey === null ? 'failed' : `${fmt(slowestKey.ms)} ms ('${slowestKey.key}', ${slowestKey.view.slice(4)})`, '< 100 ms', slowestKey === null ? null : slowestKey.ms < 100, { ms: slowestKey?.ms ?? null, key: slowestKey?.key ?? null });
 for (const [name, f] of [['Cisco ASA', asa], ['Linux kernel LOG', kern]]) {
   row(`fwlog: ${name} lines/s`, f === null ? 'failed' : `${fmt(f.linesPerSecond / 1000)}k lines/s (${fmt(f.linesPerCpuSecond / 1000)}k per CPU s; heap growth ${fmt(f.heapGrowthKiB)} KiB)`,
