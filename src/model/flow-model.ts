@@ -78,8 +78,12 @@ export interface FlowModel {
    * stays as allocated, its pages untouched, for the flows that never break).
    */
   labelIds: Int32Array;
+  /** Per label id: its text, or '' until first read (labelText, affected-services.ts). */
   labels: string[];
-  labelIndex: Map<string, number>;
+  /** Per label id left for later: its first flow side (flow * 2 + direction). */
+  labelSides: number[];
+  /** Label ids by text, when two address ids may share a text; null when all are distinct (distinctAddresses). */
+  labelIndex: Map<string, number> | null;
   /** Label id by endpoints (endpoint-labels.ts): a label's text is built once per endpoint pair, not once per flow. */
   labelByEndpoints: EndpointLabels;
   seriesPoints: number;

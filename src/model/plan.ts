@@ -12,7 +12,7 @@ import { beyondWindow } from './beyond-window.js';
 import { KIND_CLOSE, KIND_DATA, KIND_KEEPALIVE } from './break-kind.js';
 import { scheduleBreaks, type BreakSchedule } from './break-schedule.js';
 import { ReplayBuffers } from './replay-buffers.js';
-import { topAffected } from './affected-services.js';
+import { labelText, topAffected } from './affected-services.js';
 import type { FlowModel } from './flow-model.js';
 import { prepareKeepAlive } from './keepalive-senders.js';
 import { sweep } from './occupancy.js';
@@ -82,7 +82,7 @@ export function evaluate(p: FlowModel, T: number, current: CurrentEntries | null
     extrapolated,
     ...(extrapolated ? { extrapolatedReason: reasons.join('; ') } : {}),
     series: occ.series,
-    affected: topAffected(affected, p.labels, p.affectedLimit),
+    affected: topAffected(affected, (id) => labelText(p, id), p.affectedLimit),
     memory,
     services,
     warnings,
@@ -181,7 +181,7 @@ function plannerOf(data: PlanData, opts: PlanOptions, p: FlowModel): Planner {
       const next: PlanOptions = { ...opts, keepalive: profile, keepaliveSource: 'flag' };
       const kaSchedule = new Int32Array(fs.count * 2);
       const { setting, schedules, kaIdleMinSeconds } = prepareKeepAlive(fs, profile, 'flag', kaSchedule);
-      return plannerOf(data, next, { ...p, keepalive: setting, schedules, kaSchedule, kaIdleMinSeconds, labelIds: p.labelIds, labels: p.labels, labelIndex: p.labelIndex, labelByEndpoints: p.labelByEndpoints });
+      return plannerOf(data, next, { ...p, keepalive: setting, schedules, kaSchedule, kaIdleMinSeconds, labelIds: p.labelIds, labels: p.labels, labelSides: p.labelSides, labelIndex: p.labelIndex, labelByEndpoints: p.labelByEndpoints });
     },
   };
 }

@@ -14,6 +14,7 @@ import { toPlatformSetting, type PlatformProfile } from './platforms.js';
 import { makeTimeoutResolver, type TimeoutRule } from './policy.js';
 import { indexServices } from './service-index.js';
 import { EndpointLabels } from './endpoint-labels.js';
+import { distinctAddresses } from './affected-services.js';
 import { kaplanMeierSorted } from './survival.js';
 import type { Source } from './types.js';
 import type { LogEvidence } from './log-bounds.js';
@@ -128,7 +129,7 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
     startsUs, fixedEndOrder, fixedEndUs, candEndOrder, candLastUs,
     buckets: grid.buckets, bucketUs: grid.bucketUs, startCum, fixedCum, fixedBucket, startSumUs,
     sensitive: sensitiveAll.subarray(0, sensitiveCount), fixedBucketOf, fixedClippedUs, fixedNetAll, fixedEndSumAll, baseNet, candPos,
-    labelIds: new Int32Array(n * 2), labels: [], labelIndex: new Map(), labelByEndpoints: new EndpointLabels(),
+    labelIds: new Int32Array(n * 2), labels: [], labelSides: [], labelIndex: distinctAddresses(fs.addresses) ? null : new Map(), labelByEndpoints: new EndpointLabels(),
     services: indexServices(fs, opts.serviceLimit ?? DEFAULT_SERVICE_LIMIT, { buckets: grid.buckets, bucketUs: grid.bucketUs, startOrder, fixedEndOrder, fixedEndUs, fixedBucket, candEndOrder, candLastUs }),
     seriesPoints: opts.seriesPoints ?? 60, affectedLimit: opts.affectedLimit ?? 10,
     survival: kaplanMeierSorted(sortInPlace(survivalEvents, scratch), survivalCensored), gaps: gapSummary ?? summariseGaps(data.distribution), rules,
