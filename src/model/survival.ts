@@ -36,42 +36,48 @@ export function kaplanMeier(eventTimes: ArrayLike<number>, censoredTimes: ArrayL
   return kaplanMeierSorted(ev, ce);
 }
 
-/** kaplanMeier over times already in ascending order (as Float64Array#sort leaves them). */
+/**
+ * kaplanMeier over times already in ascending order (as Float64Array#sort leaves them). `ev` is
+ * consumed: the curve's distinct times are written over its front (each at or before the event it
+ * comes from), so that a day's millions of events need no second array of their size.
+ */
 export function kaplanMeierSorted(ev: Float64Array, ce: Float64Array): Survival {
-  // One point per distinct event time: counted first, so that the arrays are made at their size
-  // (made at one per event and cut after, a day's 3.8 M gaps cost twice the fresh memory and a copy).
-  let points = 0;
-  for (let k = 0; k < ev.length; k++) if (k === 0 || ev[k] !== ev[k - 1]) points++;
-  const times = new Float64Array(points);
-  const surv = new Float64Array(points);
-  let distinct = 0;
-  let atRisk = ev.length + ce.length;
-  let s = 1;
-  let i = 0;
-  let j = 0;
-  while (i < ev.length) {
-    const t = ev[i]!;
-    // Censored strictly before t leave the risk set first.
-    while (j < ce.length && ce[j]! < t) { atRisk--; j++; }
-    let d = 0;
-    while (i < ev.length && ev[i] === t) { d++; i++; }
-    s *= 1 - d / atRisk;
-    times[distinct] = t;
-    surv[distinct++] = s;
-    atRisk -= d;
-  }
-  // Tail threshold: the 90th percentile of event times (or the largest, for few events).
+  const n = ev.length;
+  // Tail threshold: the 90th percentile of event times (or the largest, for few events); read
+  // before the events are overwritten.
   let tailFrom = 0;
   let tailRate = 0;
-  if (ev.length > 0) {
-    tailFrom = ev[Math.min(ev.length - 1, Math.floor(ev.length * 0.9))]!;
+  if (n > 0) {
+    tailFrom = ev[Math.min(n - 1, Math.floor(n * 0.9))]!;
     let exceed = 0;
     let sumExcess = 0;
     for (const x of ev) if (x > tailFrom) { exceed++; sumExcess += x - tailFrom; }
     for (const x of ce) if (x > tailFrom) sumExcess += x - tailFrom;
     tailRate = sumExcess > 0 ? exceed / sumExcess : 0;
   }
-  return { times, survival: surv, tailFrom, tailRate, events: ev.length, censored: ce.length };
+  // One point per distinct event time, counted first: the survival values are made at their size.
+  let points = 0;
+  for (let k = 0; k < n; k++) if (k === 0 || ev[k] !== ev[k - 1]) points++;
+  const surv = new Float64Array(points);
+  let distinct = 0;
+  let atRisk = n + ce.length;
+  let s = 1;
+  let i = 0;
+  let j = 0;
+  while (i < n) {
+    const t = ev[i]!;
+    // Censored strictly before t leave the risk set first.
+    while (j < ce.length && ce[j]! < t) { atRisk--; j++; }
+    let d = 0;
+    while (i < n && ev[i] === t) { d++; i++; }
+    s *= 1 - d / atRisk;
+    ev[distinct] = t; // distinct <= the index t was read from
+    surv[distinct++] = s;
+    atRisk -= d;
+  }
+  // Few distinct times in a long array: their own array, so that the events' is let go.
+  const times = points * 2 < n ? ev.slice(0, points) : ev.subarray(0, points);
+  return { times, survival: surv, tailFrom, tailRate, events: n, censored: ce.length };
 }
 
 /** S(t): the KM step function up to `tailFrom`, the fitted exponential beyond. */
