@@ -52,6 +52,12 @@ export interface BreakSchedule {
   rangeKind: Uint8Array;
   rangeIdleSeconds: Float64Array;
   /**
+   * Per range that breaks: its gap's start and state, which the entry's expiry is reckoned from
+   * (read in range order, where the gap arrays would be read at random, one gap per broken flow).
+   */
+  rangeGapStartUs: Float64Array;
+  rangeGapState: Uint8Array;
+  /**
    * The sensitive flows a replay must visit, ascending: those walked per candidate and those with
    * an outcome other than unchanged at some rank. (Most flows with a stored gap never change: a
    * day's 922 k sensitive flows had 250 k to visit.)
@@ -124,7 +130,7 @@ export function scheduleBreaks(p: FlowModel, timeouts: readonly number[]): Break
       const bk = breakKind(kind);
       dropsAfterBreak(p, i, k, bk, dir, drops);
       diff.addBreak(lo, r, bk, drops, slot);
-      ranges.pushBreak(r, k, affectedLabel(p, i, dir), bk, gapUs / 1e6);
+      ranges.pushBreak(r, k, affectedLabel(p, i, dir), bk, gapUs / 1e6, gapStartUs[k]!, s);
       lo = r;
     }
     // Still unresolved: alive after the last packet; kept alive for good from some rank on when its keep-alives are within the timeout.
@@ -149,7 +155,7 @@ export function scheduleBreaks(p: FlowModel, timeouts: readonly number[]): Break
   }
   rangeOffset[sensitive.length] = ranges.length;
   return { timeouts, rank, covered, rangeOffset, rangeEnd: ranges.ends, rangeCode: ranges.codes, rangeLabel: ranges.labels, rangeKind: ranges.kinds,
-    rangeIdleSeconds: ranges.idleSeconds, visit: visit.subarray(0, visits), counts: diff.totals() };
+    rangeIdleSeconds: ranges.idleSeconds, rangeGapStartUs: ranges.gapStartUs, rangeGapState: ranges.gapStates, visit: visit.subarray(0, visits), counts: diff.totals() };
 }
 
 /** The outcome code of the covered sensitive flow f for the candidate of rank r. */
@@ -174,13 +180,15 @@ function firstAtLeast(sorted: Float64Array, x: number): number {
   return lo;
 }
 
-/** Ranges as (exclusive end rank, code) pairs, and a break's label, kind and idle time, in growing typed arrays. */
+/** Ranges as (exclusive end rank, code) pairs, and a break's label, kind, idle time and gap (start, state), in growing typed arrays. */
 class RangeList {
   ends: Uint32Array;
   codes: Int32Array;
   labels: Int32Array;
   kinds: Uint8Array;
   idleSeconds: Float64Array;
+  gapStartUs: Float64Array;
+  gapStates: Uint8Array;
   length = 0;
   constructor(capacity: number) {
     const size = Math.max(16, capacity);
@@ -189,17 +197,21 @@ class RangeList {
     this.labels = new Int32Array(size);
     this.kinds = new Uint8Array(size);
     this.idleSeconds = new Float64Array(size);
+    this.gapStartUs = new Float64Array(size);
+    this.gapStates = new Uint8Array(size);
   }
   push(end: number, code: number): void {
     if (this.length === this.ends.length) this.grow();
     this.ends[this.length] = end;
     this.codes[this.length++] = code;
   }
-  pushBreak(end: number, gap: number, label: number, kind: number, idleSeconds: number): void {
+  pushBreak(end: number, gap: number, label: number, kind: number, idleSeconds: number, gapStartUs: number, gapState: number): void {
     if (this.length === this.ends.length) this.grow();
     this.labels[this.length] = label;
     this.kinds[this.length] = kind;
     this.idleSeconds[this.length] = idleSeconds;
+    this.gapStartUs[this.length] = gapStartUs;
+    this.gapStates[this.length] = gapState;
     this.push(end, gap);
   }
   private grow(): void {
@@ -209,6 +221,8 @@ class RangeList {
     const l = new Int32Array(size); l.set(this.labels); this.labels = l;
     const k = new Uint8Array(size); k.set(this.kinds); this.kinds = k;
     const d = new Float64Array(size); d.set(this.idleSeconds); this.idleSeconds = d;
+    const g = new Float64Array(size); g.set(this.gapStartUs); this.gapStartUs = g;
+    const t = new Uint8Array(size); t.set(this.gapStates); this.gapStates = t;
   }
 }
 

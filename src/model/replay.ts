@@ -72,6 +72,7 @@ export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | n
   const covered = schedule?.covered ?? null;
   const rangeOffset = schedule?.rangeOffset, rangeEnd = schedule?.rangeEnd, rangeCode = schedule?.rangeCode;
   const rangeLabel = schedule?.rangeLabel, rangeKind = schedule?.rangeKind, rangeIdle = schedule?.rangeIdleSeconds;
+  const rangeGapStartUs = schedule?.rangeGapStartUs, rangeGapState = schedule?.rangeGapState;
 
   // At most every sensitive flow is replayed: a list of that size, filled from the front.
   const sensitive = p.sensitive;
@@ -97,9 +98,9 @@ export function replayFlows(p: FlowModel, T: number, schedule: BreakSchedule | n
       let end = Number.POSITIVE_INFINITY;
       const ti = timeoutIndex[i]!;
       if (code >= 0) {
-        // Broken at gap `code`: the entry expired at its start plus the timeout of its state.
-        const s = gapState(gapInfo[code]!);
-        end = gapStartUs[code]! + ((followsCandidate[ti]! & (1 << s)) !== 0 ? Tus : timeouts[ti]![s]! * 1e6);
+        // Broken at gap `code`: the entry expired at its start plus the timeout of its state (both kept with the range).
+        const s = rangeGapState![q]!;
+        end = rangeGapStartUs![q]! + ((followsCandidate[ti]! & (1 << s)) !== 0 ? Tus : timeouts[ti]![s]! * 1e6);
         affected.add(rangeLabel![q]!, rangeKind![q]!, rangeIdle![q]!);
       } else if (code === OUTCOME_END) {
         const es = endState[i]!;
