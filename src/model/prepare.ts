@@ -6,7 +6,7 @@ import { FlowEnd, GAP_PROBE_RETRY_BIT, GAP_RETRANSMISSION_BIT, PacketKind, gapDi
 import { FLOW_STATE_NAMES } from '../util/protocols.js';
 import { summariseGaps } from '../flows/distribution.js';
 import { argsort } from './argsort.js';
-import { RadixScratch, sortInPlace, sortWithOrder } from './radix-sort.js';
+import { RadixScratch, scratchWords, sortInPlace, sortWithOrder } from './radix-sort.js';
 import type { FlowModel } from './flow-model.js';
 import { prepareKeepAlive } from './keepalive-senders.js';
 import { bucketOf, clipToWindow, cumulativeByBucket, makeGrid } from './occupancy-grid.js';
@@ -74,8 +74,9 @@ export function prepareFlowModel(data: PlanData, opts: PlanOptions, gapSummary?:
   // Starts in time order, and which flow each is (the per-service starts are taken in this order).
   // The first packets are in order already in a canonical flow set (canonical.ts): then read in place, not copied.
   const { sorted: startsUs, order: startOrder } = sortWithOrder(fs.firstUs, true);
-  // One set of working arrays for the sorts below (each pass touches fresh memory once, not per sort).
-  const scratch = new RadixScratch();
+  // One set of working arrays for the sorts below (each pass touches fresh memory once, not per
+  // sort), sized at once for the largest of them: the end orders' argsorts and the survival sort.
+  const scratch = new RadixScratch(scratchWords(n, survivalEvents.length));
   const { fixedEndOrder, fixedEndUs, candEndOrder, candLastUs } = endOrders(fs, timeouts, followsCandidate, timeoutIndex, scratch);
 
   const windowStartUs = fs.windowStartUs;

@@ -23,14 +23,16 @@ export function radixOrder(keys: Float64Array, zeroTies = false, scratch: RadixS
  * @example sortedCopy(Float64Array.of(3, -1, 2)) // Float64Array [-1, 2, 3]
  */
 export function sortedCopy(keys: Float64Array): Float64Array {
-  const out = new Float64Array(keys.length);
-  radixCore(keys, false, false, out, null);
-  return out;
+  return sortInPlace(keys.slice());
 }
 
-/** `keys` sorted in place (the values sortedCopy gives), for arrays the caller owns; returns them. */
+/**
+ * `keys` sorted in place (the values sortedCopy gives), for arrays the caller owns; returns them.
+ * The keys' own array is one of the two the passes alternate between (radixValues), so a sort
+ * of n keys touches 8n bytes of working memory, not 16n.
+ */
 export function sortInPlace(keys: Float64Array, scratch: RadixScratch | null = null): Float64Array {
-  radixCore(keys, false, false, keys, scratch);
+  radixValues(keys, scratch);
   return keys;
 }
 
@@ -50,13 +52,80 @@ export function sortWithOrder(keys: Float64Array, share = false): { sorted: Floa
 const DIGITS = 6;
 const RADIX = 2048;
 
-/** The passes' working arrays, lent to several sorts in a row: grown to the largest, never shrunk. */
+/**
+ * The passes' working arrays, lent to several sorts in a row: grown to the largest, never shrunk.
+ * `reserve` sizes it for the sorts to come at once (pages never written cost no memory).
+ */
 export class RadixScratch {
-  private words = new Uint32Array(0);
+  private words: Uint32Array;
+  constructor(reserveWords = 0) {
+    this.words = new Uint32Array(reserveWords);
+  }
   /** Five arrays of n words (both halves of each key twice, and the permutation's second copy) in one buffer. */
   take(n: number): Uint32Array[] {
-    if (this.words.length < 5 * n) this.words = new Uint32Array(5 * n);
-    return [0, 1, 2, 3, 4].map((k) => this.words.subarray(k * n, (k + 1) * n));
+    return [0, 1, 2, 3, 4].map((k) => this.room(5 * n).subarray(k * n, (k + 1) * n));
+  }
+  /** One array of n keys' word pairs (radixValues). */
+  pairs(n: number): Uint32Array {
+    return this.room(2 * n).subarray(0, 2 * n);
+  }
+  private room(words: number): Uint32Array {
+    if (this.words.length < words) this.words = new Uint32Array(words);
+    return this.words;
+  }
+}
+
+/** Words of scratch the sorts of a preparation need: argsorts of up to `orderKeys` keys, value sorts of up to `valueKeys`. */
+export function scratchWords(orderKeys: number, valueKeys: number): number {
+  return Math.max(5 * orderKeys, 2 * valueKeys);
+}
+
+/**
+ * radixCore's passes for the values alone, in place: each key's two words move together, between
+ * the keys' own array and one array of pairs, as unsigned order keys (mapped before, back after).
+ * The same digits in the same stable passes give the same values, bit for bit.
+ */
+function radixValues(keys: Float64Array, scratch: RadixScratch | null): void {
+  const n = keys.length;
+  if (isAscending(keys, false)) return;
+  const words = new Uint32Array(keys.buffer, keys.byteOffset, 2 * n);
+  const counts = new Int32Array(DIGITS * RADIX);
+  for (let i = 0; i < n; i++) {
+    let l = words[2 * i]!, h = words[2 * i + 1]!;
+    if ((h & 0x80000000) !== 0) { h = ~h >>> 0; l = ~l >>> 0; } else h = (h | 0x80000000) >>> 0;
+    words[2 * i] = l; words[2 * i + 1] = h;
+    counts[l & 0x7ff]!++;
+    counts[RADIX + ((l >>> 11) & 0x7ff)]!++;
+    counts[2 * RADIX + (l >>> 22)]!++;
+    counts[3 * RADIX + (h & 0x7ff)]!++;
+    counts[4 * RADIX + ((h >>> 11) & 0x7ff)]!++;
+    counts[5 * RADIX + (h >>> 22)]!++;
+  }
+  let from = words;
+  let to = scratch !== null ? scratch.pairs(n) : new Uint32Array(2 * n);
+  const start = new Int32Array(RADIX);
+  for (let d = 0; d < DIGITS; d++) {
+    const base = d * RADIX;
+    let skip = false;
+    for (let v = 0; v < RADIX; v++) { const c = counts[base + v]!; if (c !== 0) { skip = c === n; break; } }
+    if (skip) continue;
+    let acc = 0;
+    for (let v = 0; v < RADIX; v++) { start[v] = acc; acc += counts[base + v]!; }
+    const shift = (d % 3) * 11;
+    // The digit's word (low for the first three digits, high for the others) at offset `at` of each pair.
+    const at = d < 3 ? 0 : 1;
+    for (let i = 0; i < n; i++) {
+      const j = start[(from[2 * i + at]! >>> shift) & 0x7ff]!++;
+      to[2 * j] = from[2 * i]!; to[2 * j + 1] = from[2 * i + 1]!;
+    }
+    const t = from; from = to; to = t;
+  }
+  // After an odd number of passes the keys are in the pairs: back into their own array.
+  if (from !== words) words.set(from);
+  for (let i = 0; i < n; i++) {
+    let l = words[2 * i]!, h = words[2 * i + 1]!;
+    if ((h & 0x80000000) !== 0) h = (h & 0x7fffffff) >>> 0; else { h = ~h >>> 0; l = ~l >>> 0; }
+    words[2 * i] = l; words[2 * i + 1] = h;
   }
 }
 
