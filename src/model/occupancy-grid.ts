@@ -56,24 +56,30 @@ export interface ByBucket {
 
 /**
  * Times grouped by bucket (a counting sort), for replaying single buckets; `slots` travel with
- * them; `bucketsOf`: each time's bucket, when known. With `room` (sweep-buffers.ts) the result's
- * arrays are its, valid until it is used again.
+ * them; `bucketsOf`: each time's bucket, when known. With `marks` (1 per bucket to group) only the
+ * times of the marked buckets are grouped, and only those buckets may be read: a candidate replays
+ * a few dozen of its 65,536 buckets, and scattering all its extras cost more than the rest of its
+ * sweep. With `room` (sweep-buffers.ts) the result's arrays are its, valid until it is used again.
  */
 export function byBucket(times: Float64Array, n: number, B: number, W: number, ws: number, we: number, slots: Int16Array | null = null, bucketsOf: Int32Array | null = null,
-  room: GroupScratch | null = null): ByBucket {
+  room: GroupScratch | null = null, marks: Uint8Array | null = null): ByBucket {
   // The times' buckets, when the caller has them (the sweep does), or computed once here.
   let bk = bucketsOf;
   if (bk === null) { bk = new Int32Array(n); for (let k = 0; k < n; k++) bk[k] = bucketOf(times[k]!, B, W, ws, we); }
-  if (room !== null) groupRoom(room, n);
   const cum = room !== null ? room.cum.fill(0) : new Int32Array(B + 2);
-  for (let k = 0; k < n; k++) cum[bk[k]! + 1]!++;
+  if (marks === null) for (let k = 0; k < n; k++) cum[bk[k]! + 1]!++;
+  else for (let k = 0; k < n; k++) { const b = bk[k]!; if (marks[b] === 1) cum[b + 1]!++; }
   for (let b = 0; b <= B; b++) cum[b + 1]! += cum[b]!;
+  const grouped = cum[B + 1]!;
+  if (room !== null) groupRoom(room, grouped);
   const fill = room !== null ? room.fill : new Int32Array(B + 2);
   fill.set(cum);
-  const out = room !== null ? room.times.subarray(0, n) : new Float64Array(n);
-  const outSlots = slots === null ? null : room !== null ? room.slots.subarray(0, n) : new Int16Array(n);
+  const out = room !== null ? room.times.subarray(0, grouped) : new Float64Array(grouped);
+  const outSlots = slots === null ? null : room !== null ? room.slots.subarray(0, grouped) : new Int16Array(grouped);
   for (let k = 0; k < n; k++) {
-    const j = fill[bk[k]!]!++;
+    const b = bk[k]!;
+    if (marks !== null && marks[b] !== 1) continue;
+    const j = fill[b]!++;
     out[j] = times[k]!;
     if (outSlots !== null) outSlots[j] = slots![k]!;
   }

@@ -103,16 +103,22 @@ export function sweep(p: FlowModel, T: number, replayed: Uint8Array, replayedLis
   let extraEndsByBucket: ByBucket | null = null;
   for (let b = 0; b < B; b++) {
     const startsHere = startCum[b + 1]! - startCum[b]!;
-    if (atBoundary[b]! + startsHere + (nxs > 0 ? nxs : 0) <= best) continue;
-    extraStartsByBucket ??= byBucket(xs, nxs, B, W, ws, we, xsSlot, xsBucket, buffers?.startGroups ?? null);
-    extraEndsByBucket ??= byBucket(xe, nxe, B, W, ws, we, xeSlot, xeBucket, buffers?.endGroups ?? null);
+    if (atBoundary[b]! + startsHere + nxs <= best) continue;
+    if (extraStartsByBucket === null) {
+      // The extras of the buckets this loop can still reach (best only grows), grouped once.
+      const marks = buffers !== null ? buffers.marks : new Uint8Array(B + 1);
+      for (let m = b; m < B; m++) if (atBoundary[m]! + startCum[m + 1]! - startCum[m]! + nxs > best) marks[m] = 1;
+      extraStartsByBucket = byBucket(xs, nxs, B, W, ws, we, null, xsBucket, buffers?.startGroups ?? null, marks);
+      extraEndsByBucket = byBucket(xe, nxe, B, W, ws, we, null, xeBucket, buffers?.endGroups ?? null, marks);
+      marks.fill(0, b, B);
+    }
     const xsHere = extraStartsByBucket.cum[b + 1]! - extraStartsByBucket.cum[b]!;
     if (atBoundary[b]! + startsHere + xsHere <= best) continue;
-    const local = replayBucket(p, b, Tus, replayed, atBoundary[b]!, extraStartsByBucket, extraEndsByBucket);
+    const local = replayBucket(p, b, Tus, replayed, atBoundary[b]!, extraStartsByBucket, extraEndsByBucket!);
     if (local > best) best = local;
   }
-  // The per-service sweep replays its buckets from the same grouping (with slots), or groups itself when this one did not.
-  if (svc !== null) svc.extras = { starts: extraStartList, startSlots: xsSlot, ends: extraEndList, endSlots: xeSlot, startsByBucket: extraStartsByBucket, endsByBucket: extraEndsByBucket };
+  // The per-service figures group the extras of their own buckets (with slots), from the buckets found here.
+  if (svc !== null) svc.extras = { starts: extraStartList, startSlots: xsSlot, startBuckets: xsBucket, ends: extraEndList, endSlots: xeSlot, endBuckets: xeBucket };
   const durationUs = we - ws;
   const mean = durationUs > 0 ? (endSumUs - startSumUs) / durationUs : atEnd;
   // 4. The 99th percentile of the entry count over time, on the grid (each bucket at its closing count).

@@ -57,11 +57,8 @@ export class ServiceSweep {
   readonly endSumUs: Float64Array;
   /** Per slot: this candidate's extra starts (re-pickups), for the bound on a bucket's peak. */
   readonly extraStartCount: Int32Array;
-  /**
-   * This candidate's extra starts and ends with their slots (-1: untracked), and the sweep's
-   * grouping of them by bucket when it made one (set by the sweep).
-   */
-  extras: { starts: F64List; startSlots: Int16Array | null; ends: F64List; endSlots: Int16Array | null; startsByBucket: ByBucket | null; endsByBucket: ByBucket | null } | null = null;
+  /** This candidate's extra starts and ends with their slots (-1: untracked) and buckets (set by the sweep). */
+  extras: { starts: F64List; startSlots: Int16Array | null; startBuckets: Int32Array; ends: F64List; endSlots: Int16Array | null; endBuckets: Int32Array } | null = null;
 
   /** `net`: the sweep buffers' per-service nets (sweep-buffers.ts), filled here; without them, new ones. */
   constructor(readonly index: ServiceIndex, net: Int32Array | null = null) {
@@ -79,24 +76,40 @@ export function serviceResults(p: FlowModel, T: number, replayed: Uint8Array, sw
   const B = p.buckets;
   const durationUs = p.windowEndUs - p.windowStartUs;
   const bytesPerEntry = p.platform.bytesPerEntry;
-  let grouped: { starts: ByBucket; ends: ByBucket } | null = null;
-  return idx.services.map((svc, s) => {
-    const net = sw.net.subarray(s * (B + 1), (s + 1) * (B + 1));
-    const counted = boundaryCounts(net, B, buffers?.atBoundary ?? null);
+  // First each service's boundary counts, and the buckets whose starts could lift it past its best
+  // boundary count (with the count at their start): the extras of all of them are grouped once.
+  const marks = buffers !== null ? buffers.marks : new Uint8Array(B + 1);
+  let marked = false;
+  const counts = idx.services.map((_, s) => {
+    const counted = boundaryCounts(sw.net.subarray(s * (B + 1), (s + 1) * (B + 1)), B, buffers?.atBoundary ?? null);
     const atBoundary = counted.atBoundary;
-    let best = counted.best;
+    const nxs = sw.extraStartCount[s]!;
+    const reach: number[] = [];
+    for (let b = 0; b < B; b++) {
+      if (atBoundary[b]! + idx.startsPerBucket[s * B + b]! + nxs <= counted.best) continue;
+      reach.push(b, atBoundary[b]!);
+      marks[b] = 1;
+      marked = true;
+    }
+    return { best: counted.best, atEnd: counted.atEnd, reach };
+  });
+  const grouped = marked ? groupExtras(sw, p, marks, buffers) : null;
+  if (marked) marks.fill(0);
+  return idx.services.map((svc, s) => {
+    const { atEnd, reach } = counts[s]!;
+    let best = counts[s]!.best;
     // Exact peak: only a bucket whose starts could lift it past the best so far is replayed event by event.
     const nxs = sw.extraStartCount[s]!;
-    for (let b = 0; b < B; b++) {
+    for (let q = 0; q < reach.length; q += 2) {
+      const b = reach[q]!, atStart = reach[q + 1]!;
       const startsHere = idx.startsPerBucket[s * B + b]!;
-      if (atBoundary[b]! + startsHere + nxs <= best) continue;
-      grouped ??= groupExtras(sw, p, buffers);
-      const xsHere = grouped.starts.cum[b + 1]! - grouped.starts.cum[b]!; // every slot's: a bound
-      if (atBoundary[b]! + startsHere + xsHere <= best) continue;
-      const local = bucketPeak(p, idx, s, b, T * 1e6, replayed, atBoundary[b]!, grouped.starts, grouped.ends);
+      if (atStart + startsHere + nxs <= best) continue;
+      const xsHere = grouped!.starts.cum[b + 1]! - grouped!.starts.cum[b]!; // every slot's: a bound
+      if (atStart + startsHere + xsHere <= best) continue;
+      const local = bucketPeak(p, idx, s, b, T * 1e6, replayed, atStart, grouped!.starts, grouped!.ends);
       if (local > best) best = local;
     }
-    const mean = durationUs > 0 ? (sw.endSumUs[s]! - sw.startSumUs[s]!) / durationUs : counted.atEnd;
+    const mean = durationUs > 0 ? (sw.endSumUs[s]! - sw.startSumUs[s]!) / durationUs : atEnd;
     const k = tally.kinds;
     return {
       service: { protocol: svc.protocol, serverAddr: svc.serverAddr, serverPort: svc.serverPort },
@@ -110,14 +123,13 @@ export function serviceResults(p: FlowModel, T: number, replayed: Uint8Array, sw
   });
 }
 
-
-/** The extras grouped by bucket with their slots: the sweep's grouping, or made here when the sweep needed none. */
-function groupExtras(sw: ServiceSweep, p: FlowModel, buffers: SweepBuffers | null): { starts: ByBucket; ends: ByBucket } {
+/** The extras of the marked buckets grouped by bucket with their slots (none without a sweep's extras). */
+function groupExtras(sw: ServiceSweep, p: FlowModel, marks: Uint8Array, buffers: SweepBuffers | null): { starts: ByBucket; ends: ByBucket } {
   const x = sw.extras;
   const B = p.buckets, W = p.bucketUs, ws = p.windowStartUs, we = p.windowEndUs;
   if (x === null) { const none: ByBucket = { cum: new Int32Array(B + 2), times: new Float64Array(0), slots: new Int16Array(0) }; return { starts: none, ends: none }; }
-  const starts = x.startsByBucket?.slots != null ? x.startsByBucket : byBucket(x.starts.data, x.starts.length, B, W, ws, we, x.startSlots ?? new Int16Array(x.starts.length).fill(-1), null, buffers?.startGroups ?? null);
-  const ends = x.endsByBucket?.slots != null ? x.endsByBucket : byBucket(x.ends.data, x.ends.length, B, W, ws, we, x.endSlots ?? new Int16Array(x.ends.length).fill(-1), null, buffers?.endGroups ?? null);
+  const starts = byBucket(x.starts.data, x.starts.length, B, W, ws, we, x.startSlots ?? new Int16Array(x.starts.length).fill(-1), x.startBuckets, buffers?.startGroups ?? null, marks);
+  const ends = byBucket(x.ends.data, x.ends.length, B, W, ws, we, x.endSlots ?? new Int16Array(x.ends.length).fill(-1), x.endBuckets, buffers?.endGroups ?? null, marks);
   return { starts, ends };
 }
 

@@ -16,6 +16,8 @@ export class SweepBuffers {
   readonly atBoundary: Int32Array;
   /** Per tracked service, buckets + 1 each: the service's net entries. */
   readonly serviceNet: Int32Array;
+  /** Per bucket: 1 for a bucket whose extras are to be grouped (byBucket); all 0 between groupings. */
+  readonly marks: Uint8Array;
   readonly startGroups: GroupScratch;
   readonly endGroups: GroupScratch;
   private hist = new Float64Array(1024);
@@ -27,6 +29,7 @@ export class SweepBuffers {
     this.net = new Int32Array(B1);
     this.atBoundary = new Int32Array(B1);
     this.serviceNet = new Int32Array(p.services !== null ? p.services.services.length * B1 : 0);
+    this.marks = new Uint8Array(B1);
     this.startGroups = groupScratch(p.buckets);
     this.endGroups = groupScratch(p.buckets);
   }
