@@ -13,7 +13,7 @@
  * `scratch` lends the passes their arrays (several sorts in a row touch fresh memory once).
  */
 export function radixOrder(keys: Float64Array, zeroTies = false, scratch: RadixScratch | null = null): Uint32Array {
-  return radixCore(keys, zeroTies, true, null, scratch)!;
+  return radixTriples(keys, zeroTies, scratch);
 }
 
 /**
@@ -43,8 +43,9 @@ export function sortInPlace(keys: Float64Array, scratch: RadixScratch | null = n
  */
 export function sortWithOrder(keys: Float64Array, share = false): { sorted: Float64Array; order: Uint32Array } {
   if (share && isAscending(keys, false)) return { sorted: keys, order: identity(keys.length) };
+  const order = radixTriples(keys, false, null);
   const sorted = new Float64Array(keys.length);
-  const order = radixCore(keys, false, true, sorted, null)!;
+  for (let k = 0; k < order.length; k++) sorted[k] = keys[order[k]!]!;
   return { sorted, order };
 }
 
@@ -61,9 +62,10 @@ export class RadixScratch {
   constructor(reserveWords = 0) {
     this.words = new Uint32Array(reserveWords);
   }
-  /** Five arrays of n words (both halves of each key twice, and the permutation's second copy) in one buffer. */
-  take(n: number): Uint32Array[] {
-    return [0, 1, 2, 3, 4].map((k) => this.room(5 * n).subarray(k * n, (k + 1) * n));
+  /** Two arrays of n keys' word triples (radixTriples). */
+  triples(n: number): [Uint32Array, Uint32Array] {
+    const words = this.room(6 * n);
+    return [words.subarray(0, 3 * n), words.subarray(3 * n, 6 * n)];
   }
   /** One array of n keys' word pairs (radixValues). */
   pairs(n: number): Uint32Array {
@@ -77,11 +79,11 @@ export class RadixScratch {
 
 /** Words of scratch the sorts of a preparation need: argsorts of up to `orderKeys` keys, value sorts of up to `valueKeys`. */
 export function scratchWords(orderKeys: number, valueKeys: number): number {
-  return Math.max(5 * orderKeys, 2 * valueKeys);
+  return Math.max(6 * orderKeys, 2 * valueKeys);
 }
 
 /**
- * radixCore's passes for the values alone, in place: each key's two words move together, between
+ * The passes for the values alone, in place: each key's two words move together, between
  * the keys' own array and one array of pairs, as unsigned order keys (mapped before, back after).
  * The same digits in the same stable passes give the same values, bit for bit.
  */
@@ -130,27 +132,24 @@ function radixValues(keys: Float64Array, scratch: RadixScratch | null): void {
 }
 
 /**
- * The stable order of `keys` (when `withOrder`) and their sorted values written to `out` (when
- * given; it may be `keys` itself: they are read before it is written).
+ * The passes for the order: each key's two words travel with its position, as a triple,
+ * between two arrays of triples (one write per key and pass, not three). The last pass that runs
+ * writes the positions alone, into the order handed back.
  */
-function radixCore(keys: Float64Array, zeroTies: boolean, withOrder: boolean, out: Float64Array | null, scratch: RadixScratch | null): Uint32Array | null {
+function radixTriples(keys: Float64Array, zeroTies: boolean, scratch: RadixScratch | null): Uint32Array {
   const n = keys.length;
   // Keys already in order (the flows' first packets: the canonical flow order, canonical.ts) sort
   // to themselves; a stable sort leaves their positions as they are.
-  if (isAscending(keys, zeroTies)) {
-    if (out !== null && out !== keys) out.set(keys);
-    return withOrder ? identity(n) : null;
-  }
+  if (isAscending(keys, zeroTies)) return identity(n);
   // Little-endian words of each key (the platform's order for typed arrays on every Node target).
   const words = new Uint32Array(keys.buffer, keys.byteOffset, 2 * n);
-  let [lo, hi, lo2, hi2, order2] = scratch !== null ? scratch.take(n) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array]
-    : [new Uint32Array(n), new Uint32Array(n), new Uint32Array(n), new Uint32Array(n), withOrder ? new Uint32Array(n) : new Uint32Array(0)];
+  let [from, to] = scratch !== null ? scratch.triples(n) : [new Uint32Array(3 * n), new Uint32Array(3 * n)];
   const counts = new Int32Array(DIGITS * RADIX);
   for (let i = 0; i < n; i++) {
     let l = words[2 * i]!, h = words[2 * i + 1]!;
     if (zeroTies && l === 0 && h === 0x80000000) h = 0; // -0 as 0
     if ((h & 0x80000000) !== 0) { h = ~h >>> 0; l = ~l >>> 0; } else h = (h | 0x80000000) >>> 0;
-    lo[i] = l; hi[i] = h;
+    from[3 * i] = l; from[3 * i + 1] = h; from[3 * i + 2] = i;
     counts[l & 0x7ff]!++;
     counts[RADIX + ((l >>> 11) & 0x7ff)]!++;
     counts[2 * RADIX + (l >>> 22)]!++;
@@ -158,45 +157,32 @@ function radixCore(keys: Float64Array, zeroTies: boolean, withOrder: boolean, ou
     counts[4 * RADIX + ((h >>> 11) & 0x7ff)]!++;
     counts[5 * RADIX + (h >>> 22)]!++;
   }
-  let order: Uint32Array | null = withOrder ? identity(n) : null;
-  const own = order;
-  const start = new Int32Array(RADIX);
+  // The digits every key shares leave the order as it is: their passes are skipped.
+  const runs: number[] = [];
   for (let d = 0; d < DIGITS; d++) {
-    const base = d * RADIX;
-    // A digit every key shares leaves the order as it is.
-    let skip = false;
-    for (let v = 0; v < RADIX; v++) { const c = counts[base + v]!; if (c !== 0) { skip = c === n; break; } }
-    if (skip || n === 0) continue;
+    for (let v = 0; v < RADIX; v++) { const c = counts[d * RADIX + v]!; if (c !== 0) { if (c !== n) runs.push(d); break; } }
+  }
+  const order = new Uint32Array(n);
+  const start = new Int32Array(RADIX);
+  for (let r = 0; r < runs.length; r++) {
+    const d = runs[r]!, base = d * RADIX;
     let acc = 0;
     for (let v = 0; v < RADIX; v++) { start[v] = acc; acc += counts[base + v]!; }
-    const word = d < 3 ? lo : hi;
     const shift = (d % 3) * 11;
-    if (order !== null) {
-      for (let i = 0; i < n; i++) {
-        const j = start[(word[i]! >>> shift) & 0x7ff]!++;
-        lo2[j] = lo[i]!; hi2[j] = hi[i]!; order2[j] = order[i]!;
-      }
-      const u = order; order = order2; order2 = u;
-    } else {
-      for (let i = 0; i < n; i++) {
-        const j = start[(word[i]! >>> shift) & 0x7ff]!++;
-        lo2[j] = lo[i]!; hi2[j] = hi[i]!;
-      }
+    // The digit's word: low for the first three digits, high for the others.
+    const at = d < 3 ? 0 : 1;
+    if (r === runs.length - 1) {
+      for (let i = 0; i < n; i++) order[start[(from[3 * i + at]! >>> shift) & 0x7ff]!++] = from[3 * i + 2]!;
+      return order;
     }
-    let t = lo; lo = lo2; lo2 = t;
-    t = hi; hi = hi2; hi2 = t;
-  }
-  // After an odd number of passes the permutation is in the second copy (the scratch's, when lent): back into the caller's.
-  if (scratch !== null && own !== null && order !== own) { own.set(order!); order = own; }
-  if (out !== null) {
-    // Back from the unsigned order to the float bits.
-    const outWords = new Uint32Array(out.buffer, out.byteOffset, 2 * n);
     for (let i = 0; i < n; i++) {
-      let l = lo[i]!, h = hi[i]!;
-      if ((h & 0x80000000) !== 0) h = (h & 0x7fffffff) >>> 0; else { h = ~h >>> 0; l = ~l >>> 0; }
-      outWords[2 * i] = l; outWords[2 * i + 1] = h;
+      const j = start[(from[3 * i + at]! >>> shift) & 0x7ff]!++;
+      to[3 * j] = from[3 * i]!; to[3 * j + 1] = from[3 * i + 1]!; to[3 * j + 2] = from[3 * i + 2]!;
     }
+    const t = from; from = to; to = t;
   }
+  // No pass ran: every key has the same bits (NaNs, which isAscending never takes as in order).
+  for (let i = 0; i < n; i++) order[i] = from[3 * i + 2]!;
   return order;
 }
 
@@ -208,7 +194,7 @@ function identity(n: number): Uint32Array {
 }
 
 /**
- * Whether `keys` are already in the order radixCore gives: each key below its successor, or equal
+ * Whether `keys` are already in the order the passes give: each key below its successor, or equal
  * to it (bit for bit, or 0 and -0 when `zeroTies`). -0 after 0 is not (the sort puts -0 first
  * unless zeroTies); NaN is never in order here (its place is the full sort's business).
  */

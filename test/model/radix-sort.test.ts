@@ -69,6 +69,10 @@ describe('radix sort', () => {
       const a = Float64Array.from(keys);
       expect(Array.from(sortInPlace(a, scratch))).toEqual(Array.from(Float64Array.from(keys).sort()));
       expect(Array.from(sortInPlace(Float64Array.from(keys)))).toEqual(Array.from(Float64Array.from(keys).sort()));
+      // The order's last pass writes the positions alone: the same permutation with lent or new arrays.
+      const ref = keys.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0] || (Object.is(p[0], -0) && !Object.is(q[0], -0) ? -1 : 0) || (Object.is(q[0], -0) && !Object.is(p[0], -0) ? 1 : 0) || p[1] - q[1]).map((e) => e[1]);
+      expect(Array.from(radixOrder(Float64Array.from(keys), false, scratch))).toEqual(ref);
+      expect(Array.from(radixOrder(Float64Array.from(keys)))).toEqual(ref);
     }
   });
 
