@@ -96,12 +96,7 @@ function radixValues(keys: Float64Array, scratch: RadixScratch | null): void {
     let l = words[2 * i]!, h = words[2 * i + 1]!;
     if ((h & 0x80000000) !== 0) { h = ~h >>> 0; l = ~l >>> 0; } else h = (h | 0x80000000) >>> 0;
     words[2 * i] = l; words[2 * i + 1] = h;
-    counts[l & 0x7ff]!++;
-    counts[RADIX + ((l >>> 11) & 0x7ff)]!++;
-    counts[2 * RADIX + (l >>> 22)]!++;
-    counts[3 * RADIX + (h & 0x7ff)]!++;
-    counts[4 * RADIX + ((h >>> 11) & 0x7ff)]!++;
-    counts[5 * RADIX + (h >>> 22)]!++;
+    countDigits(counts, l, h);
   }
   let from = words;
   let to = scratch !== null ? scratch.pairs(n) : new Uint32Array(2 * n);
@@ -150,12 +145,7 @@ function radixTriples(keys: Float64Array, zeroTies: boolean, scratch: RadixScrat
     if (zeroTies && l === 0 && h === 0x80000000) h = 0; // -0 as 0
     if ((h & 0x80000000) !== 0) { h = ~h >>> 0; l = ~l >>> 0; } else h = (h | 0x80000000) >>> 0;
     from[3 * i] = l; from[3 * i + 1] = h; from[3 * i + 2] = i;
-    counts[l & 0x7ff]!++;
-    counts[RADIX + ((l >>> 11) & 0x7ff)]!++;
-    counts[2 * RADIX + (l >>> 22)]!++;
-    counts[3 * RADIX + (h & 0x7ff)]!++;
-    counts[4 * RADIX + ((h >>> 11) & 0x7ff)]!++;
-    counts[5 * RADIX + (h >>> 22)]!++;
+    countDigits(counts, l, h);
   }
   // The digits every key shares leave the order as it is: their passes are skipped.
   const runs: number[] = [];
@@ -184,6 +174,16 @@ function radixTriples(keys: Float64Array, zeroTies: boolean, scratch: RadixScrat
   // No pass ran: every key has the same bits (NaNs, which isAscending never takes as in order).
   for (let i = 0; i < n; i++) order[i] = from[3 * i + 2]!;
   return order;
+}
+
+/** One key's six digits (its order words l and h) counted, each in its own RADIX counters. */
+function countDigits(counts: Int32Array, l: number, h: number): void {
+  counts[l & 0x7ff]!++;
+  counts[RADIX + ((l >>> 11) & 0x7ff)]!++;
+  counts[2 * RADIX + (l >>> 22)]!++;
+  counts[3 * RADIX + (h & 0x7ff)]!++;
+  counts[4 * RADIX + ((h >>> 11) & 0x7ff)]!++;
+  counts[5 * RADIX + (h >>> 22)]!++;
 }
 
 /** The permutation 0, 1, ..., n - 1. */
