@@ -1,10 +1,10 @@
 /**
  * The open flows' keys and the open-addressing hash that finds a slot by key: linear probing on
- * the numeric key (protocol, address id A, address id B, portA << 16 | portB), deletion by
+ * the numeric key (protocol, address id A, address id B, portA << 16 | portB as an int32), deletion by
  * backward shift, so there are no tombstones and a lookup stops at the first empty cell.
  * Per packet it allocates nothing; the key columns are indexed by the tracker's slot id.
  */
-import { growU32, growU8 } from '../util/typed-arrays.js';
+import { growI32, growU32, growU8 } from '../util/typed-arrays.js';
 
 export const NONE = -1;
 
@@ -13,7 +13,11 @@ export class FlowHash {
   proto: Uint8Array;
   addrA: Uint32Array;
   addrB: Uint32Array;
-  ports: Uint32Array; // portA << 16 | portB
+  /**
+   * portA << 16 | portB as an int32 (negative when portA >= 32768): a key passed to find() and
+   * insert() as a uint32 past 2^31 would be a heap number per call (a packet from an ephemeral port).
+   */
+  ports: Int32Array;
   /** Slot + 1 per cell, 0 = empty; kept at most half full. */
   private cells = new Int32Array(2048);
   private mask = 2047;
@@ -23,7 +27,7 @@ export class FlowHash {
     this.proto = new Uint8Array(slotCapacity);
     this.addrA = new Uint32Array(slotCapacity);
     this.addrB = new Uint32Array(slotCapacity);
-    this.ports = new Uint32Array(slotCapacity);
+    this.ports = new Int32Array(slotCapacity);
   }
 
   /** Grow the key columns to `slotCapacity` slots. */
@@ -31,7 +35,7 @@ export class FlowHash {
     this.proto = growU8(this.proto, slotCapacity);
     this.addrA = growU32(this.addrA, slotCapacity);
     this.addrB = growU32(this.addrB, slotCapacity);
-    this.ports = growU32(this.ports, slotCapacity);
+    this.ports = growI32(this.ports, slotCapacity);
   }
 
   /** The slot holding this key, or NONE. */

@@ -211,7 +211,7 @@ export class FlowTracker {
     if (aId > bId || (aId === bId && sport > dport)) swapped = true;
     const ka = swapped ? bId : aId;
     const kb = swapped ? aId : bId;
-    const ports = swapped ? ((dport << 16) | sport) >>> 0 : ((sport << 16) | dport) >>> 0;
+    const ports = swapped ? (dport << 16) | sport : (sport << 16) | dport; // an int32 (flow-hash.ts)
     const keyDir = swapped ? 1 : 0; // direction of this packet relative to the key
 
     let slot = this.keys.find(proto, ka, kb, ports);
@@ -367,7 +367,10 @@ export class FlowTracker {
         if (gap >= this.gapFloorUs) {
           const probeRetry = kind === PacketKind.KeepAliveProbe && prev === (PacketKind.KeepAliveProbe | (dir << 3));
           // The entry spent the gap in the state the previous packet left it in.
-          this.gaps.push(slot, last, end, packGapInfo(stateBefore, kind, dir, probeRetry, retrans));
+          const pending = this.gaps.pending;
+          pending[0] = last;
+          pending[1] = end;
+          this.gaps.push(slot, packGapInfo(stateBefore, kind, dir, probeRetry, retrans));
         }
         this.fLast[slot] = end;
       }

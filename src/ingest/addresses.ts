@@ -18,18 +18,20 @@ export class AddressTable {
   }
 
   internV4(a: number): number {
-    return this.findV4(a);
+    return this.findV4(a | 0);
   }
 
   /**
    * internV4 of a decoded packet's source (`destination` false) or destination address, read
    * from the record: most IPv4 addresses are past 2^30, not small integers, and as an argument
-   * to a call V8 does not inline each would be boxed (a heap number per packet).
+   * to a call V8 does not inline each would be boxed (a heap number per packet). findV4 takes
+   * the address as an int32 for the same reason.
    */
   internV4Of(d: Decoded, destination: boolean): number {
-    return this.findV4(destination ? d.dst4 : d.src4);
+    return this.findV4((destination ? d.dst4 : d.src4) | 0);
   }
 
+  /** The id of IPv4 address `a`, given as an int32 (its bits; a Uint32Array stores it back as the address). */
   private findV4(a: number): number {
     let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
     h ^= h >>> 13;
@@ -40,7 +42,7 @@ export class AddressTable {
       const s = slots[i]!;
       if (s === 0) return this.insert(i, 4, 0, 0, 0, a);
       const w = (s - 1) * 5;
-      if (words[w] === 4 && words[w + 4] === a) return s - 1;
+      if (words[w] === 4 && (words[w + 4]! | 0) === a) return s - 1;
       i = (i + 1) & this.mask;
     }
   }
