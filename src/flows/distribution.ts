@@ -70,7 +70,8 @@ export class GapCollector {
       exactSorted,
       sketch: this.sketch,
       sketchBase: Math.pow(2, 1 / SKETCH_BINS_PER_OCTAVE),
-      censoredSeconds: Float64Array.from(this.censored),
+      // Sorted, as in the canonical form: the tracker finishes its open flows in slot order, which says nothing.
+      censoredSeconds: Float64Array.from(this.censored).sort(),
     };
   }
 }

@@ -437,9 +437,11 @@ export class FlowTracker {
       const censored = (this.windowEndUs - this.fLast[slot]!) / 1e6;
       if (censored >= 0) this.gapsAll.addCensored(censored);
     }
-    // The table is dropped after finish(): no need to keep the hash consistent while emptying it.
-    if (!this.finishing) this.keys.remove(slot);
-    this.lru.release(slot);
+    // The table is dropped after finish(): no need to keep the hash and the LRU list consistent while emptying it.
+    if (!this.finishing) {
+      this.keys.remove(slot);
+      this.lru.release(slot);
+    }
     this.fState[slot] = FREED;
     this.open--;
   }
@@ -468,7 +470,11 @@ export class FlowTracker {
     this.finishing = true;
     // The output is sized once for everything still open, so its columns need no copy at the end.
     this.out.reserveExactly(this.open, this.gaps.live);
-    while (this.lru.head !== NONE) this.finalize(this.lru.head, FlowEnd.Open);
+    // In slot order, which reads the open-flow columns front to back: the LRU order read them at
+    // random (bench day: 104 k flows finished in 138 ms). The output order does not matter, as
+    // canonical order is total (canonical.ts).
+    const used = this.used;
+    for (let slot = 0; slot < used; slot++) if (this.fState[slot] !== FREED) this.finalize(slot, FlowEnd.Open);
     // Let the open-flow table go before the caller builds on the result (peak memory).
     this.allocateSlots(0);
     this.used = 0;

@@ -51,13 +51,14 @@ describe('GapCollector', () => {
     expect(c.result().exactSorted).toBeNull();
   });
 
-  it('keeps censored observations apart from gaps', () => {
+  it('keeps censored observations apart from gaps, sorted', () => {
     const c = collector([1, 2]);
     c.addCensored(3600);
     c.addCensored(0);
+    c.addCensored(60);
     const d = c.result();
     expect(d.count).toBe(2);
-    expect(Array.from(d.censoredSeconds)).toEqual([3600, 0]);
+    expect(Array.from(d.censoredSeconds)).toEqual([0, 60, 3600]);
     expect(Array.from(d.exactSorted!)).toEqual([1, 2]);
   });
 });
