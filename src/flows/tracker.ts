@@ -367,9 +367,7 @@ export class FlowTracker {
         if (gap >= this.gapFloorUs) {
           const probeRetry = kind === PacketKind.KeepAliveProbe && prev === (PacketKind.KeepAliveProbe | (dir << 3));
           // The entry spent the gap in the state the previous packet left it in.
-          const pending = this.gaps.pending;
-          pending[0] = last;
-          pending[1] = end;
+          this.gaps.pending[0] = last; this.gaps.pending[1] = end;
           this.gaps.push(slot, packGapInfo(stateBefore, kind, dir, probeRetry, retrans));
         }
         this.fLast[slot] = end;
@@ -438,10 +436,7 @@ export class FlowTracker {
       if (censored >= 0) this.gapsAll.addCensored(censored);
     }
     // The table is dropped after finish(): no need to keep the hash and the LRU list consistent while emptying it.
-    if (!this.finishing) {
-      this.keys.remove(slot);
-      this.lru.release(slot);
-    }
+    if (!this.finishing) { this.keys.remove(slot); this.lru.release(slot); }
     this.fState[slot] = FREED;
     this.open--;
   }
@@ -470,11 +465,8 @@ export class FlowTracker {
     this.finishing = true;
     // The output is sized once for everything still open, so its columns need no copy at the end.
     this.out.reserveExactly(this.open, this.gaps.live);
-    // In slot order, which reads the open-flow columns front to back: the LRU order read them at
-    // random (bench day: 104 k flows finished in 138 ms). The output order does not matter, as
-    // canonical order is total (canonical.ts).
-    const used = this.used;
-    for (let slot = 0; slot < used; slot++) if (this.fState[slot] !== FREED) this.finalize(slot, FlowEnd.Open);
+    // In slot order, reading the columns front to back (LRU order read them at random); canonical order is total (canonical.ts).
+    for (let slot = 0, used = this.used; slot < used; slot++) if (this.fState[slot] !== FREED) this.finalize(slot, FlowEnd.Open);
     // Let the open-flow table go before the caller builds on the result (peak memory).
     this.allocateSlots(0);
     this.used = 0;
